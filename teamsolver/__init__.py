@@ -1,0 +1,45 @@
+"""teamsolver: compose inspection teams with OR-Tools CP-SAT.
+
+The library never prints. Load an instance with :func:`load`, write one with :func:`save`.
+"""
+
+from __future__ import annotations
+
+from .errors import InputError, Problem, TeamsolverError
+from .files import LoadResult, load, read, save
+from .instance import (
+    Affinity,
+    Conflict,
+    Group,
+    HistoryEntry,
+    Instance,
+    Member,
+    Pin,
+    Unit,
+)
+from .settings import GOAL_IDS, RULE_IDS, Rules
+from .validation import validate_instance
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GOAL_IDS",
+    "RULE_IDS",
+    "Affinity",
+    "Conflict",
+    "Group",
+    "HistoryEntry",
+    "InputError",
+    "Instance",
+    "LoadResult",
+    "Member",
+    "Pin",
+    "Problem",
+    "Rules",
+    "TeamsolverError",
+    "Unit",
+    "load",
+    "read",
+    "save",
+    "validate_instance",
+]

@@ -1,0 +1,171 @@
+"""A folder of CSV files, one per table (``members.csv`` …), plus an optional ``rules.toml``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from ..atomic import write_folder
+from ..errors import InputError, Problem
+from ..instance import TABLES, Instance
+from ..tables import map_headers, table_name
+from . import Raw, RawTable, read_rules_file
+from .cells import escape, table_grid, unescape
+
+#: Encodings tried in order when none is forced: UTF-8 (BOM or not), then GB18030, the
+#: encoding Chinese Excel uses for "CSV" (it is a superset of GBK and GB2312).
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:
+    for enc in (encoding,) if encoding else ENCODINGS:
+        try:
+            return data.decode(enc), None
+        except UnicodeDecodeError as exc:
+            last = exc
+        except LookupError:
+            return None, Problem(message=f"unknown encoding {encoding!r}", file=file)
+    where = f" (byte {last.start})"
+    tried = encoding or " or ".join(ENCODINGS)
+    return None, Problem(
+        message=f"cannot decode the file as {tried}{where}; save it as "
+        "CSV UTF-8 or pass --encoding",
+        file=file,
+    )
+
+
+def read_csv_table(
+    path: Path, table: str, encoding: str | None, problems: list[Problem]
+) -> RawTable | None:
+    file = path.name
+    text, problem = decode(path.read_bytes(), file, encoding)
+    if problem is not None or text is None:
+        problems.append(problem or Problem(message="unreadable", file=file))
+        return None
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
+    if start is None:
+        problems.append(
+            Problem(
+                message="the file is empty; expected a header row", file=file, table=table, row=1
+            )
+        )
+        return None
+    columns, header_problems = map_headers(table, records[start], file)
+    problems.extend(p.model_copy(update={"row": start + 1}) for p in header_problems)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if not any(c.strip() for c in rec):
+            continue
+        values = {
+            col: unescape(rec[j])
+            for j, col in enumerate(columns)
+            if col is not None and j < len(rec)
+        }
+        rows.append((i + 1, values))
+    return RawTable(file, rows)
+
+
+def read_raw(path: Path, encoding: str | None = None) -> Raw:
+    raw = Raw()
+    for child in sorted(path.iterdir()):
+        if child.suffix.lower() != ".csv" or not child.is_file():
+            continue
+        table = table_name(child.stem)
+        if table is None or table == "rules":
+            raw.problems.append(
+                Problem(
+                    message=f"{child.name!r} is not a table teamsolver reads and is ignored "
+                    f"(tables: {', '.join(TABLES)})",
+                    file=child.name,
+                    severity="warning",
+                )
+            )
+            continue
+        if table in raw.tables:
+            raw.problems.append(
+                Problem(
+                    message=f"a second file for table {table!r} "
+                    f"({raw.tables[table].file}) is ignored",
+                    file=child.name,
+                    severity="warning",
+                )
+            )
+            continue
+        rt = read_csv_table(child, table, encoding, raw.problems)
+        if rt is not None:
+            raw.tables[table] = rt
+        elif not any(p.file == child.name for p in raw.problems):
+            pass
+    for table in ("members", "units", "groups"):
+        if table not in raw.tables and not any(
+            p.table == table or p.file == f"{table}.csv" for p in raw.problems
+        ):
+            raw.problems.append(
+                Problem(
+                    message=f"{table}.csv is missing; an instance folder "
+                    "needs members.csv, units.csv and groups.csv",
+                    file=f"{path.name}/{table}.csv",
+                    table=table,
+                )
+            )
+    rules = path / "rules.toml"
+    if rules.exists():
+        raw.rules = read_rules_file(rules, raw.problems)
+    return raw
+
+
+def csv_text(columns: list[str], grid: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in grid:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return escape(str(value))
+
+
+OWN_FILES = {f"{t}.csv" for t in TABLES} | {"rules.toml"}
+
+
+def write(instance: Instance, path: Path, *, bom: bool = False) -> None:
+    if path.exists() and (
+        not path.is_dir() or any(c.name not in OWN_FILES for c in path.iterdir())
+    ):
+        raise InputError(
+            [
+                Problem(
+                    message="the output folder exists and holds other files; choose a new folder",
+                    file=str(path),
+                )
+            ]
+        )
+    encoding = "utf-8-sig" if bom else "utf-8"
+
+    def fill(folder: Path) -> None:
+        for table in TABLES:
+            grid = table_grid(instance, table)
+            if grid is not None:
+                (folder / f"{table}.csv").write_text(csv_text(*grid), encoding=encoding, newline="")
+        data = {
+            section: {k: "unbounded" if v is None else v for k, v in body.items()}
+            for section, body in instance.rules.to_dict().items()
+        }
+        if data:
+            (folder / "rules.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+
+    write_folder(path, fill)

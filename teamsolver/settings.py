@@ -1,0 +1,323 @@
+"""Rule settings (SPEC §3) and goal weights (SPEC §4), with their defaults.
+
+``rules.toml`` has one table per rule id, plus ``[experience]`` and ``[objective]``. Every key
+has a default, so an empty file (or none) is valid. :func:`parse_rules` turns a nested dict
+(from TOML, JSON or a ``key``/``value`` sheet of dotted keys) into :class:`Rules` and reports
+every unknown key with the nearest valid one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import Problem
+from .values import Bool, Int, OptInt, StrList
+
+Mode = Literal["hard", "soft", "off"]
+
+#: Rule ids in the order SPEC §3 lists them; the order of checks and reports.
+RULE_IDS: tuple[str, ...] = (
+    "one-seat-per-round",
+    "eligibility",
+    "pins",
+    "group-size",
+    "recusal",
+    "member-conflict",
+    "leader-quota",
+    "deputy-quota",
+    "specialty-coverage",
+    "mentoring",
+    "new-leader-support",
+    "full-time-anchor",
+    "party-branch",
+    "unit-draw-cap",
+    "rotation",
+    "no-repeat-pairing",
+)
+#: Rules that can never be relaxed.
+ALWAYS_RULES: frozenset[str] = frozenset({"one-seat-per-round", "eligibility", "pins"})
+#: Goal ids of SPEC §4, in report order.
+GOAL_IDS: tuple[str, ...] = (
+    "strength-balance",
+    "development",
+    "workload-balance",
+    "rating",
+    "affinity",
+    "complementarity",
+    "mix",
+    "stability",
+)
+#: Member attributes that ``objective.mix_attributes`` may name.
+MIX_ATTRIBUTES: tuple[str, ...] = (
+    "gender",
+    "birth_decade",
+    "full_time",
+    "party_member",
+    "newly_promoted",
+    "unit",
+    "zone",
+)
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class AlwaysRule(_Settings):
+    """A rule that always holds; its mode can only be ``hard``."""
+
+    mode: Literal["hard"] = "hard"
+
+
+class Rule(_Settings):
+    """A relaxable rule: ``hard`` (must hold), ``soft`` (a violation costs ``weight``), ``off``."""
+
+    mode: Mode = "hard"
+    weight: Int = Field(1000, ge=0)
+
+
+class Recusal(Rule):
+    hierarchy: Bool = True
+    own_zone: Bool = False
+    reinspect_cooldown: Int = Field(0, ge=0)
+
+
+class Mentoring(Rule):
+    max_new_per_experienced: Int = Field(1, ge=0)
+
+
+class MinCount(Rule):
+    min: Int = Field(1, ge=0)
+
+
+class PartyBranch(Rule):
+    min: Int = Field(3, ge=0)
+
+
+class UnitDrawCap(Rule):
+    max_per_round: OptInt = Field(None, ge=0)
+    max_per_group: OptInt = Field(2, ge=0)
+
+
+class Rotation(Rule):
+    max_rounds: OptInt = Field(None, ge=0)
+    min_rest: Int = Field(0, ge=0)
+
+
+class NoRepeatPairing(Rule):
+    mode: Mode = "soft"
+    weight: Int = Field(50, ge=0)
+    lookback: OptInt = Field(None, ge=1)
+
+
+class Experience(_Settings):
+    """*New*: experience ≤ ``new_max``; *experienced*: experience ≥ ``experienced_min``."""
+
+    new_max: Int = Field(0, ge=0)
+    experienced_min: Int = Field(2, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Experience:
+        if self.new_max >= self.experienced_min:
+            raise ValueError(
+                f"new_max ({self.new_max}) must be below experienced_min ({self.experienced_min})"
+            )
+        return self
+
+
+class Objective(_Settings):
+    """Integer weights of the goals (SPEC §4); 0 switches a goal off."""
+
+    strength_balance: Int = Field(2, ge=0, alias="strength-balance")
+    development: Int = Field(5, ge=0)
+    workload_balance: Int = Field(10, ge=0, alias="workload-balance")
+    rating: Int = Field(1, ge=0)
+    affinity: Int = Field(10, ge=0)
+    complementarity: Int = Field(3, ge=0)
+    mix: Int = Field(2, ge=0)
+    stability: Int = Field(100, ge=0)
+    mix_attributes: StrList = ()
+
+    def weight(self, goal: str) -> int:
+        return int(getattr(self, goal.replace("-", "_")))
+
+
+class Rules(_Settings):
+    """All settings of one instance. Attribute names use ``_``; file keys use ``-``."""
+
+    one_seat_per_round: AlwaysRule = Field(default_factory=AlwaysRule, alias="one-seat-per-round")
+    eligibility: AlwaysRule = Field(default_factory=AlwaysRule)
+    pins: AlwaysRule = Field(default_factory=AlwaysRule)
+    group_size: Rule = Field(default_factory=Rule, alias="group-size")
+    recusal: Recusal = Field(default_factory=Recusal)
+    member_conflict: Rule = Field(default_factory=Rule, alias="member-conflict")
+    leader_quota: Rule = Field(default_factory=Rule, alias="leader-quota")
+    deputy_quota: Rule = Field(default_factory=Rule, alias="deputy-quota")
+    specialty_coverage: Rule = Field(default_factory=Rule, alias="specialty-coverage")
+    mentoring: Mentoring = Field(default_factory=Mentoring)
+    new_leader_support: Rule = Field(default_factory=Rule, alias="new-leader-support")
+    full_time_anchor: MinCount = Field(default_factory=MinCount, alias="full-time-anchor")
+    party_branch: PartyBranch = Field(default_factory=PartyBranch, alias="party-branch")
+    unit_draw_cap: UnitDrawCap = Field(default_factory=UnitDrawCap, alias="unit-draw-cap")
+    rotation: Rotation = Field(default_factory=Rotation)
+    no_repeat_pairing: NoRepeatPairing = Field(
+        default_factory=NoRepeatPairing, alias="no-repeat-pairing"
+    )
+    experience: Experience = Field(default_factory=Experience)
+    objective: Objective = Field(default_factory=Objective)
+
+    def rule(self, rule_id: str) -> AlwaysRule | Rule:
+        """Settings of a rule by its id, e.g. ``rules.rule("party-branch").min``."""
+        value = getattr(self, rule_id.replace("-", "_"))
+        assert isinstance(value, AlwaysRule | Rule)
+        return value
+
+    def mode(self, rule_id: str) -> str:
+        return self.rule(rule_id).mode
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings that differ from the defaults, keyed as in ``rules.toml``."""
+        out: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        return {k: v for k, v in out.items() if v}
+
+
+SECTIONS: tuple[str, ...] = (*RULE_IDS, "experience", "objective")
+
+
+def section_keys(section: str) -> tuple[str, ...]:
+    """The keys a section of ``rules.toml`` accepts."""
+    field = Rules.model_fields[section.replace("-", "_")]
+    model = field.annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return tuple(f.alias or name for name, f in model.model_fields.items())
+
+
+def all_dotted_keys() -> tuple[str, ...]:
+    return tuple(f"{s}.{k}" for s in SECTIONS for k in section_keys(s))
+
+
+def _nearest(word: str, choices: tuple[str, ...]) -> str:
+    near = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def parse_rules(
+    data: dict[str, Any],
+    file: str = "rules",
+    line_of: Any = None,
+    row_word: str = "line",
+) -> tuple[Rules, list[Problem]]:
+    """Turn a nested dict of settings into :class:`Rules`, collecting every problem.
+
+    ``line_of(section, key)`` may give the line number of a key, for messages.
+    """
+    problems: list[Problem] = []
+
+    def add(section: str, key: str | None, message: str) -> None:
+        line = line_of(section, key) if line_of else None
+        column = f"[{section}]" + (f" {key}" if key else "")
+        problems.append(
+            Problem(
+                message=message,
+                file=file,
+                table="rules",
+                row=line,
+                column=column,
+                row_word=row_word,
+            )
+        )
+
+    clean: dict[str, Any] = {}
+    for section, body in data.items():
+        if section not in SECTIONS:
+            add(
+                section,
+                None,
+                f"unknown rule or section {section!r}"
+                f"{_nearest(section, SECTIONS + all_dotted_keys())}",
+            )
+            continue
+        if not isinstance(body, dict):
+            add(section, None, "expected a table of settings, e.g. [party-branch] with min = 3")
+            continue
+        keys = section_keys(section)
+        good: dict[str, Any] = {}
+        for key, value in body.items():
+            if key not in keys:
+                add(
+                    section,
+                    key,
+                    f"unknown key {key!r} in [{section}]{_nearest(key, keys)}; "
+                    f"valid keys: {', '.join(keys)}",
+                )
+                continue
+            if section in ALWAYS_RULES and key == "mode" and value != "hard":
+                add(section, key, f"{section} always holds; its mode can only be 'hard'")
+                continue
+            good[key] = value
+        field = Rules.model_fields[section.replace("-", "_")]
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        try:
+            clean[section] = model.model_validate(good)
+        except ValidationError as exc:
+            for err in exc.errors():
+                key = str(err["loc"][0]) if err["loc"] else None
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "literal_error" and key == "mode":
+                    msg = f"expected 'hard', 'soft' or 'off', got {err['input']!r}"
+                add(section, key, msg)
+    rules = Rules.model_validate(clean)
+    for attr in rules.objective.mix_attributes:
+        if attr not in MIX_ATTRIBUTES:
+            add(
+                "objective",
+                "mix_attributes",
+                f"unknown member attribute {attr!r}{_nearest(attr, MIX_ATTRIBUTES)}; "
+                f"valid: {', '.join(MIX_ATTRIBUTES)}",
+            )
+    return rules, problems
+
+
+def dotted_to_nested(
+    pairs: list[tuple[str, Any, int]], file: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """``[("party-branch.min", 2, row)]`` → ``{"party-branch": {"min": 2}}`` (for a rules sheet)."""
+    nested: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for key, value, row in pairs:
+        section, dot, name = key.strip().rpartition(".")
+        if not dot:
+            problems.append(
+                Problem(
+                    message=f"expected a dotted key like 'party-branch.min', got {key!r}"
+                    f"{_nearest(key, all_dotted_keys())}",
+                    file=file,
+                    table="rules",
+                    row=row,
+                    column="key",
+                )
+            )
+            continue
+        if section in nested and name in nested[section]:
+            problems.append(
+                Problem(
+                    message=f"key {key!r} is given twice",
+                    file=file,
+                    table="rules",
+                    row=row,
+                    column="key",
+                )
+            )
+            continue
+        nested.setdefault(section, {})[name] = value
+    return nested, problems
+
+
+def nested_to_dotted(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        (f"{section}.{key}", value) for section, body in data.items() for key, value in body.items()
+    ]

@@ -1,0 +1,445 @@
+"""Cross-table checks of an instance, run once at load time (and by ``solve`` on built instances).
+
+Everything that single rows cannot tell: unknown or duplicate ids, cycles in the unit tree, and
+requirements that no roster could ever meet. A requirement that cannot be met is an error when its
+rule is ``hard``, a warning when it is ``soft`` (the roster will bend there), and silent when
+``off``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from .errors import Problem, Severity
+from .instance import Instance
+
+Known = Mapping[str, Iterable[str]]
+
+
+class _Report:
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        table: str,
+        index: int | None,
+        column: str | None,
+        message: str,
+        severity: Severity = "error",
+    ) -> None:
+        origin = self.instance.origin(table)
+        if origin is None:
+            file, row, word = table, (index + 1 if index is not None else None), "item"
+        else:
+            file, word = origin.file, origin.row_word
+            row = origin.rows[index] if index is not None and index < len(origin.rows) else None
+        self.problems.append(
+            Problem(
+                message=message,
+                file=file,
+                table=table,
+                row=row,
+                column=column,
+                severity=severity,
+                row_word=word,
+            )
+        )
+
+    def rule(
+        self, rule_id: str, table: str, index: int | None, column: str | None, message: str
+    ) -> None:
+        """A requirement that cannot be met: an error if the rule is hard, a warning if soft."""
+        mode = self.instance.rules.mode(rule_id)
+        if mode == "off":
+            return
+        suffix = "" if mode == "hard" else f" ({rule_id} is soft, so it will be bent here)"
+        self.add(
+            table,
+            index,
+            column,
+            f"{message} [{rule_id}]{suffix}",
+            "error" if mode == "hard" else "warning",
+        )
+
+
+def validate_instance(instance: Instance, broken: Known | None = None) -> list[Problem]:
+    """Every cross-table problem of ``instance``.
+
+    ``broken`` lists ids of rows that failed to load, per table: references to them are not
+    reported again as unknown.
+    """
+    r = _Report(instance)
+    broken = broken or {}
+    _ids(r, broken)
+    _units(r)
+    _references(r, broken)
+    _groups(r)
+    _pool(r)
+    _pins(r)
+    return r.problems
+
+
+def _duplicates(r: _Report, table: str, ids: list[str], word: str) -> None:
+    first: dict[str, int] = {}
+    for i, key in enumerate(ids):
+        if key in first:
+            origin = r.instance.origin(table)
+            row = origin.rows[first[key]] if origin else first[key] + 1
+            r.add(table, i, "id", f"duplicate {word} id {key!r} (first at row {row})")
+        else:
+            first[key] = i
+
+
+def _ids(r: _Report, broken: Known) -> None:
+    inst = r.instance
+    _duplicates(r, "members", [m.id for m in inst.members], "member")
+    _duplicates(r, "units", [u.id for u in inst.units], "unit")
+    _duplicates(r, "groups", [g.id for g in inst.groups], "group")
+
+
+def _units(r: _Report) -> None:
+    inst = r.instance
+    units = inst.unit_by_id
+    for i, u in enumerate(inst.units):
+        if u.parent is not None and u.parent not in units:
+            r.add("units", i, "parent", f"unknown unit {u.parent!r} (expected an id from units)")
+        if u.parent == u.id:
+            r.add("units", i, "parent", f"unit {u.id!r} is its own parent")
+    # Cycles: walk up from every unit; meeting a unit of the current walk again is a cycle.
+    index = {u.id: i for i, u in enumerate(inst.units)}
+    done: set[str] = set()
+    for u in inst.units:
+        path: list[str] = []
+        cur: str | None = u.id
+        while cur is not None and cur in units and cur not in done:
+            if cur in path:
+                cycle = path[path.index(cur) :]
+                first = min(cycle, key=lambda x: index[x])
+                start = cycle.index(first)
+                ordered = cycle[start:] + cycle[:start]
+                r.add(
+                    "units",
+                    index[first],
+                    "parent",
+                    "cycle in unit parents: " + " → ".join([*ordered, first]),
+                )
+                break
+            path.append(cur)
+            parent = units[cur].parent
+            cur = parent if parent != cur else None
+        done.update(path)
+
+
+def _references(r: _Report, broken: Known) -> None:
+    inst = r.instance
+    units = set(inst.unit_by_id) | set(broken.get("units", ()))
+    members = set(inst.member_by_id) | set(broken.get("members", ()))
+    groups = set(inst.group_by_id) | set(broken.get("groups", ()))
+    rounds = set(inst.rounds)
+
+    def unit_ref(table: str, i: int, column: str, uid: str, severity: Severity = "error") -> None:
+        if uid not in units:
+            r.add(table, i, column, f"unknown unit {uid!r} (expected an id from units)", severity)
+
+    for i, m in enumerate(inst.members):
+        unit_ref("members", i, "unit", m.unit)
+        for uid in m.conflict_units:
+            unit_ref("members", i, "conflict_units", uid)
+        for rid in m.unavailable_rounds:
+            if rid not in rounds:
+                r.add(
+                    "members",
+                    i,
+                    "unavailable_rounds",
+                    f"round {rid!r} is not a round of this plan "
+                    f"({', '.join(inst.rounds)}); it has no effect",
+                    "warning",
+                )
+    for i, g in enumerate(inst.groups):
+        for uid in g.targets:
+            unit_ref("groups", i, "targets", uid)
+        for uid, n in Counter(g.targets).items():
+            if n > 1:
+                r.add("groups", i, "targets", f"target {uid!r} is listed {n} times", "warning")
+
+    def member_ref(table: str, i: int, column: str, mid: str) -> None:
+        if mid not in members:
+            r.add(table, i, column, f"unknown member {mid!r} (expected an id from members)")
+
+    def group_ref(table: str, i: int, column: str, gid: str) -> None:
+        if gid not in groups:
+            r.add(table, i, column, f"unknown group {gid!r} (expected an id from groups)")
+
+    pairs: dict[frozenset[str], int] = {}
+    for i, c in enumerate(inst.conflicts):
+        member_ref("conflicts", i, "member_a", c.member_a)
+        member_ref("conflicts", i, "member_b", c.member_b)
+        if c.member_a == c.member_b:
+            r.add("conflicts", i, "member_b", f"member {c.member_a!r} is in conflict with itself")
+        key = frozenset((c.member_a, c.member_b))
+        if key in pairs:
+            r.add(
+                "conflicts",
+                i,
+                "member_a",
+                "this pair is already listed; the row is redundant",
+                "warning",
+            )
+        pairs.setdefault(key, i)
+    for i, h in enumerate(inst.history):
+        member_ref("history", i, "member", h.member)
+        unit_ref("history", i, "unit", h.unit, "warning")
+    seen_aff: set[tuple[str, str]] = set()
+    for i, a in enumerate(inst.affinity):
+        member_ref("affinity", i, "member", a.member)
+        group_ref("affinity", i, "group", a.group)
+        if (a.member, a.group) in seen_aff:
+            r.add(
+                "affinity",
+                i,
+                "member",
+                f"member {a.member!r} has a second score for group {a.group!r}",
+            )
+        seen_aff.add((a.member, a.group))
+    for i, p in enumerate(inst.pins):
+        member_ref("pins", i, "member", p.member)
+        group_ref("pins", i, "group", p.group)
+
+
+def _groups(r: _Report) -> None:
+    inst = r.instance
+    rules = inst.rules
+    for i, g in enumerate(inst.groups):
+        if g.size_max is not None and g.size_min > g.size_max:
+            r.add(
+                "groups",
+                i,
+                "size_min",
+                f"size_min ({g.size_min}) is larger than size_max ({g.size_max})",
+            )
+        if g.deputies_min > g.deputies_max:
+            r.add(
+                "groups",
+                i,
+                "deputies_min",
+                f"deputies_min ({g.deputies_min}) is larger than deputies_max ({g.deputies_max})",
+            )
+        if g.size_max is None or rules.mode("group-size") != "hard":
+            continue
+        cap = g.size_max
+        if (
+            rules.mode("leader-quota") == "hard"
+            and rules.mode("deputy-quota") == "hard"
+            and g.leaders + g.deputies_min > cap
+        ):
+            r.add(
+                "groups",
+                i,
+                "size_max",
+                f"{g.leaders} leader(s) and at least {g.deputies_min} deputies do not fit in "
+                f"size_max {cap}",
+            )
+        for name, n in g.requires:
+            if n > cap:
+                r.rule(
+                    "specialty-coverage",
+                    "groups",
+                    i,
+                    "requires",
+                    f"requires {n} {name} but size_max is {cap}",
+                )
+        ft = rules.full_time_anchor.min
+        if ft > cap:
+            r.rule(
+                "full-time-anchor",
+                "groups",
+                i,
+                "size_max",
+                f"needs {ft} full-time members but size_max is {cap}",
+            )
+        pb = rules.party_branch.min
+        if pb > cap:
+            r.rule(
+                "party-branch",
+                "groups",
+                i,
+                "size_max",
+                f"needs {pb} party members for a branch but size_max is {cap}",
+            )
+
+
+def _pool(r: _Report) -> None:
+    """Requirements larger than the whole pool can give."""
+    inst = r.instance
+    rules = inst.rules
+    active = [m for m in inst.members if m.status == "active"]
+    specialists: Counter[str] = Counter()
+    for m in active:
+        specialists.update(set(m.specialties))
+    first_row: dict[str, int] = {}
+    for i, g in enumerate(inst.groups):
+        first_row.setdefault(g.round, i)
+        for name, n in g.requires:
+            have = specialists[name]
+            if n > have:
+                what = (
+                    f"only {have} active member{'s' if have != 1 else ''}"
+                    if have
+                    else "no active member"
+                )
+                r.rule(
+                    "specialty-coverage",
+                    "groups",
+                    i,
+                    "requires",
+                    f"requires {n} {name} but {what} in the whole pool "
+                    f"{'has' if have == 1 or not have else 'have'} that specialty",
+                )
+    for round_id in inst.rounds:
+        groups = inst.groups_in(round_id)
+        free = [m for m in active if round_id not in m.unavailable_rounds]
+        i = first_row[round_id]
+        where = f"round {round_id!r} ({len(groups)} group{'s' if len(groups) != 1 else ''})"
+        leaders = sum(g.leaders for g in groups)
+        can_lead = sum(m.can_lead for m in free)
+        if leaders > can_lead:
+            r.rule(
+                "leader-quota",
+                "groups",
+                i,
+                "leaders",
+                f"{where} needs {leaders} leaders but only {can_lead} available members can lead",
+            )
+        deputies = sum(g.deputies_min for g in groups)
+        can_deputy = sum(m.can_deputy for m in free)
+        if deputies > can_deputy:
+            r.rule(
+                "deputy-quota",
+                "groups",
+                i,
+                "deputies_min",
+                f"{where} needs at least {deputies} deputies but only {can_deputy} available "
+                "members can be deputy",
+            )
+        seats = sum(g.size_min for g in groups)
+        if seats > len(free):
+            r.rule(
+                "group-size",
+                "groups",
+                i,
+                "size_min",
+                f"{where} needs at least {seats} members but only {len(free)} are available",
+            )
+        for rule_id, attr, word in (
+            ("full-time-anchor", "full_time", "full-time"),
+            ("party-branch", "party_member", "party"),
+        ):
+            need = inst.rules.rule(rule_id).min * len(groups)  # type: ignore[union-attr]
+            have = sum(bool(getattr(m, attr)) for m in free)
+            if need > have:
+                r.rule(
+                    rule_id,
+                    "groups",
+                    i,
+                    None,
+                    f"{where} needs {need} {word} members but only {have} are available",
+                )
+    for attr in rules.objective.mix_attributes:
+        if attr in ("gender", "birth_decade") and not any(
+            (m.gender if attr == "gender" else m.birth_year) is not None for m in inst.members
+        ):
+            column = "gender" if attr == "gender" else "birth_year"
+            r.add(
+                "members",
+                None,
+                column,
+                f"objective.mix_attributes names {attr!r} but no member has a {column}",
+                "warning",
+            )
+
+
+def _pins(r: _Report) -> None:
+    inst = r.instance
+    members = inst.member_by_id
+    groups = inst.group_by_id
+    required_in_round: dict[tuple[str, str], list[int]] = defaultdict(list)
+    kinds: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for i, p in enumerate(inst.pins):
+        m = members.get(p.member)
+        g = groups.get(p.group)
+        if m is None or g is None:
+            continue
+        if p.kind in kinds[(p.member, p.group)]:
+            r.add(
+                "pins",
+                i,
+                "kind",
+                f"the same pin is listed twice for member {p.member!r} and group {p.group!r}",
+                "warning",
+            )
+        kinds[(p.member, p.group)][p.kind] = i
+        if p.kind != "require":
+            if p.role is not None:
+                r.add(
+                    "pins",
+                    i,
+                    "role",
+                    "a forbid pin forbids the whole group; the role is ignored",
+                    "warning",
+                )
+            continue
+        required_in_round[(p.member, g.round)].append(i)
+        if m.status != "active":
+            r.add(
+                "pins",
+                i,
+                "member",
+                f"member {p.member!r} is {m.status} and cannot be required "
+                "in a group [pins, eligibility]",
+            )
+        if g.round in m.unavailable_rounds:
+            r.add(
+                "pins",
+                i,
+                "member",
+                f"member {p.member!r} is unavailable in round {g.round!r} "
+                f"and cannot be required in group {p.group!r} [pins, eligibility]",
+            )
+        if p.role == "leader" and not m.can_lead:
+            r.rule(
+                "leader-quota",
+                "pins",
+                i,
+                "role",
+                f"member {p.member!r} is pinned as leader but cannot lead",
+            )
+        if p.role == "deputy" and not m.can_deputy:
+            r.rule(
+                "deputy-quota",
+                "pins",
+                i,
+                "role",
+                f"member {p.member!r} is pinned as deputy but cannot be deputy",
+            )
+    for (mid, gid), by_kind in kinds.items():
+        if "require" in by_kind and "forbid" in by_kind:
+            r.add(
+                "pins",
+                by_kind["forbid"],
+                "kind",
+                f"member {mid!r} is both required in and forbidden from group {gid!r} [pins]",
+            )
+    for (mid, round_id), rows in required_in_round.items():
+        if len(rows) > 1:
+            gids = ", ".join(inst.pins[i].group for i in rows)
+            r.add(
+                "pins",
+                rows[1],
+                "group",
+                f"member {mid!r} is required in {len(rows)} groups of "
+                f"round {round_id!r} ({gids}) but holds one seat per round [pins, "
+                "one-seat-per-round]",
+            )

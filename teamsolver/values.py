@@ -1,0 +1,160 @@
+"""Cell values as planners type them: booleans, whole numbers, lists and requirement maps.
+
+Every parser accepts the native JSON value as well as the text a spreadsheet cell holds, and
+raises ``ValueError`` with a sentence that says what is expected. The pydantic models use them
+as ``BeforeValidator``s, so CSV, XLSX and JSON input all go through the same code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+TRUE_WORDS = frozenset({"true", "yes", "1", "是", "y", "t"})
+FALSE_WORDS = frozenset({"false", "no", "0", "否", "n", "f"})
+LIST_SEPARATORS = re.compile(r"[;；]")
+UNBOUNDED_WORDS = frozenset({"unbounded", "none", "无", "不限"})
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: None, NaN, or text that is only white space."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def parse_bool(value: Any) -> bool:
+    """true/false, yes/no, 1/0 or 是/否 (any case)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"expected true/false, yes/no, 1/0 or 是/否, got {_show(value)}")
+
+
+def parse_int(value: Any) -> int:
+    """A whole number; ``3.0`` from a spreadsheet counts, ``3.5`` does not."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {_show(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        if re.fullmatch(r"[+-]?\d+\.0*", text):
+            return int(float(text))
+    raise ValueError(f"expected a whole number, got {_show(value)}")
+
+
+def parse_optional_int(value: Any) -> int | None:
+    """A whole number, or empty / ``unbounded`` for no limit."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str) and value.strip().lower() in UNBOUNDED_WORDS:
+        return None
+    return parse_int(value)
+
+
+def parse_str(value: Any) -> str:
+    """Text, trimmed. Whole numbers typed in a spreadsheet (``101``) become ``"101"``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected text, got {_show(value)}")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError(f"expected text, got {_show(value)}")
+
+
+def parse_optional_str(value: Any) -> str | None:
+    return None if is_blank(value) else parse_str(value)
+
+
+def parse_list(value: Any) -> tuple[str, ...]:
+    """``a;b;c`` (full-width ``；`` too) or a JSON array; empty items are dropped."""
+    if is_blank(value):
+        return ()
+    if isinstance(value, list | tuple):
+        items = [parse_str(v) for v in value]
+    else:
+        items = LIST_SEPARATORS.split(parse_str(value))
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def parse_requires(value: Any) -> tuple[tuple[str, int], ...]:
+    """``finance:1;audit:2`` or a JSON object ``{"finance": 1}``; a bare name means 1."""
+    if is_blank(value):
+        return ()
+    pairs: list[tuple[str, Any]]
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list | tuple) and all(
+        isinstance(p, list | tuple) and len(p) == 2 for p in value
+    ):
+        pairs = [(p[0], p[1]) for p in value]
+    else:
+        pairs = []
+        for item in parse_list(value):
+            name, sep, count = item.replace("：", ":").partition(":")
+            pairs.append((name.strip(), count.strip() if sep else "1"))
+    out: dict[str, int] = {}
+    for name, count in pairs:
+        name = parse_str(name)
+        if not name:
+            raise ValueError(
+                f"expected specialty:count items like 'finance:1;audit:2', got {_show(value)}"
+            )
+        try:
+            n = parse_int(count)
+        except ValueError:
+            raise ValueError(
+                f"expected specialty:count items like 'finance:1;audit:2', got {_show(value)}"
+            ) from None
+        if n < 0:
+            raise ValueError(f"the count for {name!r} must not be negative, got {n}")
+        if name in out:
+            raise ValueError(f"specialty {name!r} is listed twice")
+        out[name] = n
+    return tuple(out.items())
+
+
+def format_requires(value: tuple[tuple[str, int], ...]) -> str:
+    return ";".join(f"{name}:{n}" for name, n in value)
+
+
+def format_list(value: tuple[str, ...]) -> str:
+    return ";".join(value)
+
+
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+Int = Annotated[int, BeforeValidator(parse_int)]
+OptInt = Annotated[int | None, BeforeValidator(parse_optional_int)]
+Str = Annotated[str, BeforeValidator(parse_str)]
+OptStr = Annotated[str | None, BeforeValidator(parse_optional_str)]
+StrList = Annotated[tuple[str, ...], BeforeValidator(parse_list), PlainSerializer(list)]
+Requires = Annotated[
+    tuple[tuple[str, int], ...],
+    BeforeValidator(parse_requires),
+    PlainSerializer(lambda v: dict(v), return_type=dict[str, int]),
+]
