@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from .values import show
 
 Severity = Literal["error", "warning"]
 
@@ -41,6 +43,28 @@ class Problem(BaseModel):
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.where()}: {prefix}{self.message}"
+
+
+def plain_message(err: Mapping[str, Any], *, echo: bool = True) -> str:
+    """One pydantic error (an item of ``ValidationError.errors()``) in a planner's words.
+
+    The message says what is expected and, when ``echo`` is true, what was found. Pass
+    ``echo=False`` for personal data (a name), which must not be repeated in messages.
+    """
+    kind = str(err["type"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    got = f", got {show(err.get('input'))}" if echo else ""
+    if kind == "missing":
+        return "a value is required here"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return "expected a number " + msg.removeprefix("Input should be ") + got
+    if msg.startswith("Input should be "):
+        return "expected " + msg.removeprefix("Input should be ") + got
+    if not echo:
+        return msg.split(", got ", 1)[0]
+    return msg
 
 
 class TeamsolverError(Exception):

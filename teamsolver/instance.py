@@ -7,8 +7,9 @@ cycles, impossible requirements) live in :mod:`teamsolver.validation` and run on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -154,6 +155,17 @@ class Instance(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Instance:
+        """A copy; with ``update``, derived indexes and the record of origins start afresh."""
+        new = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            new.__dict__.pop(name, None)
+        if update:
+            new._origin = {}
+        return new
+
     @cached_property
     def rounds(self) -> tuple[str, ...]:
         """Round ids in order of first appearance in ``groups``."""
@@ -190,3 +202,6 @@ class Instance(BaseModel):
     def with_origin(self, origin: dict[str, TableOrigin]) -> Instance:
         self._origin = dict(origin)
         return self
+
+
+_CACHED = tuple(n for n, v in vars(Instance).items() if isinstance(v, cached_property))

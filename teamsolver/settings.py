@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem
+from .errors import Problem, plain_message
 from .values import Bool, Int, OptInt, StrList
 
 Mode = Literal["hard", "soft", "off"]
@@ -209,16 +209,24 @@ def parse_rules(
     file: str = "rules",
     line_of: Any = None,
     row_word: str = "line",
+    *,
+    sheet: bool = False,
 ) -> tuple[Rules, list[Problem]]:
     """Turn a nested dict of settings into :class:`Rules`, collecting every problem.
 
-    ``line_of(section, key)`` may give the line number of a key, for messages.
+    ``line_of(section, key)`` may give the line number of a key, for messages. With ``sheet``
+    the settings come from a ``key``/``value`` sheet of dotted keys, and problems name the
+    column a planner must fix there: ``key`` for an unknown key, ``value (section.key)`` for a
+    bad value.
     """
     problems: list[Problem] = []
 
-    def add(section: str, key: str | None, message: str) -> None:
+    def add(section: str, key: str | None, message: str, *, about_key: bool = False) -> None:
         line = line_of(section, key) if line_of else None
-        column = f"[{section}]" + (f" {key}" if key else "")
+        if sheet:
+            column = "key" if about_key else f"value ({section}{f'.{key}' if key else ''})"
+        else:
+            column = f"[{section}]" + (f" {key}" if key else "")
         problems.append(
             Problem(
                 message=message,
@@ -233,11 +241,23 @@ def parse_rules(
     clean: dict[str, Any] = {}
     for section, body in data.items():
         if section not in SECTIONS:
+            if sheet and isinstance(body, dict):
+                for key in body:
+                    dotted = f"{section}.{key}"
+                    add(
+                        section,
+                        key,
+                        f"unknown rule or section {section!r} in {dotted!r}"
+                        f"{_nearest(dotted, all_dotted_keys())}",
+                        about_key=True,
+                    )
+                continue
             add(
                 section,
                 None,
                 f"unknown rule or section {section!r}"
                 f"{_nearest(section, SECTIONS + all_dotted_keys())}",
+                about_key=True,
             )
             continue
         if not isinstance(body, dict):
@@ -252,6 +272,7 @@ def parse_rules(
                     key,
                     f"unknown key {key!r} in [{section}]{_nearest(key, keys)}; "
                     f"valid keys: {', '.join(keys)}",
+                    about_key=True,
                 )
                 continue
             if section in ALWAYS_RULES and key == "mode" and value != "hard":
@@ -266,10 +287,7 @@ def parse_rules(
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else None
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "literal_error" and key == "mode":
-                    msg = f"expected 'hard', 'soft' or 'off', got {err['input']!r}"
-                add(section, key, msg)
+                add(section, key, plain_message(err))
     rules = Rules.model_validate(clean)
     for attr in rules.objective.mix_attributes:
         if attr not in MIX_ATTRIBUTES:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import Problem
+from .errors import Problem, plain_message
 from .instance import TABLES, Row
-from .values import is_blank
+from .values import is_blank, parse_str
 
 #: Chinese (and a few English) spellings of column headers, per table.
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
@@ -124,6 +125,16 @@ def table_name(stem: str) -> str | None:
     return TABLE_ALIASES.get(str(stem).strip())
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def columns_of(table: str) -> tuple[str, ...]:
     return tuple(TABLES[table].model_fields)
 
@@ -165,7 +176,8 @@ def map_headers(
         if name in seen:
             problems.append(
                 Problem(
-                    message=f"column {name!r} appears twice (also column {seen[name] + 1})",
+                    message=f"column {name!r} appears twice "
+                    f"(first in column {column_letter(seen[name])})",
                     file=file,
                     table=table,
                     row=1,
@@ -191,20 +203,71 @@ def map_headers(
     return mapped, problems
 
 
-def _message(err: Any) -> str:
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    kind = err["type"]
-    if kind == "missing":
-        return "a value is required here"
-    if kind == "literal_error":
-        return "expected " + msg.removeprefix("Input should be ")
-    if kind == "too_short":
-        return "must not be empty"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return (
-            "expected a number " + msg.removeprefix("Input should be ") + f", got {err['input']!r}"
-        )
-    return msg
+#: Columns whose values are personal data: a message about a bad value never repeats it.
+PERSONAL: frozenset[tuple[str, str]] = frozenset(
+    {("members", "name"), ("members", "gender"), ("members", "birth_year")}
+)
+
+#: The most permissive value of a column, assumed where a cell is bad so that the rest of the row
+#: still takes part in the checks between tables without causing follow-up errors (a member whose
+#: ``can_lead`` cell is bad may lead, so "too few leaders" is not reported because of it).
+PERMISSIVE: dict[str, dict[str, Any]] = {
+    "members": {
+        "name": "?",
+        "can_lead": True,
+        "can_deputy": True,
+        "full_time": True,
+        "party_member": True,
+        "status": "active",
+    },
+    "groups": {"size_min": 0, "leaders": 0, "deputies_min": 0, "deputies_max": 1_000_000},
+    "history": {"rounds_ago": 1},
+    "affinity": {"score": 0},
+}
+#: Optional columns whose default is not permissive: a row with a bad cell there is left out of
+#: the checks between tables (its id is still known, so references to it are not reported).
+NOT_REPAIRABLE: dict[str, frozenset[str]] = {
+    "members": frozenset({"specialties"}),
+    "groups": frozenset({"round"}),
+}
+
+
+@dataclass
+class ParsedTable:
+    """Typed rows of one table and every problem found in them.
+
+    ``rows`` holds every row that could be read, in file order: rows with a bad cell are kept
+    with the most permissive value (:data:`PERMISSIVE`) or the default in that cell, for the checks
+    between tables; the problems say the instance is unusable anyway. ``failed`` has the id (or
+    ``""``) of every row that could not be read at all.
+    """
+
+    rows: list[Row] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _nearest_field(name: str, fields: Sequence[str]) -> str:
+    near = difflib.get_close_matches(_norm(name), fields, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _repair(table: str, values: dict[str, Any], bad: set[str]) -> Row | None:
+    """The row with its bad cells made permissive, or None when that is not possible."""
+    model = TABLES[table]
+    fixed = {k: v for k, v in values.items() if k not in bad}
+    for name in bad:
+        if name in PERMISSIVE.get(table, {}):
+            fixed[name] = PERMISSIVE[table][name]
+        elif name in model.model_fields and (
+            model.model_fields[name].is_required() or name in NOT_REPAIRABLE.get(table, ())
+        ):
+            return None
+    try:
+        return model.model_validate(fixed)
+    except ValidationError:
+        return None
 
 
 def parse_rows(
@@ -212,16 +275,18 @@ def parse_rows(
     rows: Iterable[tuple[int, dict[str, Any]]],
     file: str,
     row_word: str = "row",
-) -> tuple[list[Row], list[int], list[Problem]]:
+    missing: Iterable[str] = (),
+) -> ParsedTable:
     """Validate rows given as (row number, {field: raw value}); blank cells take defaults.
 
-    Returns the typed rows, their row numbers, and every problem found.
+    ``missing`` names required columns absent from the header: that is reported once, by the
+    header check, not again in every row.
     """
     model = TABLES[table]
+    fields = columns_of(table)
     aliases = {f: VALUE_ALIASES[f] for f in model.model_fields if f in VALUE_ALIASES}
-    out: list[Row] = []
-    numbers: list[int] = []
-    problems: list[Problem] = []
+    missing = set(missing)
+    out = ParsedTable()
     for number, raw in rows:
         values: dict[str, Any] = {}
         for key, value in raw.items():
@@ -234,18 +299,23 @@ def parse_rows(
                     continue
             values[key] = value
         try:
-            out.append(model.model_validate(values))
-            numbers.append(number)
+            row = model.model_validate(values)
         except ValidationError as exc:
+            bad: set[str] = set()
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else None
+                if column is not None:
+                    bad.add(column)
+                if err["type"] == "missing" and column in missing:
+                    continue
                 if err["type"] == "extra_forbidden":
                     message = (
-                        f"unknown field {column!r}; {table} has {', '.join(columns_of(table))}"
+                        f"unknown field {column!r}{_nearest_field(str(column), fields)}; "
+                        f"{table} has {', '.join(fields)}"
                     )
                 else:
-                    message = _message(err)
-                problems.append(
+                    message = plain_message(err, echo=(table, column) not in PERSONAL)
+                out.problems.append(
                     Problem(
                         message=message,
                         file=file,
@@ -255,4 +325,19 @@ def parse_rows(
                         row_word=row_word,
                     )
                 )
-    return out, numbers, problems
+            repaired = _repair(table, values, bad)
+            if repaired is None:
+                out.failed.append(_id_text(values.get("id")))
+                continue
+            row = repaired
+        out.rows.append(row)
+        out.numbers.append(number)
+    return out
+
+
+def _id_text(value: Any) -> str:
+    """An id as :func:`teamsolver.values.parse_str` would read it, or "" when it is not text."""
+    try:
+        return "" if value is None else parse_str(value)
+    except ValueError:
+        return ""

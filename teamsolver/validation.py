@@ -8,6 +8,8 @@ rule is ``hard``, a warning when it is ``soft`` (the roster will bend there), an
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -15,6 +17,11 @@ from .errors import Problem, Severity
 from .instance import Instance
 
 Known = Mapping[str, Iterable[str]]
+
+#: In ``broken``: the whole table could not be read, so every id may exist.
+ANY_ID = "*"
+#: Separators a planner may have used in a list cell instead of ``;``.
+LIST_LIKE = re.compile(r"[,，、/|]")
 
 
 class _Report:
@@ -68,16 +75,22 @@ class _Report:
 def validate_instance(instance: Instance, broken: Known | None = None) -> list[Problem]:
     """Every cross-table problem of ``instance``.
 
-    ``broken`` lists ids of rows that failed to load, per table: references to them are not
-    reported again as unknown.
+    ``broken`` lists, per table, the id (or ``""``) of every row that could not be read at all
+    (:data:`ANY_ID` when the table itself could not be read): references to them are not
+    reported as unknown, and the checks of the whole pool count unread members as able to do
+    anything, so that one bad row never causes follow-up errors.
     """
     r = _Report(instance)
-    broken = broken or {}
-    _ids(r, broken)
+    unread: dict[str, list[str]] = {table: list(ids) for table, ids in (broken or {}).items()}
+    for table, word in (("members", "member"), ("units", "unit"), ("groups", "group")):
+        if not getattr(instance, table) and not unread.get(table):
+            r.add(table, None, None, f"the table is empty; expected at least one {word}")
+            unread[table] = [ANY_ID]  # no follow-up errors about unknown ids
+    _ids(r)
     _units(r)
-    _references(r, broken)
+    _references(r, unread)
     _groups(r)
-    _pool(r)
+    _pool(r, unread.get("members", []))
     _pins(r)
     return r.problems
 
@@ -88,12 +101,13 @@ def _duplicates(r: _Report, table: str, ids: list[str], word: str) -> None:
         if key in first:
             origin = r.instance.origin(table)
             row = origin.rows[first[key]] if origin else first[key] + 1
-            r.add(table, i, "id", f"duplicate {word} id {key!r} (first at row {row})")
+            row_word = origin.row_word if origin else "item"
+            r.add(table, i, "id", f"duplicate {word} id {key!r} (first at {row_word} {row})")
         else:
             first[key] = i
 
 
-def _ids(r: _Report, broken: Known) -> None:
+def _ids(r: _Report) -> None:
     inst = r.instance
     _duplicates(r, "members", [m.id for m in inst.members], "member")
     _duplicates(r, "units", [u.id for u in inst.units], "unit")
@@ -141,15 +155,22 @@ def _references(r: _Report, broken: Known) -> None:
     rounds = set(inst.rounds)
 
     def unit_ref(table: str, i: int, column: str, uid: str, severity: Severity = "error") -> None:
-        if uid not in units:
-            r.add(table, i, column, f"unknown unit {uid!r} (expected an id from units)", severity)
+        if uid not in units and ANY_ID not in units:
+            r.add(
+                table,
+                i,
+                column,
+                f"unknown unit {uid!r} (expected an id from units"
+                + ("; separate several with ';')" if LIST_LIKE.search(uid) else ")"),
+                severity,
+            )
 
     for i, m in enumerate(inst.members):
         unit_ref("members", i, "unit", m.unit)
         for uid in m.conflict_units:
             unit_ref("members", i, "conflict_units", uid)
         for rid in m.unavailable_rounds:
-            if rid not in rounds:
+            if rid not in rounds and ANY_ID not in broken.get("groups", ()):
                 r.add(
                     "members",
                     i,
@@ -166,11 +187,11 @@ def _references(r: _Report, broken: Known) -> None:
                 r.add("groups", i, "targets", f"target {uid!r} is listed {n} times", "warning")
 
     def member_ref(table: str, i: int, column: str, mid: str) -> None:
-        if mid not in members:
+        if mid not in members and ANY_ID not in members:
             r.add(table, i, column, f"unknown member {mid!r} (expected an id from members)")
 
     def group_ref(table: str, i: int, column: str, gid: str) -> None:
-        if gid not in groups:
+        if gid not in groups and ANY_ID not in groups:
             r.add(table, i, column, f"unknown group {gid!r} (expected an id from groups)")
 
     pairs: dict[frozenset[str], int] = {}
@@ -239,8 +260,8 @@ def _groups(r: _Report) -> None:
                 "groups",
                 i,
                 "size_max",
-                f"{g.leaders} leader(s) and at least {g.deputies_min} deputies do not fit in "
-                f"size_max {cap}",
+                f"{_n(g.leaders, 'leader')} and at least "
+                f"{_n(g.deputies_min, 'deputy', 'deputies')} do not fit in size_max {cap}",
             )
         for name, n in g.requires:
             if n > cap:
@@ -271,10 +292,23 @@ def _groups(r: _Report) -> None:
             )
 
 
-def _pool(r: _Report) -> None:
-    """Requirements larger than the whole pool can give."""
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 member``, ``2 members``."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def _pool(r: _Report, unread: list[str]) -> None:
+    """Requirements larger than the whole pool can give.
+
+    The ``unread`` member rows (that could not be read at all) are counted as able to fill any
+    seat, so that only shortages that hold whatever those rows say are reported.
+    """
     inst = r.instance
     rules = inst.rules
+    if ANY_ID in unread:
+        return
+    slack = len(unread)
+    note = f", even counting the {_n(slack, 'member row')} with errors as able" if slack else ""
     active = [m for m in inst.members if m.status == "active"]
     specialists: Counter[str] = Counter()
     for m in active:
@@ -283,70 +317,78 @@ def _pool(r: _Report) -> None:
     for i, g in enumerate(inst.groups):
         first_row.setdefault(g.round, i)
         for name, n in g.requires:
-            have = specialists[name]
+            have = specialists[name] + slack
             if n > have:
                 what = (
-                    f"only {have} active member{'s' if have != 1 else ''}"
+                    f"only {_n(have, 'active member')} in the whole pool "
+                    f"{'has' if have == 1 else 'have'}"
                     if have
-                    else "no active member"
+                    else "no active member in the whole pool has"
                 )
+                near = difflib.get_close_matches(name, list(specialists), n=1, cutoff=0.75)
+                hint = f" (did you mean {near[0]!r}?)" if near and not have else ""
                 r.rule(
                     "specialty-coverage",
                     "groups",
                     i,
                     "requires",
-                    f"requires {n} {name} but {what} in the whole pool "
-                    f"{'has' if have == 1 or not have else 'have'} that specialty",
+                    f"requires {n} {name} but {what} that specialty{note}{hint}",
                 )
     for round_id in inst.rounds:
         groups = inst.groups_in(round_id)
         free = [m for m in active if round_id not in m.unavailable_rounds]
         i = first_row[round_id]
-        where = f"round {round_id!r} ({len(groups)} group{'s' if len(groups) != 1 else ''})"
+        where = f"round {round_id!r} ({_n(len(groups), 'group')})"
         leaders = sum(g.leaders for g in groups)
-        can_lead = sum(m.can_lead for m in free)
+        can_lead = sum(m.can_lead for m in free) + slack
         if leaders > can_lead:
             r.rule(
                 "leader-quota",
                 "groups",
                 i,
                 "leaders",
-                f"{where} needs {leaders} leaders but only {can_lead} available members can lead",
+                f"{where} needs {_n(leaders, 'leader')} but only "
+                f"{_n(can_lead, 'available member')} can lead{note}",
             )
         deputies = sum(g.deputies_min for g in groups)
-        can_deputy = sum(m.can_deputy for m in free)
+        can_deputy = sum(m.can_deputy for m in free) + slack
         if deputies > can_deputy:
             r.rule(
                 "deputy-quota",
                 "groups",
                 i,
                 "deputies_min",
-                f"{where} needs at least {deputies} deputies but only {can_deputy} available "
-                "members can be deputy",
+                f"{where} needs at least {_n(deputies, 'deputy', 'deputies')} but only "
+                f"{_n(can_deputy, 'available member')} can be deputy{note}",
             )
         seats = sum(g.size_min for g in groups)
-        if seats > len(free):
+        available = len(free) + slack
+        if seats > available:
             r.rule(
                 "group-size",
                 "groups",
                 i,
                 "size_min",
-                f"{where} needs at least {seats} members but only {len(free)} are available",
+                f"{where} needs at least {_n(seats, 'member')} but only {available} "
+                f"{'is' if available == 1 else 'are'} available{note}",
             )
         for rule_id, attr, word in (
             ("full-time-anchor", "full_time", "full-time"),
             ("party-branch", "party_member", "party"),
         ):
             need = inst.rules.rule(rule_id).min * len(groups)  # type: ignore[union-attr]
-            have = sum(bool(getattr(m, attr)) for m in free)
+            have = sum(bool(getattr(m, attr)) for m in free) + slack
             if need > have:
                 r.rule(
                     rule_id,
                     "groups",
                     i,
                     None,
-                    f"{where} needs {need} {word} members but only {have} are available",
+                    f"{where} needs {need} {word} members but only {have} "
+                    f"{'is' if have == 1 else 'are'} available{note}",
                 )
+    if slack:
+        return
     for attr in rules.objective.mix_attributes:
         if attr in ("gender", "birth_decade") and not any(
             (m.gender if attr == "gender" else m.birth_year) is not None for m in inst.members

@@ -7,6 +7,7 @@ as ``BeforeValidator``s, so CSV, XLSX and JSON input all go through the same cod
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Annotated, Any
@@ -28,9 +29,18 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _show(value: Any) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
+def show(value: Any) -> str:
+    """A value for a message: text quoted and shortened, anything else as JSON writes it."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except ValueError:  # e.g. a list that contains itself
+            text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return repr(text) if isinstance(value, str) else text
 
 
 def parse_bool(value: Any) -> bool:
@@ -45,13 +55,13 @@ def parse_bool(value: Any) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"expected true/false, yes/no, 1/0 or 是/否, got {_show(value)}")
+    raise ValueError(f"expected true/false, yes/no, 1/0 or 是/否, got {show(value)}")
 
 
 def parse_int(value: Any) -> int:
     """A whole number; ``3.0`` from a spreadsheet counts, ``3.5`` does not."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {_show(value)}")
+        raise ValueError(f"expected a whole number, got {show(value)}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -62,7 +72,7 @@ def parse_int(value: Any) -> int:
             return int(text)
         if re.fullmatch(r"[+-]?\d+\.0*", text):
             return int(float(text))
-    raise ValueError(f"expected a whole number, got {_show(value)}")
+    raise ValueError(f"expected a whole number, got {show(value)}")
 
 
 def parse_optional_int(value: Any) -> int | None:
@@ -77,14 +87,14 @@ def parse_optional_int(value: Any) -> int | None:
 def parse_str(value: Any) -> str:
     """Text, trimmed. Whole numbers typed in a spreadsheet (``101``) become ``"101"``."""
     if isinstance(value, bool):
-        raise ValueError(f"expected text, got {_show(value)}")
+        raise ValueError(f"expected text, got {show(value)}")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
         return value.strip()
-    raise ValueError(f"expected text, got {_show(value)}")
+    raise ValueError(f"expected text, got {show(value)}")
 
 
 def parse_optional_str(value: Any) -> str | None:
@@ -123,13 +133,13 @@ def parse_requires(value: Any) -> tuple[tuple[str, int], ...]:
         name = parse_str(name)
         if not name:
             raise ValueError(
-                f"expected specialty:count items like 'finance:1;audit:2', got {_show(value)}"
+                f"expected specialty:count items like 'finance:1;audit:2', got {show(value)}"
             )
         try:
             n = parse_int(count)
         except ValueError:
             raise ValueError(
-                f"expected specialty:count items like 'finance:1;audit:2', got {_show(value)}"
+                f"expected specialty:count items like 'finance:1;audit:2', got {show(value)}"
             ) from None
         if n < 0:
             raise ValueError(f"the count for {name!r} must not be negative, got {n}")
@@ -152,7 +162,9 @@ Int = Annotated[int, BeforeValidator(parse_int)]
 OptInt = Annotated[int | None, BeforeValidator(parse_optional_int)]
 Str = Annotated[str, BeforeValidator(parse_str)]
 OptStr = Annotated[str | None, BeforeValidator(parse_optional_str)]
-StrList = Annotated[tuple[str, ...], BeforeValidator(parse_list), PlainSerializer(list)]
+StrList = Annotated[
+    tuple[str, ...], BeforeValidator(parse_list), PlainSerializer(list, return_type=list[str])
+]
 Requires = Annotated[
     tuple[tuple[str, int], ...],
     BeforeValidator(parse_requires),

@@ -7,6 +7,7 @@ All three readers produce the same raw form (:class:`RawTable` per table plus a 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from ..errors import InputError, Problem
 from ..instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin
 from ..settings import Rules, parse_rules
 from ..tables import parse_rows
-from ..validation import validate_instance
+from ..validation import ANY_ID, validate_instance
 
 LineOf = Callable[[str, str | None], int | None]
 
@@ -29,6 +30,8 @@ class RawTable:
     file: str
     rows: list[tuple[int, dict[str, Any]]]
     row_word: str = "row"
+    #: Required columns the header lacks (already reported; not reported again per row).
+    missing: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -37,13 +40,22 @@ class RawRules:
     file: str
     line_of: LineOf | None = None
     row_word: str = "line"
+    #: True for a ``rules`` sheet of ``key``/``value`` rows (problems name those columns).
+    sheet: bool = False
 
 
 @dataclass
 class Raw:
+    """What a reader found. ``source`` names the workbook or document (None for a folder, whose
+    reader reports missing files itself); ``table_word`` is how a table is called there."""
+
     tables: dict[str, RawTable] = field(default_factory=dict)
     rules: RawRules | None = None
     problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+    table_word: str = "table"
+    #: True when the source could not be read at all: missing tables are then not reported.
+    unreadable: bool = False
 
 
 @dataclass
@@ -71,11 +83,16 @@ def format_of(path: Path) -> str:
         return "json"
     if path.is_dir() or suffix == "":
         return "csv"
+    hint = {
+        ".csv": "; for CSV, give the folder that holds members.csv, units.csv and groups.csv",
+        ".xls": "; save the workbook as .xlsx (Excel Workbook) first",
+        ".et": "; save the workbook as .xlsx (Excel Workbook) first",
+    }.get(suffix, "")
     raise InputError(
         [
             Problem(
                 message=f"cannot tell the format of {path.name!r}: expected a folder of CSV files, "
-                "an .xlsx workbook or a .json document",
+                f"an .xlsx workbook or a .json document{hint}",
                 file=str(path),
             )
         ]
@@ -126,64 +143,86 @@ def load(
 
 
 def build(raw: Raw) -> LoadResult:
-    """Typed rows, rules and cross-table checks from raw tables."""
+    """Typed rows, rules and cross-table checks from raw tables.
+
+    Rows with a bad cell still take part in the checks between tables (see
+    :class:`~teamsolver.tables.ParsedTable`), so one pass reports every problem; rows that
+    cannot be read at all are passed on as ``broken`` so that they cause no follow-up errors.
+    """
     problems = list(raw.problems)
     tables: dict[str, Any] = {}
     origin: dict[str, TableOrigin] = {}
-    broken: dict[str, set[str]] = {}
+    broken: dict[str, list[str]] = {}
     for table in TABLES:
         rt = raw.tables.get(table)
         if rt is None:
-            if table in REQUIRED_TABLES and not any(p.table == table for p in problems):
-                problems.append(
-                    Problem(
-                        message=f"the required table {table!r} is missing "
-                        f"(an instance needs {', '.join(REQUIRED_TABLES)})",
-                        table=table,
-                        file=table,
+            if table in REQUIRED_TABLES:
+                broken[table] = [ANY_ID]
+                if not raw.unreadable and not any(p.table == table for p in problems):
+                    problems.append(
+                        Problem(
+                            message=f"the required {raw.table_word} {table!r} is missing "
+                            f"(an instance needs {', '.join(REQUIRED_TABLES)})",
+                            table=table,
+                            file=raw.source or table,
+                        )
                     )
-                )
             continue
-        rows, numbers, row_problems = parse_rows(table, rt.rows, rt.file, rt.row_word)
-        problems.extend(row_problems)
-        tables[table] = tuple(rows)
-        origin[table] = TableOrigin(file=rt.file, rows=tuple(numbers), row_word=rt.row_word)
-        failed = {p.row for p in row_problems}
-        broken[table] = {str(values.get("id")) for n, values in rt.rows if n in failed}
+        parsed = parse_rows(table, rt.rows, rt.file, rt.row_word, rt.missing)
+        problems.extend(parsed.problems)
+        tables[table] = tuple(parsed.rows)
+        origin[table] = TableOrigin(file=rt.file, rows=tuple(parsed.numbers), row_word=rt.row_word)
+        broken[table] = parsed.failed
     rules = Rules()
     if raw.rules is not None:
         rules, rule_problems = parse_rules(
-            raw.rules.data, raw.rules.file, raw.rules.line_of, raw.rules.row_word
+            raw.rules.data,
+            raw.rules.file,
+            raw.rules.line_of,
+            raw.rules.row_word,
+            sheet=raw.rules.sheet,
         )
         problems.extend(rule_problems)
-    if any(t not in tables for t in REQUIRED_TABLES):
-        return LoadResult(None, problems)
+    for table in REQUIRED_TABLES:
+        tables.setdefault(table, ())
     instance = Instance(**tables, rules=rules).with_origin(origin)
     problems.extend(validate_instance(instance, broken))
+    problems = list(dict.fromkeys(problems))
     ok = not any(p.severity == "error" for p in problems)
     return LoadResult(instance if ok else None, problems)
 
 
 def toml_line_finder(text: str) -> LineOf:
-    """A function giving the line of ``[section] key`` in a TOML text (for messages)."""
+    """A function giving the line of ``[section] key`` in a TOML text (for messages).
+
+    A section with no key gives the line of its ``[section]`` header, or of a ``section = …``
+    or ``section.key = …`` line written at the top level.
+    """
     lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
 
+    def unquote(name: str) -> str:
+        return name.strip().strip('"').strip("'")
+
     def line_of(section: str, key: str | None) -> int | None:
-        in_section = False
+        current: str | None = None
         section_line = None
         for number, line in enumerate(lines, 1):
             if line.startswith("["):
-                name = line.strip("[] ").strip('"').strip("'")
-                in_section = name == section
-                if in_section:
+                current = unquote(line.strip("[] "))
+                if current == section and section_line is None:
                     section_line = number
                     if key is None:
                         return number
                 continue
-            if in_section and key is not None:
-                left = line.split("=", 1)[0].strip().strip('"').strip("'")
-                if left == key:
+            left = line.split("=", 1)[0] if "=" in line else None
+            if left is None:
+                continue
+            parts = [unquote(p) for p in left.split(".")]
+            if current is None and parts[0] == section:
+                if key is None or parts[1:] == [key]:
                     return number
+            elif current == section and key is not None and parts == [key]:
+                return number
         return section_line
 
     return line_of
@@ -196,13 +235,37 @@ def read_rules_file(path: Path, problems: list[Problem]) -> RawRules | None:
     except FileNotFoundError:
         problems.append(Problem(message="no such rules file", file=str(path)))
         return None
-    except UnicodeDecodeError:
-        problems.append(Problem(message="expected a UTF-8 text file", file=path.name))
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                message=f"cannot decode the file as UTF-8 (byte {exc.start + 1}); save it as UTF-8",
+                file=path.name,
+            )
+        )
+        return None
+    except OSError as exc:
+        problems.append(
+            Problem(message=f"cannot read the rules file: {exc.strerror or exc}", file=str(path))
+        )
         return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(message=f"not valid TOML: {exc}", file=path.name))
+        message, line = str(exc), None
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+        end = re.search(r"\s*\(at end of document\)$", message)
+        if at is not None:
+            message, line = f"{message[: at.start()]} (column {at.group(2)})", int(at.group(1))
+            if message.startswith("Invalid value"):
+                message += '; text needs quotes (mode = "soft"), true/false and numbers do not'
+        elif end is not None:
+            message, line = (
+                f"{message[: end.start()]} at the end of the file",
+                len(text.splitlines()),
+            )
+        problems.append(
+            Problem(message=f"not valid TOML: {message}", file=path.name, row=line, row_word="line")
+        )
         return None
     return RawRules(data, path.name, toml_line_finder(text))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -12,7 +13,7 @@ import tomli_w
 from ..atomic import write_folder
 from ..errors import InputError, Problem
 from ..instance import TABLES, Instance
-from ..tables import map_headers, table_name
+from ..tables import map_headers, required_columns, table_name
 from . import Raw, RawTable, read_rules_file
 from .cells import escape, table_grid, unescape
 
@@ -22,19 +23,24 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:
+    """The text of a CSV file, or a problem saying where decoding failed."""
+    last: UnicodeDecodeError | None = None
     for enc in (encoding,) if encoding else ENCODINGS:
         try:
-            return data.decode(enc), None
+            return data.decode(enc).removeprefix("\ufeff"), None
         except UnicodeDecodeError as exc:
             last = exc
         except LookupError:
             return None, Problem(message=f"unknown encoding {encoding!r}", file=file)
-    where = f" (byte {last.start})"
-    tried = encoding or " or ".join(ENCODINGS)
+    assert last is not None
+    line = data[: last.start].count(b"\n") + 1
+    tried = encoding or "UTF-8 or GB18030"
     return None, Problem(
-        message=f"cannot decode the file as {tried}{where}; save it as "
+        message=f"cannot decode the file as {tried} (byte {last.start + 1}); save it as "
         "CSV UTF-8 or pass --encoding",
         file=file,
+        row=line,
+        row_word="line",
     )
 
 
@@ -42,11 +48,23 @@ def read_csv_table(
     path: Path, table: str, encoding: str | None, problems: list[Problem]
 ) -> RawTable | None:
     file = path.name
-    text, problem = decode(path.read_bytes(), file, encoding)
-    if problem is not None or text is None:
-        problems.append(problem or Problem(message="unreadable", file=file))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(
+            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=file, table=table)
+        )
         return None
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    text, problem = decode(data, file, encoding)
+    if problem is not None or text is None:
+        problem = problem or Problem(message="cannot read the file", file=file)
+        problems.append(problem.model_copy(update={"table": table}))
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        problems.append(Problem(message=f"not a readable CSV file: {exc}", file=file, table=table))
+        return None
     start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
     if start is None:
         problems.append(
@@ -57,6 +75,7 @@ def read_csv_table(
         return None
     columns, header_problems = map_headers(table, records[start], file)
     problems.extend(p.model_copy(update={"row": start + 1}) for p in header_problems)
+    missing = frozenset(required_columns(table)) - set(columns)
     rows: list[tuple[int, dict[str, Any]]] = []
     for i in range(start + 1, len(records)):
         rec = records[i]
@@ -68,11 +87,32 @@ def read_csv_table(
             if col is not None and j < len(rec)
         }
         rows.append((i + 1, values))
-    return RawTable(file, rows)
+    return RawTable(file, rows, missing=missing)
 
 
 def read_raw(path: Path, encoding: str | None = None) -> Raw:
     raw = Raw()
+    if not path.is_dir():
+        raw.problems.append(
+            Problem(
+                message="expected a folder of CSV files, an .xlsx workbook or a .json document",
+                file=str(path),
+            )
+        )
+        raw.unreadable = True
+        return raw
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raw.problems.append(
+                Problem(
+                    message=f"unknown encoding {encoding!r} (try utf-8 or gb18030)",
+                    file="--encoding",
+                )
+            )
+            raw.unreadable = True
+            return raw
     for child in sorted(path.iterdir()):
         if child.suffix.lower() != ".csv" or not child.is_file():
             continue
@@ -100,15 +140,11 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
         rt = read_csv_table(child, table, encoding, raw.problems)
         if rt is not None:
             raw.tables[table] = rt
-        elif not any(p.file == child.name for p in raw.problems):
-            pass
     for table in ("members", "units", "groups"):
-        if table not in raw.tables and not any(
-            p.table == table or p.file == f"{table}.csv" for p in raw.problems
-        ):
+        if table not in raw.tables and not any(p.table == table for p in raw.problems):
             raw.problems.append(
                 Problem(
-                    message=f"{table}.csv is missing; an instance folder "
+                    message="no such file; an instance folder "
                     "needs members.csv, units.csv and groups.csv",
                     file=f"{path.name}/{table}.csv",
                     table=table,

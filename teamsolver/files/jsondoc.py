@@ -16,12 +16,19 @@ KEYS = (*TABLES, "rules")
 
 
 def read_raw(path: Path) -> Raw:
-    raw = Raw()
     file = path.name
+    raw = Raw(source=file)
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raw.problems.append(Problem(message="expected a UTF-8 JSON document", file=file))
+    except UnicodeDecodeError as exc:
+        raw.problems.append(
+            Problem(
+                message=f"cannot decode the file as UTF-8 (byte {exc.start + 1}); "
+                "a JSON document must be UTF-8",
+                file=file,
+            )
+        )
+        raw.unreadable = True
         return raw
     except json.JSONDecodeError as exc:
         raw.problems.append(
@@ -32,6 +39,17 @@ def read_raw(path: Path) -> Raw:
                 row_word="line",
             )
         )
+        raw.unreadable = True
+        return raw
+    except OSError as exc:
+        raw.problems.append(
+            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=file)
+        )
+        raw.unreadable = True
+        return raw
+    except RecursionError:
+        raw.problems.append(Problem(message="not valid JSON: nested too deeply", file=file))
+        raw.unreadable = True
         return raw
     if not isinstance(doc, dict):
         raw.problems.append(
@@ -40,13 +58,17 @@ def read_raw(path: Path) -> Raw:
                 file=file,
             )
         )
+        raw.unreadable = True
         return raw
     for key, value in doc.items():
         if key == "rules":
             if not isinstance(value, dict):
                 raw.problems.append(
                     Problem(
-                        message="expected an object of rule settings", file=file, column="rules"
+                        message="expected an object of rule settings, "
+                        'e.g. {"party-branch": {"min": 2}}',
+                        file=f"{file}, rules",
+                        table="rules",
                     )
                 )
             else:
@@ -58,15 +80,14 @@ def read_raw(path: Path) -> Raw:
             raw.problems.append(
                 Problem(
                     message=f"unknown key {key!r}{_nearest(key, KEYS)}; expected {', '.join(KEYS)}",
-                    file=file,
-                    column=key,
+                    file=f"{file}, {key}",
                 )
             )
             continue
         label = f"{file}, {key}"
         if not isinstance(value, list):
             raw.problems.append(
-                Problem(message="expected a list of objects", file=file, table=key, column=key)
+                Problem(message="expected a list of objects, one per row", file=label, table=key)
             )
             continue
         rows: list[tuple[int, dict[str, Any]]] = []

@@ -2,35 +2,49 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_path
 from ..errors import Problem
-from ..instance import TABLES, Instance
+from ..instance import REQUIRED_TABLES, TABLES, Instance
 from ..settings import dotted_to_nested
-from ..tables import map_headers, table_name
+from ..tables import map_headers, required_columns, table_name
+from ..values import is_blank
 from . import Raw, RawRules, RawTable
 from .cells import rules_rows, table_grid
 
 
 def read_raw(path: Path) -> Raw:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    raw = Raw()
+    raw = Raw(source=path.name, table_word="sheet")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        _read_book(path, raw)
+    except OSError as exc:
         raw.problems.append(
-            Problem(
-                message=f"cannot open the workbook ({type(exc).__name__}); "
-                "expected an .xlsx file saved by Excel or LibreOffice",
-                file=path.name,
-            )
+            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=path.name)
         )
-        return raw
+        raw.unreadable = True
+    except Exception:  # a damaged workbook can fail in many ways inside openpyxl
+        raw.problems.append(Problem(message=_not_a_workbook(path), file=path.name))
+        raw.unreadable = True
+    return raw
+
+
+def _not_a_workbook(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: old .xls, or an encrypted .xlsx
+        return (
+            "an old .xls workbook or a password-protected one; save it as .xlsx "
+            "(Excel Workbook) without a password"
+        )
+    return "not an Excel workbook, or a damaged one; save it from Excel or LibreOffice as .xlsx"
+
+
+def _read_book(path: Path, raw: Raw) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
     try:
         for sheet in book.worksheets:
             table = table_name(sheet.title)
@@ -45,13 +59,22 @@ def read_raw(path: Path) -> Raw:
                     )
                 )
                 continue
+            if table in raw.tables or (table == "rules" and raw.rules is not None):
+                raw.problems.append(
+                    Problem(
+                        message=f"a second sheet for table {table!r} is ignored",
+                        file=label,
+                        severity="warning",
+                    )
+                )
+                continue
             grid = [
                 (n, list(row))
                 for n, row in enumerate(sheet.iter_rows(values_only=True), 1)
                 if any(v is not None and str(v).strip() for v in row)
             ]
             if not grid:
-                if table in ("members", "units", "groups"):
+                if table in REQUIRED_TABLES:
                     raw.problems.append(
                         Problem(
                             message="the sheet is empty; expected a header row",
@@ -63,7 +86,7 @@ def read_raw(path: Path) -> Raw:
                 continue
             header_row, header = grid[0]
             if table == "rules":
-                raw.rules = _rules(header, grid[1:], label, raw.problems)
+                raw.rules = _rules(header_row, header, grid[1:], label, raw.problems)
                 continue
             columns, problems = map_headers(table, header, label)
             raw.problems.extend(p.model_copy(update={"row": header_row}) for p in problems)
@@ -71,15 +94,20 @@ def read_raw(path: Path) -> Raw:
                 (n, {c: row[j] for j, c in enumerate(columns) if c and j < len(row)})
                 for n, row in grid[1:]
             ]
-            raw.tables[table] = RawTable(label, rows)
+            missing = frozenset(required_columns(table)) - set(columns)
+            raw.tables[table] = RawTable(label, rows, missing=missing)
     finally:
         book.close()
-    return raw
 
 
 def _rules(
-    header: list[Any], rows: list[tuple[int, list[Any]]], label: str, problems: list[Problem]
+    header_row: int,
+    header: list[Any],
+    rows: list[tuple[int, list[Any]]],
+    label: str,
+    problems: list[Problem],
 ) -> RawRules | None:
+    """Settings from a sheet of ``key``/``value`` rows; an empty value keeps the default."""
     names = [str(h).strip().lower() if h is not None else "" for h in header]
     names = [{"键": "key", "值": "value"}.get(n, n) for n in names]
     if "key" not in names or "value" not in names:
@@ -88,16 +116,30 @@ def _rules(
                 message="the rules sheet needs columns 'key' and 'value'",
                 file=label,
                 table="rules",
-                row=1,
+                row=header_row,
             )
         )
         return None
     k, v = names.index("key"), names.index("value")
-    pairs = [
-        (str(row[k]), row[v] if v < len(row) else None, n)
-        for n, row in rows
-        if k < len(row) and row[k] is not None
-    ]
+    pairs: list[tuple[str, Any, int]] = []
+    for n, row in rows:
+        key = row[k] if k < len(row) else None
+        value = row[v] if v < len(row) else None
+        if is_blank(key):
+            if not is_blank(value):
+                problems.append(
+                    Problem(
+                        message="a value without a key; expected a dotted key like "
+                        "'party-branch.min'",
+                        file=label,
+                        table="rules",
+                        row=n,
+                        column="key",
+                    )
+                )
+            continue
+        if not is_blank(value):
+            pairs.append((str(key).strip(), value, n))
     nested, found = dotted_to_nested(pairs, label)
     problems.extend(found)
     where = {(key.rpartition(".")[0], key.rpartition(".")[2]): n for key, _, n in pairs}
@@ -107,54 +149,55 @@ def _rules(
             return next((n for (s, _), n in where.items() if s == section), None)
         return where.get((section, key))
 
-    return RawRules(nested, label, line_of, "row")
+    return RawRules(nested, label, line_of, "row", sheet=True)
 
 
 def write(instance: Instance, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
     for table in TABLES:
         grid = table_grid(instance, table)
-        if grid is None:
-            continue
-        columns, rows = grid
-        sheet = book.create_sheet(table)
-        sheet.freeze_panes = "A2"
-        widths = [
-            max([len(c), *(len(str(r[i])) for r in rows[:200] if r[i] is not None)])
-            for i, c in enumerate(columns)
-        ]
-        for i, w in enumerate(widths):
-            sheet.column_dimensions[_letter(i)].width = min(max(w + 2, 8), 60)
-        head = []
-        for c in columns:
-            cell = WriteOnlyCell(sheet, value=c)
+        if grid is not None:
+            sheets.append((table, *grid))
+    sheets.append(("rules", ["key", "value"], [list(kv) for kv in rules_rows(instance.rules)]))
+    write_book(path, sheets)
+
+
+def write_book(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+    """Write sheets of (title, header, rows) atomically: bold frozen headers, sized columns,
+    and every text cell stored as text, so that ``=…`` from the input is never a formula.
+
+    A normal (not write-only) workbook records each sheet's dimension, which lets openpyxl read
+    it back in one pass instead of two.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    bold = Font(bold=True)
+    for n, (title, header, rows) in enumerate(sheets):
+        sheet = book.active if n == 0 else book.create_sheet()
+        assert sheet is not None
+        sheet.title = title
+        sheet.append(header)
+        for cell in sheet[1]:
             cell.font = bold
-            head.append(cell)
-        sheet.append(head)
         for row in rows:
-            sheet.append([text_cell(sheet, v) for v in row])
-    sheet = book.create_sheet("rules")
-    sheet.append(["key", "value"])
-    for key, value in rules_rows(instance.rules):
-        sheet.append([key, text_cell(sheet, value)])
+            sheet.append(row)
+        for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+        for i, name in enumerate(header):
+            width = max(
+                [
+                    len(str(name)),
+                    *(len(str(r[i])) for r in rows[:200] if i < len(r) and r[i] is not None),
+                ]
+            )
+            sheet.column_dimensions[_letter(i)].width = min(max(width + 2, 8), 60)
     with atomic_path(path, ".xlsx") as tmp:
         book.save(tmp)
-
-
-def text_cell(sheet: Any, value: Any) -> Any:
-    """A cell whose text is stored as text, so ``=…`` is never taken for a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def _letter(i: int) -> str:
