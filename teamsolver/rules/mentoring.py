@@ -1,0 +1,94 @@
+"""``mentoring``: new members learn beside experienced ones.
+
+With k = ``max_new_per_experienced`` and experience counted at the start of the group's round
+(``rounds_served`` plus earlier rounds of the plan with a seat), every group g counts
+
+- ``max(0, N − k · E)``, N = seats of new members (experience ≤ ``new_max``), E = seats of
+  experienced members (experience ≥ ``experienced_min``);
+- 1 per seat whose stated ``mentor`` is the member itself, or is not an experienced member
+  holding a seat in g (a mentor stated for a member who is not new is checked the same way);
+- per mentor validly stated by more than k seats of g: the excess (number of those seats − k).
+
+An empty ``mentor`` is never a violation by itself: when the first term is 0, mentors can be
+given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..audit import Context, Violation, ids, plural
+
+RULE_ID = "mentoring"
+
+
+def check(ctx: Context) -> list[Violation]:
+    k = ctx.rules.mentoring.max_new_per_experienced
+    experienced_min = ctx.rules.experience.experienced_min
+    out: list[Violation] = []
+    for group in ctx.instance.groups:
+        seats = ctx.by_group[group.id]
+        round_id = group.round
+        new = [s.member for s in seats if ctx.is_new(s.member, round_id)]
+        experienced = sum(1 for s in seats if ctx.is_experienced(s.member, round_id))
+        excess = max(0, len(new) - k * experienced)
+        if excess:
+            out.append(
+                Violation(
+                    rule=RULE_ID,
+                    round=round_id,
+                    group=group.id,
+                    members=tuple(new),
+                    count=excess,
+                    message=f"group {group.id} has {plural(len(new), 'new member')} "
+                    f"({ids(new)}) and {plural(experienced, 'experienced member')}; "
+                    f"each experienced member may mentor at most {k}, "
+                    f"so {excess} {'is' if excess == 1 else 'are'} too many",
+                )
+            )
+        mentees: dict[str, list[str]] = defaultdict(list)
+        for seat in seats:
+            mentor = seat.mentor
+            if mentor is None:
+                continue
+            if mentor == seat.member:
+                problem = f"member {mentor} in group {group.id} is named as their own mentor"
+            elif mentor not in ctx.members:
+                problem = (
+                    f"mentor {mentor} of member {seat.member} in group {group.id} "
+                    "is not in the pool"
+                )
+            elif mentor not in ctx.members_in[group.id]:
+                problem = f"mentor {mentor} of member {seat.member} is not in group {group.id}"
+            elif not ctx.is_experienced(mentor, round_id):
+                problem = (
+                    f"mentor {mentor} of member {seat.member} in group {group.id} has "
+                    f"experience {ctx.experience(mentor, round_id)}; a mentor needs "
+                    f"at least {experienced_min}"
+                )
+            else:
+                mentees[mentor].append(seat.member)
+                continue
+            out.append(
+                Violation(
+                    rule=RULE_ID,
+                    round=round_id,
+                    group=group.id,
+                    members=(seat.member, mentor),
+                    message=problem,
+                )
+            )
+        for mentor, of in mentees.items():
+            if len(of) > k:
+                out.append(
+                    Violation(
+                        rule=RULE_ID,
+                        round=round_id,
+                        group=group.id,
+                        members=(mentor, *of),
+                        count=len(of) - k,
+                        message=f"member {mentor} mentors {plural(len(of), 'member')} in group "
+                        f"{group.id} ({ids(of)}); a mentor may take at most {k}",
+                    )
+                )
+    return out

@@ -1,0 +1,1 @@
+"""Per rule: hand-built rosters with an exact number of violations."""
