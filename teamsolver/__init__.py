@@ -5,6 +5,7 @@ The library never prints. Load an instance with :func:`load`, write one with :fu
 
 from __future__ import annotations
 
+from .audit import Violation, check
 from .errors import InputError, Problem, TeamsolverError
 from .files import LoadResult, load, read, save
 from .instance import (
@@ -17,7 +18,11 @@ from .instance import (
     Pin,
     Unit,
 )
+from .result import Progress, Result
+from .roster import Roster, Seat
+from .score import objective, score
 from .settings import GOAL_IDS, RULE_IDS, Rules
+from .solver import solve
 from .validation import validate_instance
 
 __version__ = "0.1.0"
@@ -35,11 +40,20 @@ __all__ = [
     "Member",
     "Pin",
     "Problem",
+    "Progress",
+    "Result",
+    "Roster",
     "Rules",
+    "Seat",
     "TeamsolverError",
     "Unit",
+    "Violation",
+    "check",
     "load",
+    "objective",
     "read",
     "save",
+    "score",
+    "solve",
     "validate_instance",
 ]

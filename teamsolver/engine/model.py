@@ -1,0 +1,792 @@
+"""The CP-SAT model of a plan: seat variables, every rule of SPEC §3, every goal of SPEC §4.
+
+Only this package imports ortools. The measures are those of ``docs/measures.md``; the
+independent checker (:mod:`teamsolver.audit`) and scorer (:mod:`teamsolver.score`) implement the
+same text separately, and the tests assert that both sides agree.
+
+Variables exist only for allowed (member, group) pairs: eligibility, forbid pins and (hard)
+recusal never get a variable. Every soft rule and every goal is kept as a named linear
+expression, so the objective is assembled from named parts and each part can be read back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ..instance import Instance
+from ..roster import Roster
+from ..settings import GOAL_IDS
+from .prep import Facts, prepare, strength
+
+Var = cp_model.IntVar
+Lin = cp_model.LinearExpr
+
+#: Goals that are maximised (the rest are minimised).
+MAXIMISED = frozenset({"development", "rating", "affinity", "complementarity"})
+
+
+@dataclass
+class Part:
+    """A named linear quantity: the violations of a rule or the value of a goal."""
+
+    coeffs: list[int] = field(default_factory=list)
+    vars: list[Lin] = field(default_factory=list)
+    constant: int = 0
+
+    def add(self, var: Lin, coeff: int = 1) -> None:
+        if coeff:
+            self.vars.append(var)
+            self.coeffs.append(coeff)
+
+    def expr(self) -> Lin:
+        return cp_model.LinearExpr.weighted_sum(self.vars, self.coeffs) + self.constant
+
+
+@dataclass(frozen=True)
+class Where:
+    """The rule instance a hard constraint belongs to (for explanations)."""
+
+    rule: str
+    round: str | None = None
+    group: str | None = None
+    member: str | None = None
+    specialty: str | None = None
+    unit: str | None = None
+    other: str | None = None
+
+
+class Model:
+    """Builds the CP-SAT model of ``instance``.
+
+    With ``guarded=True`` every hard constraint of a relaxable rule (and every pin) is enforced
+    only if a literal of its :class:`Where` is true; ``explain`` assumes those literals.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        baseline: Roster | None = None,
+        *,
+        guarded: bool = False,
+        relax: bool = False,
+        goals: bool = True,
+    ):
+        self.instance = instance
+        self.rules = instance.rules
+        self.baseline = baseline
+        self.guarded = guarded
+        self.relax = relax
+        self.with_goals = goals
+        self.cp = cp_model.CpModel()
+        self.facts: Facts = prepare(instance)
+        self.guards: dict[Where, Var] = {}
+        self.parts: dict[str, Part] = defaultdict(Part)
+        self.x: dict[tuple[int, int], Var] = {}
+        self.lead: dict[tuple[int, int], Var] = {}
+        self.dep: dict[tuple[int, int], Var] = {}
+        self.by_group: list[list[int]] = []
+        self.by_member: dict[int, list[int]] = defaultdict(list)
+        self._exp_cache: dict[tuple[int, int, int], Var | int] = {}
+        self._and_cache: dict[tuple[int, int, str], Var] = {}
+        self._build()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def mode(self, rule_id: str) -> str:
+        """The rule's mode in this model: ``relax`` softens hard rules; a model without goals
+        (the first stage of a staged solve) drops soft rules, which never forbid a roster."""
+        mode = self.rules.mode(rule_id)
+        if (
+            self.relax
+            and mode == "hard"
+            and rule_id not in ("one-seat-per-round", "eligibility", "pins")
+        ):
+            mode = "soft"
+        if not self.with_goals and mode == "soft":
+            mode = "off"
+        return mode
+
+    def weight(self, rule_id: str) -> int:
+        return int(self.rules.rule(rule_id).weight)  # type: ignore[union-attr]
+
+    def post(self, where: Where, ct: cp_model.Constraint) -> None:
+        """A hard constraint of a rule instance; guarded by a literal in explain mode."""
+        if self.guarded:
+            lit = self.guards.get(where)
+            if lit is None:
+                lit = self.cp.new_bool_var(f"guard{len(self.guards)}")
+                self.guards[where] = lit
+            ct.only_enforce_if(lit)
+
+    def at_least(self, rule_id: str, where: Where, expr: Lin, n: int, most: int) -> None:
+        """``expr ≥ n``: hard, or soft with ``max(0, n − expr)`` violations."""
+        mode = self.mode(rule_id)
+        if mode == "off" or n <= 0:
+            return
+        if mode == "hard":
+            self.post(where, self.cp.add(expr >= n))
+            return
+        short = self.cp.new_int_var(0, n, "")
+        self.cp.add(expr + short >= n)
+        self.parts[rule_id].add(short)
+
+    def at_most(self, rule_id: str, where: Where, expr: Lin, n: int, most: int) -> None:
+        """``expr ≤ n``: hard, or soft with ``max(0, expr − n)`` violations (most: expr's max)."""
+        mode = self.mode(rule_id)
+        if mode == "off" or most <= n:
+            return
+        if mode == "hard":
+            self.post(where, self.cp.add(expr <= n))
+            return
+        over = self.cp.new_int_var(0, most - n, "")
+        self.cp.add(cp_model.LinearExpr.weighted_sum([expr, over], [1, -1]) <= n)
+        self.parts[rule_id].add(over)
+
+    def total(self, pairs: Iterable[tuple[int, int]], coeff: Sequence[int] | None = None) -> Lin:
+        vs = [self.x[p] for p in pairs]
+        if coeff is None:
+            return cp_model.LinearExpr.sum(vs)
+        return cp_model.LinearExpr.weighted_sum(vs, list(coeff))
+
+    # -- experience -------------------------------------------------------------------------
+    def seat_in_round(self, mi: int, ri: int) -> list[Var]:
+        return [self.x[(mi, gi)] for gi in self.facts.groups_of_round[ri] if (mi, gi) in self.x]
+
+    def prior_at_least(self, mi: int, ri: int, k: int) -> Var | int:
+        """1 when member ``mi`` holds at least ``k`` seats in rounds before ``ri``."""
+        if k <= 0:
+            return 1
+        if k > ri:
+            return 0
+        key = (mi, ri, k)
+        if key not in self._exp_cache:
+            seats = [v for r in range(ri) for v in self.seat_in_round(mi, r)]
+            if len(seats) < k:
+                self._exp_cache[key] = 0
+            else:
+                b = self.cp.new_bool_var("")
+                total = cp_model.LinearExpr.sum(seats)
+                self.cp.add(total >= k).only_enforce_if(b)
+                self.cp.add(total <= k - 1).only_enforce_if(~b)
+                self._exp_cache[key] = b
+        return self._exp_cache[key]
+
+    def is_experienced(self, mi: int, ri: int) -> Var | int:
+        need = self.rules.experience.experienced_min - self.instance.members[mi].rounds_served
+        return self.prior_at_least(mi, ri, need)
+
+    def is_new(self, mi: int, ri: int) -> Var | int:
+        room = self.rules.experience.new_max - self.instance.members[mi].rounds_served
+        if room < 0:
+            return 0
+        more = self.prior_at_least(mi, ri, room + 1)
+        if isinstance(more, int):
+            return 1 - more
+        return ~more  # type: ignore[return-value]
+
+    def seat_and(self, seat: Var, mi: int, gi: int, flag: Var | int, tag: str) -> Var | int:
+        """``seat ∧ flag`` as a literal (or a constant)."""
+        if isinstance(flag, int):
+            return seat if flag else 0
+        key = (mi, gi, tag)
+        if key not in self._and_cache:
+            b = self.cp.new_bool_var("")
+            self.cp.add_implication(b, seat)
+            self.cp.add_implication(b, flag)
+            self.cp.add_bool_or([b, ~seat, ~flag])
+            self._and_cache[key] = b
+        return self._and_cache[key]
+
+    # -- the model ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self._variables()
+        self._one_seat_per_round()
+        self._pins()
+        self._group_size()
+        self._recusal()
+        self._member_conflict()
+        self._leader_deputy()
+        self._specialty_coverage()
+        self._mentoring()
+        self._new_leader_support()
+        self._attribute_minimums()
+        self._unit_draw_cap()
+        self._rotation()
+        self._no_repeat_pairing()
+        if self.with_goals:
+            self._goals()
+        self._objective()
+
+    def _variables(self) -> None:
+        inst = self.instance
+        required: dict[tuple[int, int], str | None] = {}
+        m_index = {m.id: i for i, m in enumerate(inst.members)}
+        g_index = {g.id: i for i, g in enumerate(inst.groups)}
+        for p in inst.pins:
+            if p.kind == "require" and p.member in m_index and p.group in g_index:
+                required[(m_index[p.member], g_index[p.group])] = p.role
+        self.required = required
+        required_in: dict[int, list[int]] = defaultdict(list)
+        for mi, gi in required:
+            required_in[gi].append(mi)
+        for gi, members in enumerate(self.facts.allowed):
+            group_members = list(members)
+            present = set(members)
+            extra = [mi for mi in required_in.get(gi, ()) if mi not in present]
+            group_members.extend(extra)
+            for mi in group_members:
+                self.x[(mi, gi)] = self.cp.new_bool_var(f"x{mi}_{gi}")
+                self.by_member[mi].append(gi)
+            self.by_group.append(group_members)
+            g = inst.groups[gi]
+            # Pinned pairs that no variable would exist for: they break a rule outright.
+            for mi in extra:
+                m = inst.members[mi]
+                if m.status != "active" or g.round in m.unavailable_rounds:
+                    self.post(
+                        Where("eligibility", g.round, g.id, m.id),
+                        self.cp.add(self.x[(mi, gi)] == 0),
+                    )
+                elif (mi, gi) in self.facts.recused and self.mode("recusal") == "hard":
+                    self.post(
+                        Where("recusal", g.round, g.id, m.id), self.cp.add(self.x[(mi, gi)] == 0)
+                    )
+        for (mi, gi), _ in self.x.items():
+            m = inst.members[mi]
+            role = required.get((mi, gi), "")
+            if m.can_lead or role == "leader":
+                self.lead[(mi, gi)] = self.cp.new_bool_var("")
+            if m.can_deputy or role == "deputy":
+                self.dep[(mi, gi)] = self.cp.new_bool_var("")
+            roles = [v for v in (self.lead.get((mi, gi)), self.dep.get((mi, gi))) if v is not None]
+            if roles:
+                self.cp.add(cp_model.LinearExpr.sum(roles) <= self.x[(mi, gi)])
+
+    def _one_seat_per_round(self) -> None:
+        for mi, gis in self.by_member.items():
+            per_round: dict[int, list[Var]] = defaultdict(list)
+            for gi in gis:
+                per_round[self.facts.round_of[gi]].append(self.x[(mi, gi)])
+            for vs in per_round.values():
+                if len(vs) > 1:
+                    self.cp.add_at_most_one(vs)
+
+    def _pins(self) -> None:
+        inst = self.instance
+        for (mi, gi), role in self.required.items():
+            g, m = inst.groups[gi], inst.members[mi]
+            where = Where("pins", g.round, g.id, m.id)
+            self.post(where, self.cp.add(self.x[(mi, gi)] == 1))
+            if role == "leader":
+                self.post(where, self.cp.add(self.lead[(mi, gi)] == 1))
+            elif role == "deputy":
+                self.post(where, self.cp.add(self.dep[(mi, gi)] == 1))
+            elif role == "member":
+                for table in (self.lead, self.dep):
+                    if (mi, gi) in table:
+                        self.post(where, self.cp.add(table[(mi, gi)] == 0))
+
+    def _group_size(self) -> None:
+        for gi, g in enumerate(self.instance.groups):
+            members = self.by_group[gi]
+            n = self.total((mi, gi) for mi in members)
+            where = Where("group-size", g.round, g.id)
+            self.at_least("group-size", where, n, g.size_min, len(members))
+            if g.size_max is not None:
+                self.at_most("group-size", where, n, g.size_max, len(members))
+
+    def _recusal(self) -> None:
+        """Static recusal is in the variables; here: soft costs and cooldown within the plan."""
+        mode = self.mode("recusal")
+        if mode == "off":
+            return
+        inst = self.instance
+        if mode == "soft":
+            for (mi, gi), _ in self.facts.recused.items():
+                if (mi, gi) in self.x:
+                    self.parts["recusal"].add(self.x[(mi, gi)])
+        cooldown = self.rules.recusal.reinspect_cooldown
+        if cooldown <= 0 or len(self.facts.rounds) < 2:
+            return
+        targets = [set(g.targets) for g in inst.groups]
+        for mi, gis in self.by_member.items():
+            for g2 in gis:
+                r2 = self.facts.round_of[g2]
+                if (mi, g2) in self.facts.recused:
+                    continue  # already a violation (or no variable) for static reasons
+                earlier = [
+                    g1
+                    for g1 in gis
+                    if 0 < r2 - self.facts.round_of[g1] <= cooldown and targets[g1] & targets[g2]
+                ]
+                if not earlier:
+                    continue
+                x2 = self.x[(mi, g2)]
+                g = inst.groups[g2]
+                if mode == "hard":
+                    for g1 in earlier:
+                        self.post(
+                            Where("recusal", g.round, g.id, inst.members[mi].id),
+                            self.cp.add(self.x[(mi, g1)] + x2 <= 1),
+                        )
+                else:
+                    v = self.cp.new_bool_var("")
+                    for g1 in earlier:
+                        self.cp.add(v >= self.x[(mi, g1)] + x2 - 1)
+                    self.parts["recusal"].add(v)
+
+    def _member_conflict(self) -> None:
+        mode = self.mode("member-conflict")
+        if mode == "off":
+            return
+        inst = self.instance
+        index = {m.id: i for i, m in enumerate(inst.members)}
+        seen: set[frozenset[str]] = set()
+        for c in inst.conflicts:
+            if c.member_a not in index or c.member_b not in index:
+                continue
+            key = frozenset((c.member_a, c.member_b))
+            if key in seen or len(key) < 2:
+                continue
+            seen.add(key)
+            a, b = index[c.member_a], index[c.member_b]
+            for gi in set(self.by_member.get(a, ())) & set(self.by_member.get(b, ())):
+                g = inst.groups[gi]
+                both = self.x[(a, gi)] + self.x[(b, gi)]
+                where = Where("member-conflict", g.round, g.id, c.member_a, other=c.member_b)
+                self.at_most("member-conflict", where, both, 1, 2)
+
+    def _leader_deputy(self) -> None:
+        inst = self.instance
+        for gi, g in enumerate(inst.groups):
+            leads = [(mi, self.lead[(mi, gi)]) for mi in self.by_group[gi] if (mi, gi) in self.lead]
+            deps = [(mi, self.dep[(mi, gi)]) for mi in self.by_group[gi] if (mi, gi) in self.dep]
+            n_lead = cp_model.LinearExpr.sum([v for _, v in leads])
+            n_dep = cp_model.LinearExpr.sum([v for _, v in deps])
+            for rule_id, roles, low, high, able in (
+                ("leader-quota", leads, g.leaders, g.leaders, "can_lead"),
+                ("deputy-quota", deps, g.deputies_min, g.deputies_max, "can_deputy"),
+            ):
+                where = Where(rule_id, g.round, g.id)
+                expr = n_lead if rule_id == "leader-quota" else n_dep
+                mode = self.mode(rule_id)
+                if mode == "off":
+                    continue
+                self.at_least(rule_id, where, expr, low, len(roles))
+                self.at_most(rule_id, where, expr, high, len(roles))
+                for mi, v in roles:
+                    if not getattr(inst.members[mi], able):
+                        if mode == "hard":
+                            self.post(
+                                Where(rule_id, g.round, g.id, inst.members[mi].id),
+                                self.cp.add(v == 0),
+                            )
+                        else:
+                            self.parts[rule_id].add(v)
+
+    def _specialty_coverage(self) -> None:
+        inst = self.instance
+        for gi, g in enumerate(inst.groups):
+            for name, n in g.requires:
+                pairs = [
+                    (mi, gi) for mi in self.by_group[gi] if name in inst.members[mi].specialties
+                ]
+                where = Where("specialty-coverage", g.round, g.id, specialty=name)
+                self.at_least("specialty-coverage", where, self.total(pairs), n, len(pairs))
+
+    def _new_and_experienced(self, gi: int) -> tuple[list[Var | int], list[Var | int]]:
+        """Literals 'seat of a new member' and 'seat of an experienced member' in group gi."""
+        ri = self.facts.round_of[gi]
+        new: list[Var | int] = []
+        exp: list[Var | int] = []
+        for mi in self.by_group[gi]:
+            seat = self.x[(mi, gi)]
+            n = self.seat_and(seat, mi, gi, self.is_new(mi, ri), "new")
+            e = self.seat_and(seat, mi, gi, self.is_experienced(mi, ri), "exp")
+            if not isinstance(n, int) or n:
+                new.append(n)
+            if not isinstance(e, int) or e:
+                exp.append(e)
+        return new, exp
+
+    def _mentoring(self) -> None:
+        mode = self.mode("mentoring")
+        if mode == "off":
+            return
+        k = self.rules.mentoring.max_new_per_experienced
+        for gi, g in enumerate(self.instance.groups):
+            new, exp = self._new_and_experienced(gi)
+            if not new:
+                continue
+            excess = cp_model.LinearExpr.sum(new) - k * cp_model.LinearExpr.sum(exp)
+            self.at_most("mentoring", Where("mentoring", g.round, g.id), excess, 0, len(new))
+
+    def _new_leader_support(self) -> None:
+        mode = self.mode("new-leader-support")
+        if mode == "off":
+            return
+        inst = self.instance
+        for gi, g in enumerate(inst.groups):
+            ri = self.facts.round_of[gi]
+            np_leads = [
+                self.lead[(mi, gi)]
+                for mi in self.by_group[gi]
+                if (mi, gi) in self.lead and inst.members[mi].newly_promoted
+            ]
+            if not np_leads:
+                continue
+            exp_deps = []
+            for mi in self.by_group[gi]:
+                if (mi, gi) in self.dep:
+                    e = self.seat_and(
+                        self.dep[(mi, gi)], mi, gi, self.is_experienced(mi, ri), "expdep"
+                    )
+                    if not isinstance(e, int) or e:
+                        exp_deps.append(e)
+            support = cp_model.LinearExpr.sum(exp_deps)
+            where = Where("new-leader-support", g.round, g.id)
+            if mode == "hard":
+                for lead in np_leads:
+                    self.post(where, self.cp.add(support >= lead))
+            else:
+                v = self.cp.new_bool_var("")
+                for lead in np_leads:
+                    self.cp.add(v >= lead - support)
+                self.parts["new-leader-support"].add(v)
+
+    def _attribute_minimums(self) -> None:
+        inst = self.instance
+        for rule_id, attr, need in (
+            ("full-time-anchor", "full_time", self.rules.full_time_anchor.min),
+            ("party-branch", "party_member", self.rules.party_branch.min),
+        ):
+            for gi, g in enumerate(inst.groups):
+                pairs = [(mi, gi) for mi in self.by_group[gi] if getattr(inst.members[mi], attr)]
+                self.at_least(
+                    rule_id, Where(rule_id, g.round, g.id), self.total(pairs), need, len(pairs)
+                )
+
+    def _unit_draw_cap(self) -> None:
+        if self.mode("unit-draw-cap") == "off":
+            return
+        inst = self.instance
+        cap = self.rules.unit_draw_cap
+        units = inst.unit_by_id
+        per_round: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        for gi, g in enumerate(inst.groups):
+            per_group: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for mi in self.by_group[gi]:
+                unit = inst.members[mi].unit
+                per_group[unit].append((mi, gi))
+                per_round[(self.facts.round_of[gi], unit)].append((mi, gi))
+            if cap.max_per_group is not None:
+                for unit, pairs in per_group.items():
+                    self.at_most(
+                        "unit-draw-cap",
+                        Where("unit-draw-cap", g.round, g.id, unit=unit),
+                        self.total(pairs),
+                        cap.max_per_group,
+                        len(pairs),
+                    )
+        for (ri, unit), pairs in per_round.items():
+            u = units.get(unit)
+            limit = u.max_drawn if u is not None and u.max_drawn is not None else cap.max_per_round
+            if limit is None:
+                continue
+            members = {mi for mi, _ in pairs}
+            self.at_most(
+                "unit-draw-cap",
+                Where("unit-draw-cap", self.facts.rounds[ri], unit=unit),
+                self.total(pairs),
+                limit,
+                len(members),
+            )
+
+    def _rotation(self) -> None:
+        mode = self.mode("rotation")
+        if mode == "off":
+            return
+        inst = self.instance
+        rot = self.rules.rotation
+        for mi, gis in self.by_member.items():
+            m = inst.members[mi]
+            rounds = sorted({self.facts.round_of[gi] for gi in gis})
+            seat = {ri: cp_model.LinearExpr.sum(self.seat_in_round(mi, ri)) for ri in rounds}
+            cap = m.max_rounds if m.max_rounds is not None else rot.max_rounds
+            if cap is not None:
+                self.at_most(
+                    "rotation",
+                    Where("rotation", member=m.id),
+                    cp_model.LinearExpr.sum(list(seat.values())),
+                    cap,
+                    len(rounds),
+                )
+            if rot.min_rest <= 0:
+                continue
+            for a, i in enumerate(rounds):
+                for j in rounds[a + 1 :]:
+                    if j - i - 1 >= rot.min_rest:
+                        break
+                    where = Where("rotation", self.facts.rounds[j], member=m.id)
+                    if mode == "hard":
+                        self.post(where, self.cp.add(seat[i] + seat[j] <= 1))
+                    else:
+                        between = [seat[k] for k in rounds if i < k < j]
+                        v = self.cp.new_bool_var("")
+                        self.cp.add(v >= seat[i] + seat[j] - 1 - cp_model.LinearExpr.sum(between))
+                        self.parts["rotation"].add(v)
+
+    def _pair_penalty(self, where: Where, overlap: Lin, most: int) -> None:
+        """Pairs among ``overlap`` shared members, C(o, 2): at most 1 shared (hard) or a cost."""
+        if most <= 1:
+            return
+        if self.mode("no-repeat-pairing") == "hard":
+            self.post(where, self.cp.add(overlap <= 1))
+            return
+        p = self.cp.new_int_var(0, most * (most - 1) // 2, "")
+        for k in range(1, most):  # tangents of the convex o(o-1)/2 at the integers
+            self.cp.add(p >= k * overlap - k * (k + 1) // 2)
+        self.parts["no-repeat-pairing"].add(p)
+
+    def _no_repeat_pairing(self) -> None:
+        if self.mode("no-repeat-pairing") == "off":
+            return
+        inst = self.instance
+        rule = self.rules.no_repeat_pairing
+        groups = inst.groups
+        hard_size = self.mode("group-size") == "hard"
+        sizes = [
+            min(g.size_max, len(self.by_group[gi]))
+            if g.size_max is not None and hard_size
+            else len(self.by_group[gi])
+            for gi, g in enumerate(groups)
+        ]
+        # Plan with plan: members shared by two groups of different rounds.
+        shared: dict[tuple[int, int], list[Var]] = defaultdict(list)
+        for mi, gis in self.by_member.items():
+            for a, g1 in enumerate(gis):
+                for g2 in gis[a + 1 :]:
+                    if self.facts.round_of[g1] == self.facts.round_of[g2]:
+                        continue
+                    w = self.cp.new_bool_var("")
+                    self.cp.add(w >= self.x[(mi, g1)] + self.x[(mi, g2)] - 1)
+                    shared[(min(g1, g2), max(g1, g2))].append(w)
+        for (g1, g2), ws in shared.items():
+            most = min(len(ws), sizes[g1], sizes[g2])
+            g = groups[g2]
+            self._pair_penalty(
+                Where("no-repeat-pairing", g.round, g.id, other=groups[g1].id),
+                cp_model.LinearExpr.sum(ws),
+                most,
+            )
+        # Plan with history: members of one past group seated together again.
+        index = {m.id: i for i, m in enumerate(inst.members)}
+        past: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for h in inst.history:
+            if h.member in index and (rule.lookback is None or h.rounds_ago <= rule.lookback):
+                past[(h.rounds_ago, h.group)].add(index[h.member])
+        for (ago, pg), members in past.items():
+            if len(members) < 2:
+                continue
+            for gi, g in enumerate(groups):
+                pairs = [(mi, gi) for mi in members if (mi, gi) in self.x]
+                most = min(len(pairs), sizes[gi])
+                self._pair_penalty(
+                    Where("no-repeat-pairing", g.round, g.id, other=f"{pg}@-{ago}"),
+                    self.total(pairs),
+                    most,
+                )
+
+    # -- goals -------------------------------------------------------------------------------
+    def _balance(self, goal: str, values: dict[int, dict[str, list[tuple[int, int]]]]) -> None:
+        """Per round and key: max_g c(g) − min_g c(g), where c(g) = Σ coeff·x over the group."""
+        part = self.parts[goal]
+        for gis in self.facts.groups_of_round:
+            if len(gis) < 2:
+                continue
+            keys = {key for gi in gis for key in values.get(gi, {})}
+            for key in sorted(keys):
+                sums: list[Lin] = []
+                lows: list[int] = []
+                highs: list[int] = []
+                for gi in gis:
+                    items = values.get(gi, {}).get(key, [])
+                    sums.append(
+                        cp_model.LinearExpr.weighted_sum(
+                            [self.x[(mi, gi)] for mi, _ in items], [c for _, c in items]
+                        )
+                    )
+                    lows.append(sum(c for _, c in items if c < 0))
+                    highs.append(sum(c for _, c in items if c > 0))
+                hi = self.cp.new_int_var(max(lows), max(highs), "")
+                lo = self.cp.new_int_var(min(lows), min(highs), "")
+                for c_g in sums:
+                    self.cp.add(hi >= c_g)
+                    self.cp.add(lo <= c_g)
+                part.add(hi)
+                part.add(lo, -1)
+
+    def _goals(self) -> None:
+        inst = self.instance
+        obj = self.rules.objective
+        facts = self.facts
+        members = inst.members
+        if obj.weight("strength-balance"):
+            values: dict[int, dict[str, list[tuple[int, int]]]] = {}
+            for gi in range(len(inst.groups)):
+                values[gi] = {
+                    "": [(mi, strength(members[mi], facts.rho)) for mi in self.by_group[gi]]
+                }
+            self._balance("strength-balance", values)
+        if obj.weight("development"):
+            part = self.parts["development"]
+            for (mi, gi), seat in self.x.items():
+                e = self.is_experienced(mi, facts.round_of[gi])
+                if isinstance(e, int):
+                    if not e:
+                        part.add(seat)
+                else:
+                    both = self.seat_and(seat, mi, gi, e, "exp")
+                    assert not isinstance(both, int)
+                    part.add(seat)
+                    part.add(both, -1)
+        if obj.weight("workload-balance") and len(facts.rounds) > 1:
+            part = self.parts["workload-balance"]
+            for mi, gis in self.by_member.items():
+                rounds = sorted({facts.round_of[gi] for gi in gis})
+                if len(rounds) < 2:
+                    continue
+                n = cp_model.LinearExpr.sum([self.x[(mi, gi)] for gi in gis])
+                p = self.cp.new_int_var(0, len(rounds) * (len(rounds) - 1) // 2, "")
+                for k in range(1, len(rounds)):
+                    self.cp.add(p >= k * n - k * (k + 1) // 2)
+                part.add(p)
+        if obj.weight("rating"):
+            part = self.parts["rating"]
+            for (mi, _), seat in self.x.items():
+                r = members[mi].rating
+                if r is not None:
+                    part.add(seat, r - facts.rho)
+        if obj.weight("affinity"):
+            part = self.parts["affinity"]
+            m_index = {m.id: i for i, m in enumerate(members)}
+            g_index = {g.id: i for i, g in enumerate(inst.groups)}
+            scores: dict[tuple[int, int], int] = {}
+            for a in inst.affinity:
+                if a.member in m_index and a.group in g_index:
+                    scores[(m_index[a.member], g_index[a.group])] = a.score
+            for key, score in scores.items():
+                if key in self.x:
+                    part.add(self.x[key], score)
+        if obj.weight("complementarity"):
+            part = self.parts["complementarity"]
+            for gi in range(len(inst.groups)):
+                by_key: dict[str, list[Var]] = defaultdict(list)
+                for mi in self.by_group[gi]:
+                    m = members[mi]
+                    for s in set(m.specialties):
+                        by_key["s:" + s].append(self.x[(mi, gi)])
+                    by_key["u:" + m.unit].append(self.x[(mi, gi)])
+                seats = [self.x[(mi, gi)] for mi in self.by_group[gi]]
+                weights = [len(set(members[mi].specialties)) for mi in self.by_group[gi]]
+                flags: dict[str, list[Var]] = {"s": [], "u": []}
+                for name, vs in by_key.items():
+                    u = self.cp.new_bool_var("")
+                    self.cp.add(u <= cp_model.LinearExpr.sum(vs))
+                    flags[name[0]].append(u)
+                    part.add(u)
+                # Valid cuts that tighten the LP: no more distinct units than seats, and no more
+                # distinct specialties than the specialties the seated members bring.
+                self.cp.add(cp_model.LinearExpr.sum(flags["u"]) <= cp_model.LinearExpr.sum(seats))
+                self.cp.add(
+                    cp_model.LinearExpr.sum(flags["s"])
+                    <= cp_model.LinearExpr.weighted_sum(seats, weights)
+                )
+        if obj.weight("mix") and obj.mix_attributes:
+            for attr in obj.mix_attributes:
+                values = {}
+                for gi in range(len(inst.groups)):
+                    per: dict[str, list[tuple[int, int]]] = defaultdict(list)
+                    for mi in self.by_group[gi]:
+                        v = mix_value(inst, members[mi], attr)
+                        if v is not None:
+                            per[v].append((mi, 1))
+                    values[gi] = dict(per)
+                self._balance("mix", values)
+        if obj.weight("stability") and self.baseline is not None:
+            self._stability()
+
+    def _stability(self) -> None:
+        assert self.baseline is not None
+        inst = self.instance
+        part = self.parts["stability"]
+        m_index = {m.id: i for i, m in enumerate(inst.members)}
+        g_index = {g.id: i for i, g in enumerate(inst.groups)}
+        base: dict[tuple[int, int], str] = {}
+        for s in self.baseline.seats:
+            mi, gi = m_index.get(s.member), g_index.get(s.group)
+            if mi is None or gi is None or (mi, gi) not in self.x:
+                part.constant += 1  # a baseline seat that cannot be kept
+                continue
+            base[(mi, gi)] = s.role
+        for key, seat in self.x.items():
+            role = base.get(key)
+            if role is None:
+                part.add(seat)  # a new seat
+                continue
+            part.constant += 1  # the baseline seat is gone unless kept ...
+            part.add(seat, -1)  # ... kept: no change
+            lead, dep = self.lead.get(key), self.dep.get(key)
+            if role == "leader":
+                part.add(seat)  # kept but not as leader: one change
+                if lead is not None:
+                    part.add(lead, -1)
+            elif role == "deputy":
+                part.add(seat)
+                if dep is not None:
+                    part.add(dep, -1)
+            else:
+                for v in (lead, dep):
+                    if v is not None:
+                        part.add(v)
+
+    def _objective(self) -> None:
+        vars_: list[Lin] = []
+        coeffs: list[int] = []
+        offset = 0
+        for key, part in self.parts.items():
+            if key in GOAL_IDS:
+                w = self.rules.objective.weight(key)
+                sign = -1 if key in MAXIMISED else 1
+            else:
+                w = self.weight(key)
+                sign = 1
+            if not w:
+                continue
+            vars_.extend(part.vars)
+            coeffs.extend(sign * w * c for c in part.coeffs)
+            offset += sign * w * part.constant
+        self.offset = offset
+        self.cp.minimize(cp_model.LinearExpr.weighted_sum(vars_, coeffs) + offset)
+
+
+def mix_value(instance: Instance, member: object, attr: str) -> str | None:
+    """The value of a mix attribute for a member (None: the member is skipped)."""
+    from ..instance import Member
+
+    assert isinstance(member, Member)
+    if attr == "gender":
+        return member.gender
+    if attr == "birth_decade":
+        return None if member.birth_year is None else str(member.birth_year // 10 * 10)
+    if attr in ("full_time", "party_member", "newly_promoted"):
+        return str(getattr(member, attr)).lower()
+    if attr == "unit":
+        return member.unit
+    if attr == "zone":
+        unit = instance.unit_by_id.get(member.unit)
+        return None if unit is None else unit.zone
+    return None

@@ -1,0 +1,186 @@
+"""Plain-Python facts the model is built from: who may sit where, and why not.
+
+Nothing here imports ortools. The facts depend only on the instance, so they are computed once,
+by unit where a rule depends only on a member's home unit (hierarchy, zone), and by member only
+for the sparse exceptions (conflict units, history).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..instance import Group, Instance, Member
+
+
+def reference_rating(instance: Instance) -> int:
+    """ρ: the mean rating of active members that have one, rounded half up (60 if none)."""
+    ratings = [m.rating for m in instance.members if m.status == "active" and m.rating is not None]
+    if not ratings:
+        return 60
+    return (2 * sum(ratings) + len(ratings)) // (2 * len(ratings))
+
+
+def strength(member: Member, rho: int) -> int:
+    """s(m) = 10 · min(rounds_served, 5) + rating (ρ when unknown)."""
+    return 10 * min(member.rounds_served, 5) + (member.rating if member.rating is not None else rho)
+
+
+@dataclass
+class Facts:
+    """Indexes over an instance, shared by every part of the model."""
+
+    instance: Instance
+    rounds: tuple[str, ...]
+    round_of: list[int]  # group index -> round index
+    groups_of_round: list[list[int]]
+    ancestors: dict[str, tuple[str, ...]]
+    children: dict[str, list[str]]
+    zone_units: dict[str, list[str]]
+    rho: int
+    #: group index -> member indices that may sit there (before recusal when recusal is soft)
+    allowed: list[list[int]] = field(default_factory=list)
+    #: (member, group) -> reasons the member must not inspect that group (static recusal)
+    recused: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+
+def unit_tree(instance: Instance) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
+    """Ancestors (nearest first) and children of every unit; cycles are cut where they close."""
+    parent = {u.id: u.parent for u in instance.units}
+    ancestors: dict[str, tuple[str, ...]] = {}
+    for uid in parent:
+        chain: list[str] = []
+        cur = parent.get(uid)
+        while cur is not None and cur not in chain and cur != uid:
+            chain.append(cur)
+            cur = parent.get(cur)
+        ancestors[uid] = tuple(chain)
+    children: dict[str, list[str]] = defaultdict(list)
+    for uid, p in parent.items():
+        if p is not None:
+            children[p].append(uid)
+    return ancestors, dict(children)
+
+
+def descendants(uid: str, children: dict[str, list[str]]) -> set[str]:
+    out: set[str] = set()
+    stack = list(children.get(uid, ()))
+    while stack:
+        cur = stack.pop()
+        if cur not in out:
+            out.add(cur)
+            stack.extend(children.get(cur, ()))
+    return out
+
+
+def blocked_home_units(
+    group: Group, facts: Facts, hierarchy: bool, own_zone: bool
+) -> dict[str, str]:
+    """Home units whose members must not inspect ``group``, each with the reason."""
+    unit_by_id = facts.instance.unit_by_id
+    blocked: dict[str, str] = {}
+    for t in group.targets:
+        blocked.setdefault(t, f"their own unit {t} is a target")
+        if hierarchy:
+            for a in facts.ancestors.get(t, ()):
+                blocked.setdefault(a, f"target {t} is under their unit {a}")
+            for d in descendants(t, facts.children):
+                blocked.setdefault(d, f"their unit {d} is under target {t}")
+        zone = unit_by_id[t].zone if t in unit_by_id else None
+        if own_zone and zone is not None:
+            for u in facts.zone_units.get(zone, ()):
+                blocked.setdefault(u, f"target {t} is in their own zone {zone}")
+    return blocked
+
+
+def prepare(instance: Instance) -> Facts:
+    rules = instance.rules
+    rounds = instance.rounds
+    r_index = {r: i for i, r in enumerate(rounds)}
+    round_of = [r_index[g.round] for g in instance.groups]
+    groups_of_round: list[list[int]] = [[] for _ in rounds]
+    for gi, ri in enumerate(round_of):
+        groups_of_round[ri].append(gi)
+    ancestors, children = unit_tree(instance)
+    zone_units: dict[str, list[str]] = defaultdict(list)
+    for u in instance.units:
+        if u.zone is not None:
+            zone_units[u.zone].append(u.id)
+    facts = Facts(
+        instance,
+        rounds,
+        round_of,
+        groups_of_round,
+        ancestors,
+        children,
+        dict(zone_units),
+        reference_rating(instance),
+    )
+
+    rec = rules.recusal
+    recusal_on = rec.mode != "off"
+    unit_of = [m.unit for m in instance.members]
+    index = {m.id: i for i, m in enumerate(instance.members)}
+    # Sparse per-member recusal, by target unit: (member, rounds ago; 0 for a conflict unit).
+    personal: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    if recusal_on:
+        for mi, m in enumerate(instance.members):
+            for uid in m.conflict_units:
+                personal[uid].append((mi, 0))
+        if rec.reinspect_cooldown > 0:
+            for h in instance.history:
+                if h.member in index:
+                    personal[h.unit].append((index[h.member], h.rounds_ago))
+
+    available: list[list[int]] = [
+        [
+            mi
+            for mi, m in enumerate(instance.members)
+            if m.status == "active" and r not in m.unavailable_rounds
+        ]
+        for r in rounds
+    ]
+    forbidden: dict[str, set[int]] = defaultdict(set)
+    for p in instance.pins:
+        if p.kind == "forbid" and p.member in index:
+            forbidden[p.group].add(index[p.member])
+
+    allowed: list[list[int]] = []
+    for gi, g in enumerate(instance.groups):
+        ri = round_of[gi]
+        blocked = blocked_home_units(g, facts, rec.hierarchy, rec.own_zone) if recusal_on else {}
+        reasons: dict[int, list[str]] = defaultdict(list)
+        for t in dict.fromkeys(g.targets):
+            for mi, ago in personal.get(t, ()):
+                if ago == 0:
+                    reasons[mi].append(f"target {t} is one of their conflict units")
+                elif ago + ri <= rec.reinspect_cooldown:
+                    reasons[mi].append(f"they inspected {t} {ago} round(s) before this plan")
+        skip = forbidden.get(g.id, set())
+        ok = [
+            mi
+            for mi in available[ri]
+            if unit_of[mi] not in blocked and mi not in reasons and mi not in skip
+        ]
+        recused = [
+            mi
+            for mi in available[ri]
+            if (unit_of[mi] in blocked or mi in reasons) and mi not in skip
+        ]
+        for mi in recused:
+            why = ([blocked[unit_of[mi]]] if unit_of[mi] in blocked else []) + reasons.get(mi, [])
+            facts.recused[(mi, gi)] = why
+        if rec.mode == "soft":
+            ok = sorted(ok + recused)
+        allowed.append(ok)
+    facts.allowed = allowed
+    return facts
+
+
+def ineligibility(member: Member, group: Group) -> str | None:
+    """Why ``member`` can never sit in ``group`` (eligibility), or None."""
+    if member.status != "active":
+        return f"member {member.id} is {member.status}"
+    if group.round in member.unavailable_rounds:
+        return f"member {member.id} is unavailable in round {group.round}"
+    return None

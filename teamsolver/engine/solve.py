@@ -1,0 +1,285 @@
+"""Run CP-SAT on a :class:`~teamsolver.engine.model.Model` and read the roster back."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from ..instance import Instance
+from ..result import Progress, Result, Status
+from ..roster import Roster, Seat
+from ..settings import GOAL_IDS
+from .model import Model
+
+STATUS: dict[int, Status] = {
+    int(cp_model.OPTIMAL): "OPTIMAL",
+    int(cp_model.FEASIBLE): "FEASIBLE",
+    int(cp_model.INFEASIBLE): "INFEASIBLE",
+    int(cp_model.UNKNOWN): "UNKNOWN",
+    int(cp_model.MODEL_INVALID): "UNKNOWN",
+}
+
+
+def default_workers() -> int:
+    """One CP-SAT worker per core, at most 8 (more workers than cores only slow it down)."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Keeps the last solution's seats and reports each improving one."""
+
+    def __init__(
+        self,
+        model: Model,
+        start: float,
+        on_progress: Callable[[Progress], None] | None,
+        stop: threading.Event | None,
+    ):
+        super().__init__()
+        self.model = model
+        self.start = start
+        self.on_progress = on_progress
+        self.stop = stop
+        self.solutions = 0
+        self.first_s: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        elapsed = time.perf_counter() - self.start
+        if self.first_s is None:
+            self.first_s = elapsed
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    objective=int(self.objective_value),
+                    bound=float(self.best_objective_bound),
+                    elapsed_s=elapsed,
+                    solutions=self.solutions,
+                )
+            )
+        if self.stop is not None and self.stop.is_set():
+            self.stop_search()
+
+
+#: Models with at least this many seat variables are solved in stages (see :func:`solve_model`).
+STAGED_FROM = 500
+
+
+def _solver(workers: int, seed: int, time_limit: float | None, log: bool) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = workers
+    params.random_seed = seed
+    if time_limit is not None:
+        params.max_time_in_seconds = max(0.01, float(time_limit))
+    params.log_search_progress = log
+    params.catch_sigint_signal = False  # the caller decides what Ctrl-C means (see ``stop``)
+    return solver
+
+
+def _run(
+    solver: cp_model.CpSolver,
+    cp: cp_model.CpModel,
+    callback: cp_model.CpSolverSolutionCallback | None,
+    stop: threading.Event | None,
+) -> int:
+    """``solver.solve`` that ends early when ``stop`` is set, even between solutions."""
+    done = threading.Event()
+    if stop is not None:
+        if stop.is_set():
+            return int(cp_model.UNKNOWN)
+
+        def relay() -> None:
+            while not done.is_set():
+                if stop.wait(0.05):
+                    solver.stop_search()
+                    return
+
+        threading.Thread(target=relay, daemon=True).start()
+    try:
+        return int(solver.solve(cp, callback))
+    finally:
+        done.set()
+
+
+def _first_roster(
+    instance: Instance,
+    model: Model,
+    workers: int,
+    seed: int,
+    time_limit: float | None,
+    stop: threading.Event | None,
+    log: bool,
+) -> tuple[int, cp_model.CpSolver | None]:
+    """Stages 1 and 2: any roster that satisfies the hard rules, then every variable of the
+    full model completed from it (a complete hint; a partial one helps CP-SAT little).
+
+    Stage 1 solves the same rules without the goals (soft rules keep their costs) and stops at
+    the first roster. Stage 2 fixes the seats and roles of that roster in a copy of the full
+    model and lets propagation fill in the rest. Returns the stage-1 status and a solver whose
+    values are that complete roster (variable indices are those of ``model``).
+    """
+    feasible = Model(instance, model.baseline, relax=model.relax, goals=False)
+    solver = _solver(workers, seed, time_limit, log)
+    solver.parameters.stop_after_first_solution = True
+    if workers == 1:
+        # A lone worker with the LP relaxation can take many times longer to find any roster
+        # (year preset: none in 30 s, against 3 s without it); several workers include a
+        # worker without LP anyway.
+        solver.parameters.linearization_level = 0
+    code = _run(solver, feasible.cp, None, stop)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, None
+    copy = model.cp.clone()
+    for table, source in (
+        (model.x, feasible.x),
+        (model.lead, feasible.lead),
+        (model.dep, feasible.dep),
+    ):
+        for key, var in table.items():
+            copy.add_hint(
+                copy.get_int_var_from_proto_index(var.index),
+                solver.value(source[key]) if key in source else 0,
+            )
+    completer = _solver(1, seed, None if time_limit is None else max(1.0, time_limit / 4), log)
+    completer.parameters.fix_variables_to_their_hinted_value = True
+    if completer.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return int(cp_model.FEASIBLE), None  # a roster exists; search without the hint
+    return int(cp_model.FEASIBLE), completer
+
+
+def solve_model(
+    instance: Instance,
+    model: Model,
+    *,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+    build_s: float = 0.0,
+    log: bool = False,
+) -> Result:
+    """Solve; large models in three stages: first roster, complete hint, optimisation."""
+    workers = workers or default_workers()
+    start = time.perf_counter()
+    watcher = _Watcher(model, start, on_progress, stop)
+    code: int | None = None
+    completed: cp_model.CpSolver | None = None
+    if len(model.x) >= STAGED_FROM:
+        first, completed = _first_roster(instance, model, workers, seed, time_limit, stop, log)
+        if first not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            code = first  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
+        elif completed is not None:
+            watcher.first_s = time.perf_counter() - start
+            for k in range(len(model.cp.proto.variables)):
+                var = model.cp.get_int_var_from_proto_index(k)
+                model.cp.add_hint(var, completed.value(var))
+    solver = _solver(workers, seed, 0.01, log)
+    if code is None:
+        left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+        solver = _solver(workers, seed, left, log)
+        code = _run(solver, model.cp, watcher, stop)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and completed is not None:
+            solver, code = completed, int(cp_model.FEASIBLE)  # keep the stage-2 roster
+    wall = time.perf_counter() - start
+    status = STATUS.get(int(code), "UNKNOWN")
+    roster = Roster()
+    goals: dict[str, int] = {}
+    costs: dict[str, int] = {}
+    objective: int | None = None
+    bound: float | None = None
+    if status in ("OPTIMAL", "FEASIBLE"):
+        chosen = {
+            key: (
+                1,
+                solver.value(model.lead[key]) if key in model.lead else 0,
+                solver.value(model.dep[key]) if key in model.dep else 0,
+            )
+            for key, v in model.x.items()
+            if solver.value(v)
+        }
+        roster = make_roster(instance, chosen)
+        objective = round(solver.objective_value)
+        # The stage-2 solver only evaluated one roster: its "bound" proves nothing.
+        bound = None if solver is completed else float(solver.best_objective_bound)
+        for key, part in model.parts.items():
+            value = int(solver.value(part.expr())) if part.vars else part.constant
+            if key in GOAL_IDS:
+                goals[key] = value
+            elif value:
+                costs[key] = value
+    return Result(
+        status=status,
+        objective=objective,
+        bound=bound,
+        wall_time_s=wall,
+        build_time_s=build_s,
+        first_solution_s=watcher.first_s,
+        roster=roster,
+        engine_goals=goals,
+        rule_costs=costs,
+        solutions=watcher.solutions,
+        workers=workers,
+        seed=seed,
+        interrupted=stop is not None and stop.is_set(),
+        stats={
+            "variables": len(model.cp.proto.variables),
+            "constraints": len(model.cp.proto.constraints),
+            "seat_variables": len(model.x),
+        },
+    )
+
+
+def make_roster(instance: Instance, chosen: dict[tuple[int, int], tuple[int, int, int]]) -> Roster:
+    """Seats with roles, and a mentor for every new member (experienced, same group, ≤ k each)."""
+    members, groups = instance.members, instance.groups
+    rounds = {r: i for i, r in enumerate(instance.rounds)}
+    exp_rules = instance.rules.experience
+    k = instance.rules.mentoring.max_new_per_experienced
+    seat_rounds: dict[int, list[int]] = defaultdict(list)
+    for mi, gi in chosen:
+        seat_rounds[mi].append(rounds[groups[gi].round])
+
+    def experience(mi: int, ri: int) -> int:
+        return members[mi].rounds_served + sum(1 for r in seat_rounds[mi] if r < ri)
+
+    by_group: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for (mi, gi), (_, lead, dep) in chosen.items():
+        role = "leader" if lead else "deputy" if dep else "member"
+        by_group[gi].append((mi, role))
+    seats: list[Seat] = []
+    order = {"leader": 0, "deputy": 1, "member": 2}
+    for gi in sorted(by_group, key=lambda g: (rounds[groups[g].round], g)):
+        g = groups[gi]
+        ri = rounds[g.round]
+        here = sorted(by_group[gi], key=lambda p: (order[p[1]], members[p[0]].id))
+        exp = {mi: experience(mi, ri) for mi, _ in here}
+        mentors = [mi for mi, _ in here if exp[mi] >= exp_rules.experienced_min]
+        mentors.sort(key=lambda mi: (-exp[mi], members[mi].id))
+        load = dict.fromkeys(mentors, 0)
+        assigned: dict[int, str] = {}
+        for mi, _ in here:
+            if exp[mi] > exp_rules.new_max:
+                continue
+            free = [t for t in mentors if load[t] < k]
+            if free:
+                best = min(free, key=lambda t: load[t])
+                load[best] += 1
+                assigned[mi] = members[best].id
+        for mi, role in here:
+            seats.append(
+                Seat(
+                    round=g.round,
+                    group=g.id,
+                    member=members[mi].id,
+                    role=role,
+                    mentor=assigned.get(mi),
+                )
+            )
+    return Roster(seats=tuple(seats))

@@ -1,0 +1,174 @@
+"""Multi-round behaviour, determinism and the bundled instances, all re-checked by the checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import teamsolver
+from teamsolver import Result, check, objective, solve
+from teamsolver.instance import Group, Instance, Member, Pin, Unit
+from teamsolver.settings import Rules
+
+from .bruteforce import is_hard_clean
+
+ROOT = Path(__file__).parent.parent
+QUIET = {
+    g: 0
+    for g in (
+        "strength-balance",
+        "development",
+        "workload-balance",
+        "rating",
+        "affinity",
+        "complementarity",
+        "mix",
+    )
+}
+
+
+def plain_rules(**sections: dict[str, Any]) -> Rules:
+    """Quotas and attribute minimums off, so a test states only what it is about."""
+    data: dict[str, Any] = {
+        "leader-quota": {"mode": "off"},
+        "deputy-quota": {"mode": "off"},
+        "full-time-anchor": {"mode": "off"},
+        "party-branch": {"mode": "off"},
+        "objective": dict(QUIET),
+    }
+    for key, value in sections.items():
+        data.setdefault(key.replace("_", "-"), {}).update(value)
+    return Rules.model_validate(data)
+
+
+def solved(instance: Instance, **kw: Any) -> Result:
+    """Solve with one worker and assert the roster is clean for the independent checker."""
+    result = solve(instance, workers=1, **kw)
+    if result.has_roster:
+        assert is_hard_clean(instance, result.roster), check(instance, result.roster)
+        assert result.objective == objective(instance, result.roster)
+        assert result.solver_objective is not None
+        assert result.objective <= result.solver_objective
+        if result.bound is not None:
+            assert result.bound <= result.objective + 1e-6
+        if result.status == "OPTIMAL":
+            assert result.solver_objective == result.objective
+    return result
+
+
+UNITS = (Unit(id="H"), Unit(id="T"))
+
+
+def m(mid: str, **kw: Any) -> Member:
+    return Member(id=mid, name=mid, unit=kw.pop("unit", "H"), **kw)
+
+
+def g(gid: str, round_: str, **kw: Any) -> Group:
+    return Group(id=gid, round=round_, targets=("T",), **kw)
+
+
+def test_experience_grows_within_the_plan() -> None:
+    """N is new in R1; its R1 seat makes it experienced in R2, where only it can mentor N2."""
+    members = (
+        m("A", rounds_served=1, unavailable_rounds=("R2",)),
+        m("N"),
+        m("N2", unavailable_rounds=("R1",)),
+    )
+    groups = (g("G1", "R1", size_min=2), g("G2", "R2", size_min=2))
+    rules = plain_rules(experience={"experienced_min": 1}, unit_draw_cap={"mode": "off"})
+    inst = Instance(members=members, units=UNITS, groups=groups, rules=rules)
+    result = solved(inst)
+    assert result.status == "OPTIMAL"
+    seats = {(s.group, s.member): s.mentor for s in result.roster}
+    assert seats == {("G1", "A"): None, ("G1", "N"): "A", ("G2", "N"): None, ("G2", "N2"): "N"}
+
+    # Without the R1 seat, N stays new in R2 and nobody can mentor N2: no roster exists.
+    blocked = inst.model_copy(update={"pins": (Pin(member="N", group="G1", kind="forbid"),)})
+    assert solved(blocked).status == "INFEASIBLE"
+
+
+def test_rotation_rest_and_cap() -> None:
+    leaders = (m("L1", can_lead=True), m("L2", can_lead=True))
+    groups = tuple(g(f"G{i}", f"R{i}", leaders=1, size_min=1) for i in (1, 2, 3))
+    rules = plain_rules(
+        leader_quota={"mode": "hard"}, rotation={"min_rest": 1}, mentoring={"mode": "off"}
+    )
+    inst = Instance(members=leaders, units=UNITS, groups=groups, rules=rules)
+    result = solved(inst)
+    assert result.status == "OPTIMAL"
+    rounds_of: dict[str, list[int]] = {}
+    for s in result.roster:
+        rounds_of.setdefault(s.member, []).append(int(s.round[1:]))
+    for rounds in rounds_of.values():
+        assert all(b - a >= 2 for a, b in zip(sorted(rounds), sorted(rounds)[1:], strict=False))
+    capped = inst.model_copy(
+        update={
+            "rules": plain_rules(
+                leader_quota={"mode": "hard"},
+                rotation={"min_rest": 1, "max_rounds": 1},
+                mentoring={"mode": "off"},
+            )
+        }
+    )
+    assert solved(capped).status == "INFEASIBLE"
+
+
+def test_no_repeat_pairing_across_rounds() -> None:
+    groups = (g("G1", "R1", size_min=2, size_max=2), g("G2", "R2", size_min=2, size_max=2))
+    two = (m("A", rounds_served=3), m("B", rounds_served=3))
+    hard = plain_rules(no_repeat_pairing={"mode": "hard"})
+    assert (
+        solved(Instance(members=two, units=UNITS, groups=groups, rules=hard)).status == "INFEASIBLE"
+    )
+    soft = plain_rules(no_repeat_pairing={"mode": "soft", "weight": 7})
+    result = solved(Instance(members=two, units=UNITS, groups=groups, rules=soft))
+    assert result.rule_costs == {"no-repeat-pairing": 1}
+    assert result.objective == 7
+    three = (*two, m("C", rounds_served=3))
+    result = solved(Instance(members=three, units=UNITS, groups=groups, rules=hard))
+    assert result.status == "OPTIMAL"
+    pairs = [frozenset(s.member for s in result.roster if s.group == gid) for gid in ("G1", "G2")]
+    assert pairs[0] != pairs[1]
+
+
+def test_same_seed_and_one_worker_give_the_same_roster() -> None:
+    inst = teamsolver.load(ROOT / "instances" / "tiny")
+    first = solved(inst, seed=3)
+    second = solved(inst, seed=3)
+    assert first.status == "OPTIMAL"
+    assert first.roster == second.roster
+
+
+@pytest.mark.parametrize("name", ["tiny", "university", "year", "city"])
+def test_bundled_instances_solve_clean(name: str) -> None:
+    path = ROOT / "instances" / name
+    if not path.exists():
+        pytest.skip(f"instances/{name} is not bundled")
+    inst = teamsolver.load(path)
+    result = solved(inst, time_limit=10)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert len(result.roster) >= sum(gr.size_min for gr in inst.groups)
+
+
+def test_history_cooldown_ends_within_the_plan() -> None:
+    """Inspected T1 one round before the plan, cooldown 1: barred in R1, allowed again in R2."""
+    units = (Unit(id="U1"), Unit(id="T0"), Unit(id="T1"))
+    inst = Instance(
+        members=(m("M1", unit="U1"),),
+        units=units,
+        groups=(
+            Group(id="G1", round="R1", targets=("T1",), size_min=0),
+            Group(id="H1", round="R2", targets=("T1",), size_min=1),
+        ),
+        history=(teamsolver.HistoryEntry(member="M1", rounds_ago=1, group="P1", unit="T1"),),
+        rules=plain_rules(
+            recusal={"reinspect_cooldown": 1},
+            mentoring={"mode": "off"},
+            group_size={"mode": "hard"},
+        ),
+    )
+    result = solved(inst)
+    assert result.status == "OPTIMAL"
+    assert {(s.group, s.member) for s in result.roster} == {("H1", "M1")}
