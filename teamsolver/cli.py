@@ -136,8 +136,15 @@ def schema() -> None:
     """
     from .instance import Instance
 
-    doc = Instance.model_json_schema(mode="serialization", by_alias=True)
-    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    body = Instance.model_json_schema(mode="serialization", by_alias=True)
+    # A document may name its schema, as editors expect; the reader ignores the key.
+    properties = {"$schema": {"type": "string"}, **body.pop("properties")}
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **body,
+        "title": "teamsolver instance",
+        "properties": properties,
+    }
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -230,6 +237,9 @@ def generate(
         err=True,
     )
 
+
+# The solving commands live in their own module; importing it registers them on ``main``.
+from . import cli_solve  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()
