@@ -23,14 +23,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_NO, EXIT_INPUT = 0, 1, 2
 
 
-def _echo_problems(problems: list[Problem]) -> None:
+def _echo_problems(problems: list[Problem], *, writes: bool = True) -> None:
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:
         click.echo(str(p), err=True)
     if errors:
         n = len(errors)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+        tail = "; nothing was written." if writes else "."
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found{tail}", err=True)
 
 
 def input_errors(func: F) -> F:
@@ -114,7 +115,7 @@ def validate(instance: str, encoding: str | None, rules_file: str | None, as_jso
             }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         sys.exit(EXIT_INPUT if result.errors else EXIT_OK)
-    _echo_problems(result.problems)
+    _echo_problems(result.problems, writes=False)
     if result.errors or inst is None:
         sys.exit(EXIT_INPUT)
     active = sum(m.status == "active" for m in inst.members)
