@@ -172,3 +172,10 @@ def test_history_cooldown_ends_within_the_plan() -> None:
     result = solved(inst)
     assert result.status == "OPTIMAL"
     assert {(s.group, s.member) for s in result.roster} == {("H1", "M1")}
+
+
+def test_every_solve_in_the_tests_is_rechecked() -> None:
+    """tests/conftest.py wraps the engine so that no test can see an unchecked roster."""
+    from teamsolver.engine import solve as engine_solve
+
+    assert engine_solve.solve_model.__name__ == "checked"
