@@ -446,7 +446,10 @@ class Model:
                     )
                     if not isinstance(e, int) or e:
                         exp_deps.append(e)
-            support = cp_model.LinearExpr.sum(exp_deps)
+            # One variable for the count of experienced deputies, so that each newly promoted
+            # leader's constraint has two terms instead of every deputy candidate.
+            support = self.cp.new_int_var(0, len(exp_deps), "")
+            self.cp.add(support == cp_model.LinearExpr.sum(exp_deps))
             where = Where("new-leader-support", g.round, g.id)
             if mode == "hard":
                 for lead in np_leads:
@@ -708,10 +711,11 @@ class Model:
         if obj.weight("mix") and obj.mix_attributes:
             for attr in obj.mix_attributes:
                 values = {}
+                value_of = [mix_value(inst, m, attr) for m in members]
                 for gi in range(len(inst.groups)):
                     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
                     for mi in self.by_group[gi]:
-                        v = mix_value(inst, members[mi], attr)
+                        v = value_of[mi]
                         if v is not None:
                             per[v].append((mi, 1))
                     values[gi] = dict(per)
