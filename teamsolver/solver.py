@@ -26,44 +26,52 @@ def solve(
 ) -> Result:
     """Find the best roster of ``instance`` that respects every hard rule.
 
-    ``time_limit`` in seconds (None: until proven optimal); ``workers``: CP-SAT threads (None:
-    one per core, at most 8); ``seed``: the same instance, seed and ``workers=1`` give the same
-    roster. ``baseline``: a roster to stay close to (the ``stability`` goal). ``on_progress``
-    receives each improving roster. ``stop``: set it from another thread to end the search early
-    and keep the best roster so far. ``relax``: make every relaxable hard rule soft.
+    - ``time_limit``: seconds, model building included (None: until proven optimal).
+    - ``workers``: CP-SAT threads (None: one per core, at most 8).
+    - ``seed``: the same instance, seed and ``workers=1`` give the same roster.
+    - ``baseline``: a roster to stay close to (the ``stability`` goal).
+    - ``on_progress``: receives each improving roster.
+    - ``stop``: set it from another thread to end the search and keep the best roster so far.
+    - ``relax``: make every relaxable hard rule soft (and validate the input that way).
     """
-    raise_if_errors(validate_instance(instance))
+    start = time.perf_counter()
+    deadline = None if time_limit is None else start + time_limit
+    judged = relaxed(instance) if relax else instance
+    raise_if_errors(validate_instance(judged))
     from .engine.model import Model
     from .engine.solve import solve_model
 
-    start = time.perf_counter()
     model = Model(instance, baseline, relax=relax)
     build_s = time.perf_counter() - start
     result = solve_model(
         instance,
         model,
-        time_limit=time_limit,
+        deadline=deadline,
         workers=workers,
         seed=seed,
         on_progress=on_progress,
         stop=stop,
         build_s=build_s,
     )
-    if result.has_roster:
-        from .audit import check
-        from .score import objective, score
+    if not result.has_roster:
+        return result
+    from .audit import check
+    from .score import objective, score
 
-        judged = relaxed(instance) if relax else instance
-        soft = [v for v in check(judged, result.roster) if judged.rules.mode(v.rule) == "soft"]
-        result = result.model_copy(
-            update={
-                "violations": soft,
-                "goals": score(judged, result.roster, baseline),
-                "objective": objective(judged, result.roster, baseline),
-                "solver_objective": result.objective,
-            }
-        )
-    return result
+    soft = [v for v in check(judged, result.roster) if judged.rules.mode(v.rule) == "soft"]
+    costs: dict[str, int] = {}
+    for v in soft:
+        costs[v.rule] = costs.get(v.rule, 0) + v.count
+    return result.model_copy(
+        update={
+            "violations": soft,
+            "rule_costs": costs,
+            "goals": score(judged, result.roster, baseline),
+            "objective": objective(judged, result.roster, baseline),
+            "solver_objective": result.objective,
+            "wall_time_s": time.perf_counter() - start,
+        }
+    )
 
 
 def relaxed(instance: Instance) -> Instance:

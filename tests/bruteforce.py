@@ -21,15 +21,18 @@ def options(instance: Instance) -> list[list[tuple[str, str, str] | None]]:
     """Per (member, round): None or (round, group, role)."""
     pinned_roles = {(p.member, p.group): p.role for p in instance.pins if p.kind == "require"}
     out: list[list[tuple[str, str, str] | None]] = []
+    lead_open = instance.rules.mode("leader-quota") != "hard"
+    dep_open = instance.rules.mode("deputy-quota") != "hard"
     for m in instance.members:
         for r in instance.rounds:
             choices: list[tuple[str, str, str] | None] = [None]
             for g in instance.groups_in(r):
                 roles = ["member"]
                 pinned = pinned_roles.get((m.id, g.id))
-                if m.can_lead or pinned == "leader":
+                # Anyone may hold a role whose quota rule is not hard (it costs a violation).
+                if m.can_lead or pinned == "leader" or lead_open:
                     roles.append("leader")
-                if m.can_deputy or pinned == "deputy":
+                if m.can_deputy or pinned == "deputy" or dep_open:
                     roles.append("deputy")
                 choices.extend((r, g.id, role) for role in roles)
             out.append(choices)

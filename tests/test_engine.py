@@ -181,3 +181,125 @@ def test_every_solve_in_the_tests_is_rechecked() -> None:
     from teamsolver.engine import solve as engine_solve
 
     assert engine_solve.solve_model.__name__ == "checked"
+
+
+# -- regressions found in review ------------------------------------------------------------
+def test_anyone_may_deputise_when_the_deputy_quota_is_off() -> None:
+    """E cannot be deputy, but with deputy-quota off it may, and that supports the new leader."""
+    from teamsolver import Roster, Seat
+
+    members = (m("L", can_lead=True, newly_promoted=True), m("E", rounds_served=3))
+    rules = plain_rules(
+        leader_quota={"mode": "hard"},
+        new_leader_support={"mode": "hard"},
+        mentoring={"mode": "off"},
+    )
+    inst = Instance(members=members, units=UNITS, groups=(g("G1", "R1", leaders=1),), rules=rules)
+    witness = Roster.of(
+        [
+            Seat(round="R1", group="G1", member="L", role="leader"),
+            Seat(round="R1", group="G1", member="E", role="deputy"),
+        ]
+    )
+    assert check(inst, witness) == []
+    result = solved(inst)
+    assert result.status == "OPTIMAL"
+    assert result.objective == objective(inst, witness) == 0
+
+
+def test_relax_softens_recusal_and_validates_the_relaxed_rules() -> None:
+    inst = Instance(
+        members=(m("A", unit="T", specialties=("finance",)),),
+        units=UNITS,
+        groups=(g("G1", "R1", size_min=1, requires=(("finance", 2),)),),
+        rules=plain_rules(
+            group_size={"mode": "hard", "weight": 1000},
+            recusal={"mode": "hard", "weight": 1},
+            specialty_coverage={"mode": "hard", "weight": 10},
+            mentoring={"mode": "off"},
+        ),
+    )
+    with pytest.raises(teamsolver.InputError):
+        solve(inst)  # one finance member cannot cover two
+    result = solve(inst, relax=True, workers=1)
+    assert result.status == "OPTIMAL"
+    # Seating A costs one recusal (1) and leaves one finance seat short (10); leaving the group
+    # empty would cost 1000 + 20.
+    assert [s.member for s in result.roster] == ["A"]
+    assert result.rule_costs == {"recusal": 1, "specialty-coverage": 1}
+    assert result.objective == 11
+
+
+def test_every_conflicts_row_counts() -> None:
+    from teamsolver.instance import Affinity, Conflict
+
+    inst = Instance(
+        members=(m("A"), m("B")),
+        units=UNITS,
+        groups=(g("G1", "R1", size_min=0),),
+        conflicts=(Conflict(member_a="A", member_b="B"), Conflict(member_a="B", member_b="A")),
+        affinity=(
+            Affinity(member="A", group="G1", score=15),
+            Affinity(member="B", group="G1", score=15),
+        ),
+        rules=plain_rules(
+            objective={"affinity": 1},
+            unit_draw_cap={"mode": "off"},
+            member_conflict={"mode": "soft", "weight": 10},
+            mentoring={"mode": "off"},
+        ),
+    )
+    result = solved(inst)
+    # Together: −30 + 2 rows × 10 = −10; one of them alone: −15.
+    assert result.objective == -15
+    assert len(result.roster) == 1
+
+
+@pytest.mark.parametrize(
+    "baseline_seats",
+    [
+        [("R1", "G1", "Z", "member"), ("R1", "G1", "Z", "member")],  # unknown member, twice
+        [("R1", "G1", "A", "leader"), ("R1", "G1", "A", "member")],  # one seat, two roles
+        [("R2", "G1", "A", "member")],  # the round is not G1's
+    ],
+)
+def test_stability_against_unusual_baselines(baseline_seats: list[tuple[str, ...]]) -> None:
+    from teamsolver import Roster, Seat
+
+    inst = Instance(
+        members=(m("A", can_lead=True), m("B")),
+        units=UNITS,
+        groups=(g("G1", "R1", size_min=0), g("G2", "R2", size_min=0)),
+        rules=plain_rules(objective={"stability": 1}, mentoring={"mode": "off"}),
+    )
+    base = Roster.of(
+        [
+            Seat(round=r, group=gr, member=mem, role=role)  # type: ignore[arg-type]
+            for r, gr, mem, role in baseline_seats
+        ]
+    )
+    result = solve(inst, baseline=base, workers=1)
+    assert result.status == "OPTIMAL"
+    assert result.solver_objective == result.objective == objective(inst, result.roster, base)
+    best = min(
+        objective(inst, Roster.of(c), base)
+        for c in (
+            [],
+            [Seat(round="R1", group="G1", member="A", role="leader")],
+            [Seat(round="R1", group="G1", member="A", role="member")],
+        )
+    )
+    assert result.objective == best
+
+
+def test_the_time_limit_includes_building_and_keeps_an_early_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Staged search on a small model: whatever the later stages do, a found roster is kept."""
+    from teamsolver.engine import solve as engine_solve
+
+    monkeypatch.setattr(engine_solve, "STAGED_FROM", 0)
+    inst = teamsolver.load(ROOT / "instances" / "tiny")
+    result = solved(inst, time_limit=5)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert result.wall_time_s < 5 + 2

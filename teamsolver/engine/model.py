@@ -82,7 +82,7 @@ class Model:
         self.relax = relax
         self.with_goals = goals
         self.cp = cp_model.CpModel()
-        self.facts: Facts = prepare(instance)
+        self.facts: Facts = prepare(instance, self.mode("recusal"))
         self.guards: dict[Where, Var] = {}
         self.parts: dict[str, Part] = defaultdict(Part)
         self.x: dict[tuple[int, int], Var] = {}
@@ -105,8 +105,8 @@ class Model:
             and rule_id not in ("one-seat-per-round", "eligibility", "pins")
         ):
             mode = "soft"
-        if not self.with_goals and mode == "soft":
-            mode = "off"
+        if mode == "soft" and (not self.with_goals or self.weight(rule_id) == 0):
+            mode = "off"  # a soft rule never forbids a roster; at weight 0 it costs nothing
         return mode
 
     def weight(self, rule_id: str) -> int:
@@ -254,12 +254,16 @@ class Model:
                     self.post(
                         Where("recusal", g.round, g.id, m.id), self.cp.add(self.x[(mi, gi)] == 0)
                     )
+        lead_open = self.mode("leader-quota") != "hard"
+        dep_open = self.mode("deputy-quota") != "hard"
         for (mi, gi), _ in self.x.items():
             m = inst.members[mi]
             role = required.get((mi, gi), "")
-            if m.can_lead or role == "leader":
+            # Anyone may hold any role; one who is not able costs a violation of the quota rule,
+            # so without a hard quota every member needs the role variable.
+            if m.can_lead or role == "leader" or lead_open:
                 self.lead[(mi, gi)] = self.cp.new_bool_var("")
-            if m.can_deputy or role == "deputy":
+            if m.can_deputy or role == "deputy" or dep_open:
                 self.dep[(mi, gi)] = self.cp.new_bool_var("")
             roles = [v for v in (self.lead.get((mi, gi)), self.dep.get((mi, gi))) if v is not None]
             if roles:
@@ -344,20 +348,26 @@ class Model:
             return
         inst = self.instance
         index = {m.id: i for i, m in enumerate(inst.members)}
-        seen: set[frozenset[str]] = set()
+        rows: dict[frozenset[str], int] = {}  # each row counts (measures.md), repeats included
+        first: dict[frozenset[str], tuple[str, str]] = {}
         for c in inst.conflicts:
-            if c.member_a not in index or c.member_b not in index:
-                continue
             key = frozenset((c.member_a, c.member_b))
-            if key in seen or len(key) < 2:
-                continue
-            seen.add(key)
-            a, b = index[c.member_a], index[c.member_b]
-            for gi in set(self.by_member.get(a, ())) & set(self.by_member.get(b, ())):
+            if c.member_a in index and c.member_b in index and len(key) == 2:
+                rows[key] = rows.get(key, 0) + 1
+                first.setdefault(key, (c.member_a, c.member_b))
+        for key, n in rows.items():
+            ida, idb = first[key]
+            a, b = index[ida], index[idb]
+            for gi in sorted(set(self.by_member.get(a, ())) & set(self.by_member.get(b, ()))):
                 g = inst.groups[gi]
                 both = self.x[(a, gi)] + self.x[(b, gi)]
-                where = Where("member-conflict", g.round, g.id, c.member_a, other=c.member_b)
-                self.at_most("member-conflict", where, both, 1, 2)
+                where = Where("member-conflict", g.round, g.id, ida, other=idb)
+                if mode == "hard":
+                    self.post(where, self.cp.add(both <= 1))
+                else:
+                    together = self.cp.new_bool_var("")
+                    self.cp.add(together >= both - 1)
+                    self.parts["member-conflict"].add(together, n)
 
     def _leader_deputy(self) -> None:
         inst = self.instance
@@ -724,20 +734,41 @@ class Model:
             self._stability()
 
     def _stability(self) -> None:
+        """Baseline seats gone + seats new + kept seats with another role (docs/measures.md).
+
+        Baseline seats are keyed as written, (round, group, member), with the set of their roles.
+        A key the roster can never hold (unknown ids, a round that is not the group's, no
+        variable) is gone for sure; a key with two roles differs from any single-role seat.
+        """
         assert self.baseline is not None
         inst = self.instance
         part = self.parts["stability"]
         m_index = {m.id: i for i, m in enumerate(inst.members)}
         g_index = {g.id: i for i, g in enumerate(inst.groups)}
-        base: dict[tuple[int, int], str] = {}
-        for s in self.baseline.seats:
-            mi, gi = m_index.get(s.member), g_index.get(s.group)
-            if mi is None or gi is None or (mi, gi) not in self.x:
+        before: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for b in self.baseline.seats:
+            before[(b.round, b.group, b.member)].add(b.role)
+        single: dict[tuple[int, int], str] = {}
+        settled: set[tuple[int, int]] = set()
+        for (round_id, gid, mid), roles in before.items():
+            mi, gi = m_index.get(mid), g_index.get(gid)
+            if (
+                mi is None
+                or gi is None
+                or (mi, gi) not in self.x
+                or inst.groups[gi].round != round_id
+            ):
                 part.constant += 1  # a baseline seat that cannot be kept
                 continue
-            base[(mi, gi)] = s.role
+            if len(roles) > 1:
+                part.constant += 1  # gone, or kept with one role: a change either way
+                settled.add((mi, gi))
+                continue
+            single[(mi, gi)] = next(iter(roles))
         for key, seat in self.x.items():
-            role = base.get(key)
+            if key in settled:
+                continue
+            role = single.get(key)
             if role is None:
                 part.add(seat)  # a new seat
                 continue

@@ -93,7 +93,8 @@ def blocked_home_units(
     return blocked
 
 
-def prepare(instance: Instance) -> Facts:
+def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
+    """Facts of ``instance``; ``recusal_mode`` overrides the rules' (the model's relaxed mode)."""
     rules = instance.rules
     rounds = instance.rounds
     r_index = {r: i for i, r in enumerate(rounds)}
@@ -118,7 +119,8 @@ def prepare(instance: Instance) -> Facts:
     )
 
     rec = rules.recusal
-    recusal_on = rec.mode != "off"
+    mode = recusal_mode or rec.mode
+    recusal_on = mode != "off"
     unit_of = [m.unit for m in instance.members]
     index = {m.id: i for i, m in enumerate(instance.members)}
     # Sparse per-member recusal, by target unit: (member, rounds ago; 0 for a conflict unit).
@@ -170,7 +172,7 @@ def prepare(instance: Instance) -> Facts:
         for mi in recused:
             why = ([blocked[unit_of[mi]]] if unit_of[mi] in blocked else []) + reasons.get(mi, [])
             facts.recused[(mi, gi)] = why
-        if rec.mode == "soft":
+        if mode == "soft":
             ok = sorted(ok + recused)
         allowed.append(ok)
     facts.allowed = allowed

@@ -107,25 +107,46 @@ def _run(
         done.set()
 
 
+Chosen = dict[tuple[int, int], tuple[int, int, int]]
+
+
+def _chosen(solver: cp_model.CpSolver, model: Model) -> Chosen:
+    """(member, group) -> (1, leader, deputy) for every seat taken in the solver's solution."""
+    return {
+        key: (
+            1,
+            solver.value(model.lead[key]) if key in model.lead else 0,
+            solver.value(model.dep[key]) if key in model.dep else 0,
+        )
+        for key, v in model.x.items()
+        if solver.value(v)
+    }
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.perf_counter()
+
+
 def _first_roster(
     instance: Instance,
     model: Model,
     workers: int,
     seed: int,
-    time_limit: float | None,
+    deadline: float | None,
     stop: threading.Event | None,
     log: bool,
-) -> tuple[int, cp_model.CpSolver | None]:
+) -> tuple[int, Chosen | None, cp_model.CpSolver | None]:
     """Stages 1 and 2: any roster that satisfies the hard rules, then every variable of the
     full model completed from it (a complete hint; a partial one helps CP-SAT little).
 
-    Stage 1 solves the same rules without the goals (soft rules keep their costs) and stops at
-    the first roster. Stage 2 fixes the seats and roles of that roster in a copy of the full
-    model and lets propagation fill in the rest. Returns the stage-1 status and a solver whose
-    values are that complete roster (variable indices are those of ``model``).
+    Stage 1 solves the hard rules alone (soft rules and goals left out: they never forbid a
+    roster) and stops at the first roster. Stage 2 fixes the seats and roles of that roster in
+    a copy of the full model and lets propagation fill in the rest. Returns the stage-1 status,
+    its roster, and a solver whose values complete it (indices of ``model``), if stage 2 ended
+    in time.
     """
     feasible = Model(instance, model.baseline, relax=model.relax, goals=False)
-    solver = _solver(workers, seed, time_limit, log)
+    solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
     if workers == 1:
         # A lone worker with the LP relaxation can take many times longer to find any roster
@@ -134,7 +155,8 @@ def _first_roster(
         solver.parameters.linearization_level = 0
     code = _run(solver, feasible.cp, None, stop)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code, None
+        return code, None, None
+    chosen = _chosen(solver, feasible)
     copy = model.cp.clone()
     for table, source in (
         (model.x, feasible.x),
@@ -146,18 +168,19 @@ def _first_roster(
                 copy.get_int_var_from_proto_index(var.index),
                 solver.value(source[key]) if key in source else 0,
             )
-    completer = _solver(1, seed, None if time_limit is None else max(1.0, time_limit / 4), log)
+    left = _left(deadline)
+    completer = _solver(1, seed, None if left is None else min(max(1.0, left / 4), left), log)
     completer.parameters.fix_variables_to_their_hinted_value = True
-    if completer.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return int(cp_model.FEASIBLE), None  # a roster exists; search without the hint
-    return int(cp_model.FEASIBLE), completer
+    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return int(cp_model.FEASIBLE), chosen, None
+    return int(cp_model.FEASIBLE), chosen, completer
 
 
 def solve_model(
     instance: Instance,
     model: Model,
     *,
-    time_limit: float | None,
+    deadline: float | None,
     workers: int | None,
     seed: int,
     on_progress: Callable[[Progress], None] | None = None,
@@ -165,55 +188,59 @@ def solve_model(
     build_s: float = 0.0,
     log: bool = False,
 ) -> Result:
-    """Solve; large models in three stages: first roster, complete hint, optimisation."""
+    """Solve until ``deadline`` (a ``time.perf_counter()`` instant; None: until optimal).
+
+    Large models go in three stages (first roster, complete hint, optimisation); whatever the
+    later stages fail to improve in time, the roster of an earlier stage is kept.
+    """
     workers = workers or default_workers()
     start = time.perf_counter()
     watcher = _Watcher(model, start, on_progress, stop)
     code: int | None = None
+    first: Chosen | None = None
     completed: cp_model.CpSolver | None = None
     if len(model.x) >= STAGED_FROM:
-        first, completed = _first_roster(instance, model, workers, seed, time_limit, stop, log)
-        if first not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            code = first  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
-        elif completed is not None:
+        code1, first, completed = _first_roster(instance, model, workers, seed, deadline, stop, log)
+        if first is None:
+            code = code1  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
+        else:
             watcher.first_s = time.perf_counter() - start
-            for k in range(len(model.cp.proto.variables)):
-                var = model.cp.get_int_var_from_proto_index(k)
-                model.cp.add_hint(var, completed.value(var))
-    solver = _solver(workers, seed, 0.01, log)
-    if code is None:
-        left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+            if completed is not None:
+                for k in range(len(model.cp.proto.variables)):
+                    var = model.cp.get_int_var_from_proto_index(k)
+                    model.cp.add_hint(var, completed.value(var))
+    solver: cp_model.CpSolver | None = None
+    left = _left(deadline)
+    if code is None and (first is None or left is None or left > 0.1):
         solver = _solver(workers, seed, left, log)
         code = _run(solver, model.cp, watcher, stop)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and completed is not None:
-            solver, code = completed, int(cp_model.FEASIBLE)  # keep the stage-2 roster
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver = None
+    if solver is None and first is not None:
+        # The optimisation found nothing better in time: keep the earlier roster.
+        code, solver = int(cp_model.FEASIBLE), completed
     wall = time.perf_counter() - start
-    status = STATUS.get(int(code), "UNKNOWN")
+    status = STATUS.get(int(code if code is not None else cp_model.UNKNOWN), "UNKNOWN")
     roster = Roster()
     goals: dict[str, int] = {}
     costs: dict[str, int] = {}
     objective: int | None = None
     bound: float | None = None
     if status in ("OPTIMAL", "FEASIBLE"):
-        chosen = {
-            key: (
-                1,
-                solver.value(model.lead[key]) if key in model.lead else 0,
-                solver.value(model.dep[key]) if key in model.dep else 0,
-            )
-            for key, v in model.x.items()
-            if solver.value(v)
-        }
-        roster = make_roster(instance, chosen)
-        objective = round(solver.objective_value)
-        # The stage-2 solver only evaluated one roster: its "bound" proves nothing.
-        bound = None if solver is completed else float(solver.best_objective_bound)
-        for key, part in model.parts.items():
-            value = int(solver.value(part.expr())) if part.vars else part.constant
-            if key in GOAL_IDS:
-                goals[key] = value
-            elif value:
-                costs[key] = value
+        if solver is not None:
+            roster = make_roster(instance, _chosen(solver, model))
+            objective = round(solver.objective_value)
+            # A stage-2 solver only evaluated one roster: its "bound" proves nothing.
+            bound = None if solver is completed else float(solver.best_objective_bound)
+            for key, part in model.parts.items():
+                value = int(solver.value(part.expr())) if part.vars else part.constant
+                if key in GOAL_IDS:
+                    goals[key] = value
+                elif value:
+                    costs[key] = value
+        else:
+            assert first is not None
+            roster = make_roster(instance, first)
     return Result(
         status=status,
         objective=objective,

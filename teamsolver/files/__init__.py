@@ -104,8 +104,12 @@ def read(
     *,
     encoding: str | None = None,
     rules: str | os.PathLike[str] | None = None,
+    relax: bool = False,
 ) -> LoadResult:
-    """Read an instance and report every problem (errors and warnings) instead of raising."""
+    """Read an instance and report every problem (errors and warnings) instead of raising.
+
+    ``relax``: judge requirements as if every relaxable rule were soft (for ``solve --relax``).
+    """
     from . import csvdir, jsondoc, xlsx
 
     path = Path(path)
@@ -121,7 +125,7 @@ def read(
         raw = xlsx.read_raw(path) if kind == "xlsx" else jsondoc.read_raw(path)
     if rules is not None:
         raw.rules = read_rules_file(Path(rules), raw.problems)
-    return build(raw)
+    return build(raw, relax=relax)
 
 
 def load(
@@ -129,6 +133,7 @@ def load(
     *,
     encoding: str | None = None,
     rules: str | os.PathLike[str] | None = None,
+    relax: bool = False,
 ) -> Instance:
     """Load an instance from a CSV folder, an ``.xlsx`` workbook or a ``.json`` document.
 
@@ -136,13 +141,13 @@ def load(
     GB18030). ``rules`` replaces the instance's own rules with a ``rules.toml`` file.
     Raises :class:`~teamsolver.errors.InputError` listing every problem.
     """
-    result = read(path, encoding=encoding, rules=rules)
+    result = read(path, encoding=encoding, rules=rules, relax=relax)
     if result.errors or result.instance is None:
         raise InputError(result.problems)
     return result.instance
 
 
-def build(raw: Raw) -> LoadResult:
+def build(raw: Raw, *, relax: bool = False) -> LoadResult:
     """Typed rows, rules and cross-table checks from raw tables.
 
     Rows with a bad cell still take part in the checks between tables (see
@@ -186,7 +191,13 @@ def build(raw: Raw) -> LoadResult:
     for table in REQUIRED_TABLES:
         tables.setdefault(table, ())
     instance = Instance(**tables, rules=rules).with_origin(origin)
-    problems.extend(validate_instance(instance, broken))
+    if relax:
+        from ..solver import relaxed
+
+        judged = relaxed(instance).with_origin(origin)
+        problems.extend(validate_instance(judged, broken))
+    else:
+        problems.extend(validate_instance(instance, broken))
     problems = list(dict.fromkeys(problems))
     ok = not any(p.severity == "error" for p in problems)
     return LoadResult(instance if ok else None, problems)
