@@ -1,9 +1,17 @@
 """Roster files (SPEC §5): read any roster a planner made, write one a planner can open.
 
-A roster file has one row per seat. Reading needs at least the columns ``group``, ``member`` and
-``role`` (``round`` and ``mentor`` are optional; other columns are ignored); headers may be in
-Chinese. Writing gives ``round, group, member, role, mentor`` followed by readable columns
-(``name``, ``unit``, ``specialties``, ``experience``). CSV, XLSX or JSON by the extension.
+A roster file has one row per seat. Reading needs the columns ``group``, ``member`` and
+``role`` (``round`` and ``mentor`` are optional; other columns are ignored). Headers may be in
+Chinese (``巡察组``, ``成员``, ``角色``, ...) and roles too (``组长``, ``副组长``, ``组员``); an
+empty role is ``member``. Where a ``member`` or ``mentor`` cell is not a member id but the name
+of exactly one member of the pool, that member is meant (hand-made rosters often list names).
+When several columns could be the member column, an id column (``member``, ``编号``) wins over
+a name column (``姓名``).
+
+Writing gives ``round, group, member, role, mentor`` followed by readable columns (``name``,
+``unit``, ``specialties``, ``experience``), as CSV, XLSX or JSON by the extension, always
+atomically. In CSV every text cell that a spreadsheet would take for a formula gets an apostrophe
+(:func:`teamsolver.files.cells.escape`, undone on reading); in XLSX text cells are stored as text.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ import csv
 import io
 import json
 import os
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +35,55 @@ from .values import is_blank
 
 COLUMNS = ("round", "group", "member", "role", "mentor")
 READABLE = ("name", "unit", "specialties", "experience")
-ALIASES = {
-    "轮次": "round",
-    "巡察组": "group",
-    "组": "group",
-    "成员": "member",
-    "编号": "member",
-    "工号": "member",
-    "角色": "role",
-    "职务": "role",
-    "导师": "mentor",
-    "带教": "mentor",
+REQUIRED = ("group", "member", "role")
+
+#: Header → (field, rank); where several headers name one field, the lowest rank wins, then the
+#: leftmost column. English headers match in any case, with ``_``, ``-`` or a space.
+ALIASES: dict[str, tuple[str, int]] = {
+    "round": ("round", 0),
+    "round_id": ("round", 0),
+    "轮次": ("round", 1),
+    "轮": ("round", 2),
+    "group": ("group", 0),
+    "group_id": ("group", 0),
+    "巡察组": ("group", 1),
+    "组别": ("group", 1),
+    "组号": ("group", 1),
+    "组": ("group", 2),
+    "member": ("member", 0),
+    "member_id": ("member", 0),
+    "成员编号": ("member", 0),
+    "编号": ("member", 1),
+    "工号": ("member", 1),
+    "成员": ("member", 2),
+    "人员": ("member", 2),
+    "姓名": ("member", 3),
+    "role": ("role", 0),
+    "角色": ("role", 1),
+    "职务": ("role", 1),
+    "分工": ("role", 2),
+    "mentor": ("mentor", 0),
+    "mentor_id": ("mentor", 0),
+    "导师": ("mentor", 1),
+    "带教": ("mentor", 1),
+    "带教人": ("mentor", 1),
 }
 ROLE_WORDS = {
     "leader": "leader",
     "组长": "leader",
     "deputy": "deputy",
+    "deputy leader": "deputy",
+    "deputy-leader": "deputy",
     "副组长": "deputy",
     "member": "member",
     "组员": "member",
     "成员": "member",
     "": "member",
+}
+_SPELLINGS = {
+    "group": "group, 巡察组 or 组",
+    "member": "member, 成员, 编号 or 姓名",
+    "role": "role, 角色 or 职务",
 }
 
 
@@ -58,7 +96,27 @@ def _format(path: Path) -> str:
     )
 
 
+def _field(header: Any) -> tuple[str, int] | None:
+    text = "" if header is None else str(header).strip()
+    key = text.lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(text) or ALIASES.get(key)
+
+
 # -- reading ---------------------------------------------------------------------------------
+class _Source:
+    """What one roster file holds: rows of {field: raw value}, and where they are."""
+
+    def __init__(self, label: str, word: str = "row"):
+        self.label = label
+        self.word = word
+        self.rows: list[tuple[int, dict[str, Any]]] = []
+        #: Required fields the file lacks altogether (reported once, not per row).
+        self.missing: set[str] = set()
+
+    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
+        return Problem(message=message, file=self.label, row=row, column=column, row_word=self.word)
+
+
 def read_roster(
     path: str | os.PathLike[str],
     instance: Instance | None = None,
@@ -66,98 +124,96 @@ def read_roster(
     encoding: str | None = None,
     strict_ids: bool = True,
 ) -> Roster:
-    """Read a roster. With ``instance``: fill missing rounds from the groups and, if
-    ``strict_ids``, report unknown member and group ids as input problems (with their rows).
-    Raises :class:`InputError` listing every problem."""
+    """Read a roster. With ``instance``: fill missing rounds from the groups, read members
+    given by name, and, if ``strict_ids``, report unknown member, mentor and group ids as input
+    problems (with their rows). Raises :class:`InputError` listing every problem."""
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(message="no such file", file=str(path))])
+    if path.is_dir():
+        raise InputError(
+            [Problem(message="is a folder; expected a .csv, .xlsx or .json roster", file=str(path))]
+        )
     kind = _format(path)
     problems: list[Problem] = []
     if kind == "json":
-        rows, label, word = _json_rows(path, problems)
+        source = _json_rows(path, problems)
+    elif kind == "xlsx":
+        source = _xlsx_rows(path, problems)
     else:
-        rows, label, word = (
-            _xlsx_rows(path, problems) if kind == "xlsx" else _csv_rows(path, encoding, problems)
-        )
-    seats: list[Seat] = []
-    for number, raw in rows:
-        seat = _seat(raw, number, label, word, instance, problems)
+        source = _csv_rows(path, encoding, problems)
+    placed: list[tuple[int, Seat]] = []
+    for number, raw in source.rows:
+        seat = _seat(raw, number, source, instance, problems)
         if seat is not None:
-            seats.append(seat)
-    if instance is not None and strict_ids:
-        _check_ids(seats, rows, instance, label, word, problems)
+            placed.append((number, seat))
+    if instance is not None:
+        placed = _resolve(placed, instance, source, problems, strict_ids)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    return Roster(seats=tuple(seats))
+    return Roster(seats=tuple(seat for _, seat in placed))
 
 
-def _header(raw_header: list[Any], label: str, problems: list[Problem]) -> list[str | None]:
-    names: list[str | None] = []
-    for h in raw_header:
-        text = "" if h is None else str(h).strip()
-        key = ALIASES.get(text, text.lower())
-        names.append(key if key in COLUMNS else None)
-    for col in ("group", "member"):
-        if col not in names:
-            problems.append(
-                Problem(
-                    message=f"required column {col!r} is missing; a roster needs "
-                    "group, member and role (round and mentor are optional)",
-                    file=label,
-                    row=1,
-                    column=col,
-                )
-            )
-    if "role" not in names:
-        problems.append(
-            Problem(
-                message="required column 'role' is missing; a roster needs "
-                "group, member and role (round and mentor are optional)",
-                file=label,
-                row=1,
-                column="role",
-            )
-        )
-    return names
-
-
-def _csv_rows(
-    path: Path, encoding: str | None, problems: list[Problem]
-) -> tuple[list[tuple[int, dict[str, Any]]], str, str]:
+def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Source:
+    source = _Source(path.name)
     text, problem = decode(path.read_bytes(), path.name, encoding)
     if text is None:
         problems.append(problem or Problem(message="unreadable", file=path.name))
-        return [], path.name, "row"
+        return source
     records = list(csv.reader(io.StringIO(text, newline="")))
-    return _grid(records, path.name, problems), path.name, "row"
+    head = next((r for r in records if any(not is_blank(c) for c in r)), None)
+    if head is not None and len(head) == 1:
+        # A sheet saved with another separator (Excel in many locales uses ';'), or tabs.
+        for sep in ("\t", ";"):
+            if sep in head[0]:
+                records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+                break
+    _grid(records, source, problems)
+    return source
 
 
-def _grid(
-    records: list[list[Any]], label: str, problems: list[Problem]
-) -> list[tuple[int, dict[str, Any]]]:
+def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) -> None:
     start = next((i for i, rec in enumerate(records) if any(not is_blank(c) for c in rec)), None)
     if start is None:
-        problems.append(
-            Problem(message="the roster is empty; expected a header row", file=label, row=1)
-        )
-        return []
-    names = _header(records[start], label, problems)
-    rows = []
+        problems.append(source.problem("the roster is empty; expected a header row", row=1))
+        return
+    columns = _header(records[start], start + 1, source, problems)
     for i in range(start + 1, len(records)):
         rec = records[i]
         if all(is_blank(c) for c in rec):
             continue
-        values = {n: rec[j] for j, n in enumerate(names) if n is not None and j < len(rec)}
-        rows.append(
+        values = {f: rec[j] for f, j in columns.items() if j < len(rec)}
+        source.rows.append(
             (i + 1, {k: unescape(v) if isinstance(v, str) else v for k, v in values.items()})
         )
-    return rows
 
 
-def _xlsx_rows(
-    path: Path, problems: list[Problem]
-) -> tuple[list[tuple[int, dict[str, Any]]], str, str]:
+def _header(
+    cells: Sequence[Any], row: int, source: _Source, problems: list[Problem]
+) -> dict[str, int]:
+    """Field → column index; the missing required fields are reported with what was found."""
+    best: dict[str, tuple[int, int]] = {}
+    for j, cell in enumerate(cells):
+        hit = _field(cell)
+        if hit is not None and (hit[0] not in best or hit[1] < best[hit[0]][0]):
+            best[hit[0]] = (hit[1], j)
+    found = ", ".join(repr(str(c).strip()) for c in cells if not is_blank(c)) or "none"
+    for col in REQUIRED:
+        if col not in best:
+            source.missing.add(col)
+            problems.append(
+                source.problem(
+                    f"required column {col!r} is missing (columns found: {found}); a roster "
+                    f"needs group, member and role columns; {col} may be headed "
+                    f"{_SPELLINGS[col]}",
+                    row=row,
+                    column=col,
+                )
+            )
+    return {f: j for f, (_, j) in best.items()}
+
+
+def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
     import zipfile
 
     from openpyxl import load_workbook
@@ -165,157 +221,196 @@ def _xlsx_rows(
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         problems.append(
-            Problem(message="cannot open the workbook; expected an .xlsx file", file=path.name)
+            Problem(
+                message="cannot open the workbook; expected an .xlsx file saved by Excel or "
+                "LibreOffice (not an old .xls, not password-protected)",
+                file=path.name,
+            )
         )
-        return [], path.name, "row"
+        return _Source(path.name)
     try:
-        sheets = book.worksheets
-        sheet = next((s for s in sheets if s.title.lower() in ("roster", "名单")), sheets[0])
-        label = f"{path.name}, sheet {sheet.title}"
-        records = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # The sheet named roster (名单), else the first whose header names a group and a
+        # member column, else the first sheet.
+        sheets = sorted(book.worksheets, key=lambda s: s.title.lower() not in ("roster", "名单"))
+        sheet, records = sheets[0], [list(r) for r in sheets[0].iter_rows(values_only=True)]
+        for candidate in sheets:
+            rows = records if candidate is sheet else None
+            if rows is None:
+                rows = [list(r) for r in candidate.iter_rows(values_only=True)]
+            head = next((r for r in rows if any(not is_blank(c) for c in r)), [])
+            named = {hit[0] for hit in map(_field, head) if hit is not None}
+            if {"group", "member"} <= named:
+                sheet, records = candidate, rows
+                break
+        source = _Source(f"{path.name}, sheet {sheet.title}")
     finally:
         book.close()
-    return _grid(records, label, problems), label, "row"
+    _grid(records, source, problems)
+    return source
 
 
-def _json_rows(
-    path: Path, problems: list[Problem]
-) -> tuple[list[tuple[int, dict[str, Any]]], str, str]:
-    label = path.name
+def _json_rows(path: Path, problems: list[Problem]) -> _Source:
+    source = _Source(path.name, "item")
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problems.append(
-            Problem(message=f"not a valid JSON document ({exc.__class__.__name__})", file=label)
-        )
-        return [], label, "item"
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        problems.append(source.problem(f"not a valid UTF-8 JSON document{where}"))
+        return source
     items = doc.get("roster") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         problems.append(
-            Problem(
-                message="expected a list of seats or an object with a 'roster' list", file=label
-            )
+            source.problem("expected a list of seats or an object with a 'roster' list")
         )
-        return [], label, "item"
-    rows = []
+        return source
+    source.label = f"{path.name}, roster"
+    seen: set[str] = set()
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
-            problems.append(
-                Problem(
-                    message="expected a seat object",
-                    file=f"{label}, roster",
-                    row=i,
-                    row_word="item",
-                )
-            )
+            problems.append(source.problem("expected a seat object", row=i))
             continue
-        rows.append((i, {k: v for k, v in item.items() if k in COLUMNS}))
-    for col in ("group", "member"):
-        if rows and all(col not in raw for _, raw in rows):
-            problems.append(Problem(message=f"the seats have no {col!r} field", file=label))
-    return rows, f"{label}, roster", "item"
+        fields: dict[str, Any] = {}
+        ranks: dict[str, int] = {}
+        for key, value in item.items():
+            hit = _field(key)
+            if hit is not None and (hit[0] not in ranks or hit[1] < ranks[hit[0]]):
+                fields[hit[0]], ranks[hit[0]] = value, hit[1]
+        seen |= fields.keys()
+        source.rows.append((i, fields))
+    if source.rows:
+        for col in REQUIRED:
+            if col not in seen:
+                source.missing.add(col)
+                problems.append(
+                    source.problem(
+                        f"no seat has a {col!r} field; a seat needs group, member and role"
+                    )
+                )
+    return source
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def _seat(
-    raw: dict[str, Any],
+    raw: Mapping[str, Any],
     number: int,
-    label: str,
-    word: str,
+    source: _Source,
     instance: Instance | None,
     problems: list[Problem],
 ) -> Seat | None:
-    def text(key: str) -> str:
-        value = raw.get(key)
-        if is_blank(value):
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
-
     ok = True
     for key in ("group", "member"):
-        if not text(key):
-            problems.append(
-                Problem(
-                    message=f"{key} is empty", file=label, row=number, column=key, row_word=word
-                )
-            )
+        if key not in source.missing and not _text(raw, key):
+            problems.append(source.problem(f"{key} is empty", row=number, column=key))
             ok = False
-    role = ROLE_WORDS.get(text("role").lower(), ROLE_WORDS.get(text("role")))
-    if role is None:
+    role_text = _text(raw, "role")
+    role = ROLE_WORDS.get(role_text.lower(), ROLE_WORDS.get(role_text))
+    if role is None and "role" not in source.missing:
         problems.append(
-            Problem(
-                message=f"expected leader, deputy or member (组长/副组长/组员), "
-                f"got {text('role')!r}",
-                file=label,
+            source.problem(
+                f"expected leader, deputy or member (组长/副组长/组员), got {role_text!r}",
                 row=number,
                 column="role",
-                row_word=word,
             )
         )
-        ok = False
-    if not ok:
+    if not ok or role is None or source.missing:
         return None
-    round_id = text("round")
+    group_id = _text(raw, "group")
+    round_id = _text(raw, "round")
     if not round_id and instance is not None:
-        group = instance.group_by_id.get(text("group"))
+        group = instance.group_by_id.get(group_id)
         round_id = group.round if group is not None else ""
     return Seat(
         round=round_id or "?",
-        group=text("group"),
-        member=text("member"),
+        group=group_id,
+        member=_text(raw, "member"),
         role=role,
-        mentor=text("mentor") or None,
+        mentor=_text(raw, "mentor") or None,
     )
 
 
-def _check_ids(
-    seats: list[Seat],
-    rows: list[tuple[int, dict[str, Any]]],
+def _resolve(
+    placed: list[tuple[int, Seat]],
     instance: Instance,
-    label: str,
-    word: str,
+    source: _Source,
     problems: list[Problem],
-) -> None:
-    numbers = [n for n, _ in rows]
-    for seat, number in zip(seats, numbers, strict=False):
-        if seat.member not in instance.member_by_id:
+    strict_ids: bool,
+) -> list[tuple[int, Seat]]:
+    """Members and mentors given by name become ids; unknown ids are problems if strict."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for m in instance.members:
+        if m.name:
+            by_name[m.name.strip()].append(m.id)
+
+    def member_id(value: str, number: int, column: str) -> str:
+        if value in instance.member_by_id:
+            return value
+        ids = by_name.get(value, [])
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
             problems.append(
-                Problem(
-                    message=f"unknown member {seat.member!r} (not in the pool)",
-                    file=label,
+                source.problem(
+                    f"{value!r} is the name of {len(ids)} members ({', '.join(ids)}); "
+                    "write the member id instead",
                     row=number,
-                    column="member",
-                    row_word=word,
+                    column=column,
                 )
             )
-        if seat.group not in instance.group_by_id:
+        elif strict_ids:
             problems.append(
-                Problem(
-                    message=f"unknown group {seat.group!r}",
-                    file=label,
+                source.problem(
+                    f"unknown {column} {value!r}: neither a member id nor a member's name "
+                    "in the pool",
+                    row=number,
+                    column=column,
+                )
+            )
+        return value
+
+    out: list[tuple[int, Seat]] = []
+    for number, seat in placed:
+        member = member_id(seat.member, number, "member")
+        mentor = None if seat.mentor is None else member_id(seat.mentor, number, "mentor")
+        if strict_ids and seat.group not in instance.group_by_id:
+            groups = ", ".join(g.id for g in instance.groups[:12])
+            more = ", ..." if len(instance.groups) > 12 else ""
+            problems.append(
+                source.problem(
+                    f"unknown group {seat.group!r} (the groups are {groups}{more})",
                     row=number,
                     column="group",
-                    row_word=word,
                 )
             )
-        if seat.mentor is not None and seat.mentor not in instance.member_by_id:
-            problems.append(
-                Problem(
-                    message=f"unknown mentor {seat.mentor!r} (not in the pool)",
-                    file=label,
-                    row=number,
-                    column="mentor",
-                    row_word=word,
-                )
-            )
+        if (member, mentor) != (seat.member, seat.mentor):
+            seat = seat.model_copy(update={"member": member, "mentor": mentor})
+        out.append((number, seat))
+    return out
+
+
+def unknown_ids(instance: Instance, roster: Roster) -> tuple[list[str], list[str]]:
+    """Member ids (mentors included) and group ids of ``roster`` that ``instance`` lacks."""
+    members = {s.member for s in roster} | {s.mentor for s in roster if s.mentor}
+    groups = {s.group for s in roster}
+    return (
+        sorted(m for m in members if m not in instance.member_by_id),
+        sorted(g for g in groups if g not in instance.group_by_id),
+    )
 
 
 # -- writing ---------------------------------------------------------------------------------
 def seat_rows(instance: Instance, roster: Roster) -> tuple[list[str], list[list[Any]]]:
-    """SPEC §5 columns, then readable ones; values as they should appear in a sheet."""
+    """SPEC §5 columns, then readable ones; values as they should appear in a sheet (the
+    experience of a member at the start of the round stays a number)."""
     index = {r: i for i, r in enumerate(instance.rounds)}
     rounds_of: dict[str, list[int]] = {}
     for seat in roster.seats:
@@ -351,9 +446,15 @@ def write_roster(
     path: str | os.PathLike[str],
     *,
     bom: bool = False,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    violations: Sequence[Any] = (),
 ) -> None:
-    """Write atomically as CSV (``bom``: with a byte-order mark for Excel), XLSX or JSON."""
+    """Write atomically as CSV (``bom``: with a byte-order mark, for Excel), XLSX or JSON.
+
+    ``extra`` (status, objective, goals, ...) goes into the JSON document beside ``roster`` and
+    into a ``result`` sheet of the workbook; ``violations`` (soft rules that bend) into a
+    ``violations`` list or sheet. A CSV holds the seats only.
+    """
     path = Path(path)
     kind = _format(path)
     header, rows = seat_rows(instance, roster)
@@ -367,20 +468,66 @@ def write_roster(
             )
         write_text(path, out.getvalue(), encoding="utf-8-sig" if bom else "utf-8")
     elif kind == "json":
-        doc = {"roster": [dict(zip(header, row, strict=True)) for row in rows], **(extra or {})}
+        seats = [{**dict(zip(header, row, strict=True)), "mentor": row[4] or None} for row in rows]
+        doc: dict[str, Any] = {"roster": seats, **(extra or {})}
+        if violations:
+            doc["violations"] = [_violation_dict(v) for v in violations]
         write_text(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     else:
-        _write_xlsx(instance, roster, header, rows, path)
+        _write_xlsx(instance, roster, header, rows, path, extra or {}, violations)
+
+
+def _violation_dict(v: Any) -> dict[str, Any]:
+    data: dict[str, Any] = v.model_dump(mode="json") if hasattr(v, "model_dump") else dict(v)
+    return data
 
 
 def _write_xlsx(
-    instance: Instance, roster: Roster, header: list[str], rows: list[list[Any]], path: Path
+    instance: Instance,
+    roster: Roster,
+    header: list[str],
+    rows: list[list[Any]],
+    path: Path,
+    extra: Mapping[str, Any],
+    violations: Sequence[Any],
 ) -> None:
     from .files.xlsx import write_book
-    from .summary import group_lines
+    from .summary import group_lines, sheet
 
-    sheets = [("roster", header, rows)]
-    summary = group_lines(instance, roster)
-    if summary:
-        sheets.append(("summary", list(summary[0]), [list(r.values()) for r in summary]))
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = [("roster", header, rows)]
+    sheets.append(("summary", *sheet(group_lines(instance, roster))))
+    if violations:
+        found = [_violation_dict(v) for v in violations]
+        sheets.append(
+            (
+                "violations",
+                ["rule", "round", "group", "members", "count", "message"],
+                [
+                    [
+                        v.get("rule"),
+                        v.get("round"),
+                        v.get("group"),
+                        "; ".join(v.get("members") or ()),
+                        v.get("count", 1),
+                        v.get("message"),
+                    ]
+                    for v in found
+                ],
+            )
+        )
+    if extra:
+        facts: list[list[Any]] = []
+        for key, value in extra.items():
+            if isinstance(value, Mapping):
+                facts.extend([f"{key}.{k}", _cell(v)] for k, v in value.items())
+            else:
+                facts.append([key, _cell(value)])
+        sheets.append(("result", ["key", "value"], facts))
     write_book(path, sheets)
+
+
+def _cell(value: Any) -> Any:
+    """A value a sheet holds natively (text, number, boolean or empty)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -1,62 +1,290 @@
-"""What a planner reads at a glance: per group its leader, deputies, size, specialties, mentors."""
+"""What a planner reads at a glance: per group its leader, deputies, size, specialties, mentors.
+
+:func:`group_lines` measures every group of a roster as plain data; :func:`sheet` lays the lines
+out for the ``summary`` sheet of a roster workbook and :func:`table` for a terminal (columns
+padded by display width, so Chinese names line up). :func:`goal_lines` says what each goal
+value means. Nothing here prints.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .instance import Instance
 from .roster import Roster, Seat
+from .settings import GOAL_IDS
+
+#: Whether a higher or a lower value of each goal is better (docs/measures.md).
+BETTER: dict[str, str] = {
+    "strength-balance": "lower",
+    "development": "higher",
+    "workload-balance": "lower",
+    "rating": "higher",
+    "affinity": "higher",
+    "complementarity": "higher",
+    "mix": "lower",
+    "stability": "lower",
+}
+assert tuple(BETTER) == GOAL_IDS
 
 
-def group_lines(instance: Instance, roster: Roster) -> list[dict[str, Any]]:
-    """One row per group of the instance (in instance order), as plain values."""
+@dataclass(frozen=True)
+class GroupLine:
+    """One group of one round as a planner checks it."""
+
+    round: str
+    group: str
+    targets: tuple[str, ...]
+    leaders: tuple[str, ...]
+    """Leaders as ``id name``."""
+    deputies: tuple[str, ...]
+    seats: int
+    size_min: int
+    size_max: int | None
+    required: tuple[tuple[str, int, int], ...]
+    """(specialty, seats that have it, seats required)."""
+    others: tuple[tuple[str, int], ...]
+    """Specialties present that the group does not require, with their seat counts."""
+    new: int
+    experienced: int
+    mentors: tuple[tuple[str, str], ...]
+    """(new member id, mentor id)."""
+    unmentored: tuple[str, ...]
+    """New members without a mentor."""
+
+    @property
+    def bounds(self) -> str:
+        """``5–6``, ``12`` or ``≥5``: the seats the group may have."""
+        if self.size_max is None:
+            return f"≥{self.size_min}"
+        if self.size_max == self.size_min:
+            return str(self.size_min)
+        return f"{self.size_min}–{self.size_max}"
+
+    @property
+    def size_text(self) -> str:
+        """``6 of 5–6``; an out-of-bounds size is marked ``(!)``."""
+        top = self.seats if self.size_max is None else self.size_max
+        fits = self.size_min <= self.seats <= top
+        return f"{self.seats} of {self.bounds}" + ("" if fits else " (!)")
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """``law 1`` for every requirement short by one seat or more."""
+        return tuple(f"{s} {need - have}" for s, have, need in self.required if have < need)
+
+    @property
+    def required_text(self) -> str:
+        if not self.required:
+            return "-"
+        return ", ".join(
+            f"{s} {have}/{need}" + (" (!)" if have < need else "")
+            for s, have, need in self.required
+        )
+
+    @property
+    def mentors_text(self) -> str:
+        parts = [f"{new}←{mentor}" for new, mentor in self.mentors]
+        parts += [f"{new}←none (!)" for new in self.unmentored]
+        return ", ".join(parts)
+
+
+def person(instance: Instance, member_id: str) -> str:
+    """``M12 孙涛``: the id a file uses and the name a planner knows (the id alone if unknown)."""
+    m = instance.member_by_id.get(member_id)
+    if m is None or not m.name or m.name == member_id:
+        return member_id
+    return f"{member_id} {m.name}"
+
+
+def group_lines(instance: Instance, roster: Roster | Iterable[Seat]) -> list[GroupLine]:
+    """One line per group of the instance, in instance order (seats in unknown groups are
+    left out; :func:`teamsolver.audit.check` reports them)."""
+    seats_all = tuple(roster)
     index = {r: i for i, r in enumerate(instance.rounds)}
     exp_rules = instance.rules.experience
-    rounds_of: dict[str, list[int]] = defaultdict(list)
+    rounds_of: dict[str, set[int]] = defaultdict(set)
     by_group: dict[str, list[Seat]] = defaultdict(list)
-    for s in roster.seats:
-        rounds_of[s.member].append(index.get(s.round, 0))
+    for s in seats_all:
+        group = instance.group_by_id.get(s.group)
+        if group is None:
+            continue
+        rounds_of[s.member].add(index[group.round])
         by_group[s.group].append(s)
 
     def experience(member: str, round_id: str) -> int | None:
         m = instance.member_by_id.get(member)
         if m is None:
             return None
-        here = index.get(round_id, 0)
+        here = index[round_id]
         return m.rounds_served + sum(1 for r in rounds_of[member] if r < here)
 
     lines = []
     for g in instance.groups:
         seats = by_group.get(g.id, [])
-        exps = [experience(s.member, g.round) for s in seats]
-        new = sum(1 for e in exps if e is not None and e <= exp_rules.new_max)
-        experienced = sum(1 for e in exps if e is not None and e >= exp_rules.experienced_min)
+        exps = {s.member: experience(s.member, g.round) for s in seats}
+        is_new = {m for m, e in exps.items() if e is not None and e <= exp_rules.new_max}
         counts: dict[str, int] = defaultdict(int)
         for s in seats:
             m = instance.member_by_id.get(s.member)
             for spec in set(m.specialties) if m else ():
                 counts[spec] += 1
         required = dict(g.requires)
-        names = list(required) + sorted(k for k in counts if k not in required)
-        specialties = "; ".join(
-            f"{k} {counts.get(k, 0)}/{required[k]}" if k in required else f"{k} {counts[k]}"
-            for k in names
-        )
-        size = f"{g.size_min}–{g.size_max}" if g.size_max is not None else f"≥{g.size_min}"
+        mentored = {s.member: s.mentor for s in seats if s.mentor}
         lines.append(
-            {
-                "round": g.round,
-                "group": g.id,
-                "targets": ";".join(g.targets),
-                "leader": ";".join(s.member for s in seats if s.role == "leader"),
-                "deputies": ";".join(s.member for s in seats if s.role == "deputy"),
-                "size": len(seats),
-                "size_bounds": size,
-                "specialties (have/need)": specialties,
-                "new": new,
-                "experienced": experienced,
-                "mentors": ";".join(f"{s.member}←{s.mentor}" for s in seats if s.mentor),
-            }
+            GroupLine(
+                round=g.round,
+                group=g.id,
+                targets=tuple(g.targets),
+                leaders=tuple(person(instance, s.member) for s in seats if s.role == "leader"),
+                deputies=tuple(person(instance, s.member) for s in seats if s.role == "deputy"),
+                seats=len(seats),
+                size_min=g.size_min,
+                size_max=g.size_max,
+                required=tuple((k, counts.get(k, 0), n) for k, n in required.items()),
+                others=tuple(sorted((k, n) for k, n in counts.items() if k not in required)),
+                new=sum(1 for s in seats if s.member in is_new),
+                experienced=sum(
+                    1
+                    for s in seats
+                    if (e := exps[s.member]) is not None and e >= exp_rules.experienced_min
+                ),
+                mentors=tuple((m, t) for m, t in mentored.items()),
+                unmentored=tuple(
+                    s.member for s in seats if s.member in is_new and s.member not in mentored
+                ),
+            )
         )
     return lines
+
+
+# -- the summary sheet of a roster workbook ------------------------------------------------------
+SHEET_HEADER = (
+    "round",
+    "group",
+    "targets",
+    "leader",
+    "deputies",
+    "seats",
+    "size",
+    "specialties (have/need)",
+    "missing",
+    "other specialties",
+    "new",
+    "experienced",
+    "mentors (new←mentor)",
+)
+
+
+def sheet(lines: Sequence[GroupLine]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the ``summary`` sheet; counts stay numbers."""
+    rows: list[list[Any]] = []
+    for line in lines:
+        rows.append(
+            [
+                line.round,
+                line.group,
+                "; ".join(line.targets),
+                "; ".join(line.leaders),
+                "; ".join(line.deputies),
+                line.seats,
+                line.bounds,
+                "; ".join(f"{s} {have}/{need}" for s, have, need in line.required),
+                "; ".join(line.missing),
+                "; ".join(f"{s} {n}" for s, n in line.others),
+                line.new,
+                line.experienced,
+                line.mentors_text.replace(", ", "; "),
+            ]
+        )
+    return list(SHEET_HEADER), rows
+
+
+# -- the terminal --------------------------------------------------------------------------------
+TABLE_HEADER = (
+    "round",
+    "group",
+    "leader",
+    "deputies",
+    "seats",
+    "specialties have/need",
+    "new",
+    "exp",
+    "mentors new←mentor",
+)
+
+
+def table(lines: Sequence[GroupLine]) -> list[str]:
+    """The groups as an aligned text table, one line per group; ``(!)`` marks a shortfall."""
+    rows = [
+        [
+            line.round,
+            line.group,
+            ", ".join(line.leaders) or "none (!)",
+            ", ".join(line.deputies) or "none",
+            line.size_text,
+            line.required_text,
+            str(line.new),
+            str(line.experienced),
+            line.mentors_text,
+        ]
+        for line in lines
+    ]
+    return align([list(TABLE_HEADER), *rows])
+
+
+def goal_lines(instance: Instance, goals: Mapping[str, int], *, baseline: bool) -> list[str]:
+    """``strength-balance   1  lower is better  weight 2``, one line per goal; goals that are
+    switched off (weight 0), and ``stability`` without a baseline, are left out."""
+    weights = instance.rules.objective
+    rows = []
+    for goal in GOAL_IDS:
+        weight = weights.weight(goal)
+        if weight == 0 or (goal == "stability" and not baseline):
+            continue
+        rows.append(
+            [goal, str(goals.get(goal, 0)), f"{BETTER[goal]} is better", f"weight {weight}"]
+        )
+    return align(rows, right={1})
+
+
+def align(rows: Sequence[Sequence[str]], *, right: Iterable[int] = ()) -> list[str]:
+    """Rows of cells as text columns two spaces apart, padded by display width."""
+    if not rows:
+        return []
+    clean = [[plain(c) for c in r] for r in rows]
+    n = max(len(r) for r in clean)
+    widths = [max(width(r[i]) for r in clean if i < len(r)) for i in range(n)]
+    at_right = set(right)
+    out = []
+    for r in clean:
+        cells = [
+            pad(c, widths[i], right=i in at_right) if i < len(r) - 1 or i in at_right else c
+            for i, c in enumerate(r)
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (CJK) characters count two."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill
+
+
+def plain(text: str, keep: str = "") -> str:
+    """``text`` with control characters (tabs, CR, escape sequences; all but those in ``keep``)
+    shown as ``?``, so that a value from the input can never move the cursor or recolour a
+    terminal."""
+    return "".join("?" if unicodedata.category(c) == "Cc" and c not in keep else c for c in text)

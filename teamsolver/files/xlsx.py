@@ -191,13 +191,20 @@ def write_book(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
         for i, name in enumerate(header):
             width = max(
                 [
-                    len(str(name)),
-                    *(len(str(r[i])) for r in rows[:200] if i < len(r) and r[i] is not None),
+                    _display_width(name),
+                    *(_display_width(r[i]) for r in rows[:200] if i < len(r) and r[i] is not None),
                 ]
             )
             sheet.column_dimensions[_letter(i)].width = min(max(width + 2, 8), 60)
     with atomic_path(path, ".xlsx") as tmp:
         book.save(tmp)
+
+
+def _display_width(value: Any) -> int:
+    """Columns a value takes on screen: wide (CJK) characters count twice."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
 
 
 def _letter(i: int) -> str:
