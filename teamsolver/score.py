@@ -84,8 +84,12 @@ class _Goals:
         ]
 
     def strength_balance(self) -> int:
+        active = [strength(m, self.rho) for m in self.ctx.instance.members if m.status == "active"]
+        # μ, the mean strength of an active member, rounded half up: a group is measured by the
+        # strength it has beyond as many average members, so groups of different sizes compare.
+        mu = (2 * sum(active) + len(active)) // (2 * len(active)) if active else 0
         return sum(
-            _spread([sum(strength(m, self.rho) for m in self.by_group[g]) for g in gids])
+            _spread([sum(strength(m, self.rho) - mu for m in self.by_group[g]) for g in gids])
             for gids in self.balanced_rounds
         )
 

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from ..instance import Instance
 from ..roster import Roster
 from ..settings import GOAL_IDS
-from .prep import Facts, prepare, strength
+from .prep import Facts, prepare, reference_strength, strength
 
 Var = cp_model.IntVar
 Lin = cp_model.LinearExpr
@@ -648,10 +648,11 @@ class Model:
         facts = self.facts
         members = inst.members
         if obj.weight("strength-balance"):
+            mu = reference_strength(inst, facts.rho)
             values: dict[int, dict[str, list[tuple[int, int]]]] = {}
             for gi in range(len(inst.groups)):
                 values[gi] = {
-                    "": [(mi, strength(members[mi], facts.rho)) for mi in self.by_group[gi]]
+                    "": [(mi, strength(members[mi], facts.rho) - mu) for mi in self.by_group[gi]]
                 }
             self._balance("strength-balance", values)
         if obj.weight("development"):

@@ -26,6 +26,14 @@ def strength(member: Member, rho: int) -> int:
     return 10 * min(member.rounds_served, 5) + (member.rating if member.rating is not None else rho)
 
 
+def reference_strength(instance: Instance, rho: int) -> int:
+    """μ: the mean strength of active members, rounded half up (0 for an empty pool)."""
+    values = [strength(m, rho) for m in instance.members if m.status == "active"]
+    if not values:
+        return 0
+    return (2 * sum(values) + len(values)) // (2 * len(values))
+
+
 @dataclass
 class Facts:
     """Indexes over an instance, shared by every part of the model."""
