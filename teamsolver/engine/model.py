@@ -74,6 +74,7 @@ class Model:
         guarded: bool = False,
         relax: bool = False,
         goals: bool = True,
+        facts: Facts | None = None,
     ):
         self.instance = instance
         self.rules = instance.rules
@@ -82,7 +83,11 @@ class Model:
         self.relax = relax
         self.with_goals = goals
         self.cp = cp_model.CpModel()
-        self.facts: Facts = prepare(instance, self.mode("recusal"))
+        mode = self.mode("recusal")
+        # Facts depend on the recusal mode only; a caller may pass those of a model with the same.
+        self.facts: Facts = (
+            facts if facts is not None and facts.recusal_mode == mode else prepare(instance, mode)
+        )
         self.guards: dict[Where, Var] = {}
         self.parts: dict[str, Part] = defaultdict(Part)
         self.x: dict[tuple[int, int], Var] = {}

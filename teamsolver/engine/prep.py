@@ -46,6 +46,7 @@ class Facts:
     children: dict[str, list[str]]
     zone_units: dict[str, list[str]]
     rho: int
+    recusal_mode: str = "hard"
     #: group index -> member indices that may sit there (before recusal when recusal is soft)
     allowed: list[list[int]] = field(default_factory=list)
     #: (member, group) -> reasons the member must not inspect that group (static recusal)
@@ -128,6 +129,7 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
 
     rec = rules.recusal
     mode = recusal_mode or rec.mode
+    facts.recusal_mode = mode
     recusal_on = mode != "off"
     unit_of = [m.unit for m in instance.members]
     index = {m.id: i for i, m in enumerate(instance.members)}

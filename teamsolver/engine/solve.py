@@ -145,7 +145,7 @@ def _first_roster(
     its roster, and a solver whose values complete it (indices of ``model``), if stage 2 ended
     in time.
     """
-    feasible = Model(instance, model.baseline, relax=model.relax, goals=False)
+    feasible = Model(instance, model.baseline, relax=model.relax, goals=False, facts=model.facts)
     solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
     if workers == 1:
