@@ -34,13 +34,13 @@ def solve(
     - ``stop``: set it from another thread to end the search and keep the best roster so far.
     - ``relax``: make every relaxable hard rule soft (and validate the input that way).
     """
+    from .engine.model import Model  # imports ortools: outside the timed part
+    from .engine.solve import solve_model
+
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     judged = relaxed(instance) if relax else instance
     raise_if_errors(validate_instance(judged))
-    from .engine.model import Model
-    from .engine.solve import solve_model
-
     model = Model(instance, baseline, relax=relax)
     build_s = time.perf_counter() - start
     result = solve_model(
@@ -54,7 +54,7 @@ def solve(
         build_s=build_s,
     )
     if not result.has_roster:
-        return result
+        return result.model_copy(update={"wall_time_s": time.perf_counter() - start})
     from .audit import check
     from .score import objective, score
 

@@ -211,7 +211,9 @@ def solve_model(
                     model.cp.add_hint(var, completed.value(var))
     solver: cp_model.CpSolver | None = None
     left = _left(deadline)
-    if code is None and (first is None or left is None or left > 0.1):
+    # Loading a large model into CP-SAT alone takes seconds: with less than one left, keep the
+    # roster already found rather than overrun the time limit.
+    if code is None and (first is None or left is None or left > 1.0):
         solver = _solver(workers, seed, left, log)
         code = _run(solver, model.cp, watcher, stop)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
