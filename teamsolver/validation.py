@@ -475,14 +475,14 @@ def _pins(r: _Report) -> None:
                 f"member {mid!r} is both required in and forbidden from group {gid!r} [pins]",
             )
     for (mid, round_id), rows in required_in_round.items():
-        groups = list(dict.fromkeys(inst.pins[i].group for i in rows))
-        if len(groups) > 1:  # the same group twice is a repeated pin, warned about above
-            second = next(i for i in rows if inst.pins[i].group == groups[1])
+        pinned = list(dict.fromkeys(inst.pins[i].group for i in rows))
+        if len(pinned) > 1:  # the same group twice is a repeated pin, warned about above
+            second = next(i for i in rows if inst.pins[i].group == pinned[1])
             r.add(
                 "pins",
                 second,
                 "group",
-                f"member {mid!r} is required in {len(groups)} groups of "
-                f"round {round_id!r} ({', '.join(groups)}) but holds one seat per round [pins, "
+                f"member {mid!r} is required in {len(pinned)} groups of "
+                f"round {round_id!r} ({', '.join(pinned)}) but holds one seat per round [pins, "
                 "one-seat-per-round]",
             )
