@@ -39,6 +39,8 @@ RULE_IDS: tuple[str, ...] = (
 )
 #: Rules that can never be relaxed.
 ALWAYS_RULES: frozenset[str] = frozenset({"one-seat-per-round", "eligibility", "pins"})
+#: Rules whose mode may be hard, soft or off, in SPEC order.
+RELAXABLE_RULES: tuple[str, ...] = tuple(r for r in RULE_IDS if r not in ALWAYS_RULES)
 #: Goal ids of SPEC §4, in report order.
 GOAL_IDS: tuple[str, ...] = (
     "strength-balance",

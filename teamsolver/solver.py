@@ -76,10 +76,10 @@ def solve(
 
 def relaxed(instance: Instance) -> Instance:
     """The instance with every relaxable hard rule made soft (weights kept)."""
-    from .settings import ALWAYS_RULES, RULE_IDS, Rules
+    from .settings import RELAXABLE_RULES, Rules
 
     data = instance.rules.model_dump(by_alias=True)
-    for rule_id in RULE_IDS:
-        if rule_id not in ALWAYS_RULES and data[rule_id]["mode"] == "hard":
+    for rule_id in RELAXABLE_RULES:
+        if data[rule_id]["mode"] == "hard":
             data[rule_id]["mode"] = "soft"
     return instance.model_copy(update={"rules": Rules.model_validate(data)})

@@ -16,23 +16,8 @@ from teamsolver.instance import (
     Pin,
     Unit,
 )
-from teamsolver.settings import Rules
+from teamsolver.settings import RELAXABLE_RULES, Rules
 
-RELAXABLE = (
-    "group-size",
-    "recusal",
-    "member-conflict",
-    "leader-quota",
-    "deputy-quota",
-    "specialty-coverage",
-    "mentoring",
-    "new-leader-support",
-    "full-time-anchor",
-    "party-branch",
-    "unit-draw-cap",
-    "rotation",
-    "no-repeat-pairing",
-)
 UNITS = ("U0", "U1", "U2", "U3")
 SPECIALTIES = ("finance", "audit")
 
@@ -40,7 +25,7 @@ SPECIALTIES = ("finance", "audit")
 @st.composite
 def rules(draw: st.DrawFn, rounds: int) -> Rules:
     data: dict[str, Any] = {}
-    for rule in RELAXABLE:
+    for rule in RELAXABLE_RULES:
         mode = draw(st.sampled_from(("hard", "hard", "soft", "off")))
         data[rule] = {"mode": mode, "weight": draw(st.integers(1, 20))}
     data["recusal"] |= {

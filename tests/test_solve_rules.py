@@ -14,30 +14,14 @@ import pytest
 from teamsolver import check, solve
 from teamsolver.instance import Conflict, Group, Instance, Member, Pin, Unit
 from teamsolver.roster import Roster
-from teamsolver.settings import Rules
+from teamsolver.settings import RELAXABLE_RULES, Rules
 
 from .test_bruteforce import is_hard_clean
-
-RELAXABLE = (
-    "group-size",
-    "recusal",
-    "member-conflict",
-    "leader-quota",
-    "deputy-quota",
-    "specialty-coverage",
-    "mentoring",
-    "new-leader-support",
-    "full-time-anchor",
-    "party-branch",
-    "unit-draw-cap",
-    "rotation",
-    "no-repeat-pairing",
-)
 
 
 def rules_only(rule: str, mode: str, extra: dict[str, Any] | None = None, **settings: Any) -> Rules:
     """Every relaxable rule off except ``rule``; only the affinity goal counts."""
-    data: dict[str, Any] = {r: {"mode": "off"} for r in RELAXABLE}
+    data: dict[str, Any] = {r: {"mode": "off"} for r in RELAXABLE_RULES}
     data[rule] = {"mode": mode, "weight": 1, **settings}
     data["objective"] = {
         g: 0
