@@ -40,7 +40,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +299,7 @@ def evaluate(
 
 
 def chosen(
-    form: dict[str, Any], values: Sequence[float]
+    form: dict[str, Any], values: Sequence[float] | Mapping[int, float]
 ) -> dict[tuple[int, int], tuple[int, int, int]]:
     """(member index, group index) → (1, lead, dep) for every seat taken in ``values``, the
     argument :func:`teamsolver.engine.solve.make_roster` takes."""
@@ -326,7 +326,9 @@ def seat_columns(form: dict[str, Any]) -> list[int]:
     return sorted(cols)
 
 
-def roster(instance: Any, form: dict[str, Any], values: Sequence[float]) -> Any:
+def roster(
+    instance: Any, form: dict[str, Any], values: Sequence[float] | Mapping[int, float]
+) -> Any:
     """The roster of ``values``, mentors assigned as the engine does (``make_roster``)."""
     from teamsolver.engine.solve import make_roster
 

@@ -581,8 +581,8 @@ def run_case(case: Case, args: argparse.Namespace, tmp: Path, limit: float) -> O
 
     # Yardsticks: the best bound of all (CP-SAT, HiGHS MIP, LP relaxation).
     lp = rows.get("highs", {}).get("lp_bound")
-    bounds = [r.get("bound") for r in rows.values() if r.get("solver") != "greedy"]
-    bounds = [b for b in [*bounds, lp] if b is not None]
+    found = [r.get("bound") for r in rows.values() if r.get("solver") != "greedy"]
+    bounds: list[float] = [float(b) for b in [*found, lp] if b is not None]
     best = max(bounds) if bounds else None
     best_obj = min(
         (r["objective"] for r in rows.values() if r.get("objective") is not None), default=None
@@ -770,7 +770,9 @@ def _greedy_row(base: dict[str, Any], inst: Any, work: Path, run: Run) -> dict[s
     return row
 
 
-def skipped_rows(case: Case, args: argparse.Namespace, note: str, limit: float) -> list[dict]:
+def skipped_rows(
+    case: Case, args: argparse.Namespace, note: str, limit: float
+) -> list[dict[str, Any]]:
     r = case.rung
     return [
         {
@@ -936,9 +938,9 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
             "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for s in SOLVERS:
-            r = solvers.get(s)
-            if r is None:
+            if s not in solvers:
                 continue
+            r = solvers[s]
             note = " ".join(
                 x for x in (str(r.get("note") or ""), str(r.get("objective_check") or "")) if x
             )
@@ -1178,7 +1180,7 @@ def main() -> int:
 
     def limit_of(rung: Rung) -> float:
         if args.time_limit is not None:
-            return args.time_limit
+            return float(args.time_limit)
         return QUICK_LIMIT if args.quick else rung.limit
 
     out_csv = args.out.with_suffix(".csv")
@@ -1270,7 +1272,7 @@ def _estimate(rung: Rung, limit: float, args: argparse.Namespace) -> float:
     """Seconds one instance of ``rung`` will take: builds, three searches, the LP, overheads."""
     b = rung.build_est
     if b > args.build_limit:
-        return args.build_limit + 10
+        return float(args.build_limit) + 10
     phase_a = 2.5 * b + 4
     phase_b = max(limit + 1.1 * b + 3, limit + limit / 2 + 0.5 * b + 2)
     phase_c = limit + 2.1 * b + 3

@@ -100,10 +100,10 @@ class Greedy:
         obj = rules.objective
         self.w = {g: obj.weight(g) for g in _GOALS}
         self.affinity: dict[tuple[int, int], int] = {}
-        for a in instance.affinity:
-            mi, gi = self.index.get(a.member), self.g_index.get(a.group)
+        for row in instance.affinity:
+            mi, gi = self.index.get(row.member), self.g_index.get(row.group)
             if mi is not None and gi is not None:
-                self.affinity[(mi, gi)] = a.score
+                self.affinity[(mi, gi)] = row.score
         self.ft_min = rules.full_time_anchor.min if on["full-time-anchor"] else 0
         self.party_min = rules.party_branch.min if on["party-branch"] else 0
         # state
@@ -411,10 +411,7 @@ class Greedy:
             self.used_round = set()
             self.unit_round = defaultdict(int)
             # Best static score first (it does not change within a round for a free member).
-            self.order = {
-                gi: sorted(self.allowed[gi], key=lambda mi, gi=gi: (-self.static_score(mi, gi), mi))
-                for gi in gis
-            }
+            self.order = {gi: self._by_static_score(gi) for gi in gis}
             # Pinned seats go in first, whatever the checks say: pins always hold.
             for mi, gi, role in sorted(pins_by_round.get(ri, []), key=_pin_order):
                 if mi not in self.used_round:
@@ -425,6 +422,9 @@ class Greedy:
             self.fill(gis, to_max=False)
             self.fill(gis, to_max=True)
         return self.roster()
+
+    def _by_static_score(self, gi: int) -> list[int]:
+        return sorted(self.allowed[gi], key=lambda mi: (-self.static_score(mi, gi), mi))
 
     def roster(self) -> Roster:
         """Seats with roles, a mentor for every new member (as ``engine.solve.make_roster``)."""
@@ -453,7 +453,7 @@ class Greedy:
                             round=g.round,
                             group=g.id,
                             member=self.members[mi].id,
-                            role=role,  # type: ignore[arg-type]
+                            role=role,
                             mentor=assigned.get(mi),
                         )
                     )
