@@ -279,3 +279,28 @@ __all__ = [
     "ids",
     "plural",
 ]
+
+
+def attribute_minimum(
+    ctx: Context, rule_id: str, attribute: str, need: int, noun: str, purpose: str
+) -> list[Violation]:
+    """Per group, ``max(0, need − n)`` with n = seats whose member has ``attribute`` true:
+    the shape of ``full-time-anchor`` and ``party-branch``."""
+    out: list[Violation] = []
+    for group in ctx.instance.groups:
+        have = sum(
+            1
+            for s in ctx.by_group[group.id]
+            if s.member in ctx.members and getattr(ctx.members[s.member], attribute)
+        )
+        if have < need:
+            out.append(
+                Violation(
+                    rule=rule_id,
+                    round=group.round,
+                    group=group.id,
+                    count=need - have,
+                    message=f"group {group.id} has {plural(have, noun)}; {purpose}",
+                )
+            )
+    return out
