@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .audit import Violation, check
 from .errors import InputError, Problem, TeamsolverError
+from .explain import Explanation, WhyNot, explain, why_not
 from .files import LoadResult, load, read, save
 from .instance import (
     Affinity,
@@ -32,6 +33,7 @@ __all__ = [
     "RULE_IDS",
     "Affinity",
     "Conflict",
+    "Explanation",
     "Group",
     "HistoryEntry",
     "InputError",
@@ -48,7 +50,9 @@ __all__ = [
     "TeamsolverError",
     "Unit",
     "Violation",
+    "WhyNot",
     "check",
+    "explain",
     "load",
     "objective",
     "read",
@@ -56,4 +60,5 @@ __all__ = [
     "score",
     "solve",
     "validate_instance",
+    "why_not",
 ]
