@@ -16,7 +16,7 @@ import pytest
 
 import teamsolver
 from teamsolver.engine.model import Where
-from teamsolver.explain import Explanation, apply_changes, explain
+from teamsolver.explain import Explanation, apply_changes, explain, why_not
 from teamsolver.explain.search import SAT, UNSAT, Oracle, feasible
 from teamsolver.instance import Instance, Pin, Unit
 
@@ -349,3 +349,22 @@ def test_shrinking_cut_short_says_so() -> None:
     kept, proven = shrink(oracle, first, deadline=0.0)
     assert kept == first and not proven
     assert "cut the shrinking short" in _message((), proven, "solver")
+
+
+def test_why_not_names_the_rules_a_pin_would_break() -> None:
+    inst = base({"M3": {"max_rounds": 0}}, groups=1)
+    solved = teamsolver.solve(inst, time_limit=20, workers=1)
+    assert solved.has_roster
+    answer = why_not(inst, solved.roster, "M3", "G1", time_limit=30)
+    assert answer.status == "forbidden"
+    rules = {(r.rule, r.member) for r in answer.reasons}
+    assert ("rotation", "M3") in rules
+    assert "may hold at most 0 seats in the plan" in answer.message
+
+
+def test_why_not_any_group_lists_each_static_reason() -> None:
+    inst = base(group_fields={"G1": {"targets": ("A",)}, "G2": {"targets": ("A",)}})
+    solved = teamsolver.solve(inst, time_limit=20, workers=1)
+    answer = why_not(inst, solved.roster, "M3")
+    assert answer.status == "forbidden"
+    assert [(r.rule, r.group) for r in answer.reasons] == [("recusal", "G1"), ("recusal", "G2")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 #: ``INFEASIBLE``: a conflict was found (``core``); ``FEASIBLE``: the hard rules can all hold;
 #: ``UNKNOWN``: the time limit passed before either was shown.
@@ -80,14 +80,19 @@ class Explanation(_Data):
 
 
 class GoalCost(_Data):
-    """A goal's value on the given roster and on the best roster with the forced seat."""
+    """A term of the objective (a goal, or a soft rule's violation count) on the given roster
+    and on the best roster with the forced seat."""
 
     goal: str
+    """A goal id or a soft rule id."""
     weight: int
     given: int
     forced: int
     cost: int
-    """Weighted change of the objective (positive: the forced roster is worse on this goal)."""
+    """Change of the objective (positive: the forced roster is worse on this term)."""
+    given_part: int = 0
+    forced_part: int = 0
+    """The term's share of the objective (weight × value, negative for maximised goals)."""
 
 
 class WhyNot(_Data):
@@ -104,7 +109,6 @@ class WhyNot(_Data):
     objective_given: int | None = None
     objective_forced: int | None = None
     goals: tuple[GoalCost, ...] = ()
-    rule_costs: dict[str, int] = Field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 
+from ..audit import check
 from ..engine.model import Where
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
 from ..roster import Roster
-from ..score import GOAL_SENSE, objective, score
+from ..score import objective_parts, score
 from ..settings import GOAL_IDS
 from .core import explain
 from .report import CoreItem, GoalCost, WhyNot
@@ -114,30 +115,19 @@ def why_not(
 
     _, g, forced = best
     assert isinstance(forced, Result)
-    given_goals = score(instance, roster)
-    weights = instance.rules.objective
-    costs = []
-    for goal in GOAL_IDS:
-        w = weights.weight(goal)
-        before, after = given_goals[goal], forced.goals.get(goal, 0)
-        sign = 1 if GOAL_SENSE[goal] == "min" else -1
-        costs.append(
-            GoalCost(
-                goal=goal, weight=w, given=before, forced=after, cost=sign * w * (after - before)
-            )
-        )
-    given_obj = objective(instance, roster)
-    assert forced.objective is not None
-    delta = forced.objective - given_obj
+    costs = _costs(instance, roster, forced.roster)
+    given_obj = sum(c.given_part for c in costs)
+    forced_obj = sum(c.forced_part for c in costs)
+    delta = forced_obj - given_obj
     lines = [
         f"{member} may sit in {g.id} (round {g.round}): no hard rule forbids it. The best roster "
-        f"found with {member} pinned there has objective {forced.objective} against "
+        f"found with {member} pinned there has objective {forced_obj} against "
         f"{given_obj} for the given roster ({'+' if delta >= 0 else ''}{delta}; lower is "
         "better)."
     ]
     changed = [c for c in costs if c.cost or c.given != c.forced]
     if changed:
-        lines.append("Goal by goal (weight × change; positive = worse):")
+        lines.append("Goal by goal, and soft rule by soft rule (objective change; + = worse):")
         lines += [
             f"- {c.goal}: {c.given} → {c.forced} (weight {c.weight}, {c.cost:+d})" for c in changed
         ]
@@ -153,10 +143,45 @@ def why_not(
         reasons=tuple(reasons),
         forced_group=g.id,
         objective_given=given_obj,
-        objective_forced=forced.objective,
+        objective_forced=forced_obj,
         goals=tuple(costs),
-        rule_costs=dict(forced.rule_costs),
     )
+
+
+def _costs(instance: Instance, given: Roster, forced: Roster) -> list[GoalCost]:
+    """Every term of the objective (goals, then soft rules) on both rosters."""
+    before = objective_parts(instance, given)
+    after = objective_parts(instance, forced)
+    given_goals, forced_goals = score(instance, given), score(instance, forced)
+    given_rules = _violations(instance, given)
+    forced_rules = _violations(instance, forced)
+    out = []
+    for key in before:
+        if key in GOAL_IDS:
+            weight = instance.rules.objective.weight(key)
+            values = given_goals[key], forced_goals[key]
+        else:
+            weight = int(instance.rules.rule(key).weight)  # type: ignore[union-attr]
+            values = given_rules.get(key, 0), forced_rules.get(key, 0)
+        out.append(
+            GoalCost(
+                goal=key,
+                weight=weight,
+                given=values[0],
+                forced=values[1],
+                cost=after[key] - before[key],
+                given_part=before[key],
+                forced_part=after[key],
+            )
+        )
+    return out
+
+
+def _violations(instance: Instance, roster: Roster) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v in check(instance, roster):
+        counts[v.rule] = counts.get(v.rule, 0) + v.count
+    return counts
 
 
 def _key(w: Where) -> tuple[str | None, ...]:

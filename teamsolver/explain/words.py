@@ -87,28 +87,33 @@ class Context:
         return free, barred
 
 
-def counted_by(item: Where, ctx: Context) -> tuple[Counted, str, int] | None:
+def counted_by(item: Where, ctx: Context) -> tuple[Counted, tuple[str, str], int] | None:
     """For a rule that needs at least k members of a kind in a group: (who counts, the kind in
-    words, k); None for other rules."""
+    words, singular and plural, k); None for other rules."""
     inst = ctx.instance
     if item.group is None or item.member is not None:
         return None
     g = inst.group_by_id[item.group]
     rules = inst.rules
     if item.rule == "group-size":
-        return (lambda m: True), "members", g.size_min
+        return (lambda m: True), ("member", "members"), g.size_min
     if item.rule == "specialty-coverage" and item.specialty is not None:
         need = dict(g.requires).get(item.specialty, 0)
         s = item.specialty
-        return (lambda m: s in m.specialties), f"{s} specialists", need
+        return (lambda m: s in m.specialties), (f"{s} specialist", f"{s} specialists"), need
     if item.rule == "leader-quota":
-        return (lambda m: m.can_lead), "members who can lead", g.leaders
+        return (lambda m: m.can_lead), ("member who can lead", "members who can lead"), g.leaders
     if item.rule == "deputy-quota":
-        return (lambda m: m.can_deputy), "members who can be deputy", g.deputies_min
+        kind = ("member who can be deputy", "members who can be deputy")
+        return (lambda m: m.can_deputy), kind, g.deputies_min
     if item.rule == "full-time-anchor":
-        return (lambda m: m.full_time), "full-time members", rules.full_time_anchor.min
+        return (
+            (lambda m: m.full_time),
+            ("full-time member", "full-time members"),
+            rules.full_time_anchor.min,
+        )
     if item.rule == "party-branch":
-        return (lambda m: m.party_member), "party members", rules.party_branch.min
+        return (lambda m: m.party_member), ("party member", "party members"), rules.party_branch.min
     return None
 
 
@@ -122,9 +127,7 @@ def _count_sentence(item: Where, ctx: Context, core: Sequence[Where]) -> str:
     free, barred = ctx.candidates(g, counted)
     head = _requirement(item, g, ctx)
     pool = sum(1 for m in inst.members if counted(m))
-    parts = [f"{head}; the pool has {n(pool, kind[:-1] if kind.endswith('s') else kind, kind)}"]
-    if item.rule == "group-size":
-        parts = [f"{head}; the pool has {n(pool, 'member')}"]
+    parts = [f"{head}; the pool has {n(pool, *kind)}"]
     if barred:
         parts.append(f"{len(barred)} may not sit in {g.id}: " + _cut(barred))
     others = _also_needed(item, ctx, core, free, counted)
@@ -143,6 +146,8 @@ def _requirement(item: Where, g: Group, ctx: Context) -> str:
     rules = ctx.instance.rules
     at = f"Group {g.id} (round {g.round})"
     if item.rule == "group-size":
+        if g.size_max == g.size_min:
+            return f"{at} needs exactly {n(g.size_min, 'member')}"
         top = "" if g.size_max is None else f" and at most {g.size_max}"
         return f"{at} needs at least {n(g.size_min, 'member')}{top}"
     if item.rule == "specialty-coverage":
@@ -151,6 +156,8 @@ def _requirement(item: Where, g: Group, ctx: Context) -> str:
     if item.rule == "leader-quota":
         return f"{at} needs exactly {n(g.leaders, 'leader')}"
     if item.rule == "deputy-quota":
+        if g.deputies_min == g.deputies_max:
+            return f"{at} needs exactly {n(g.deputies_min, 'deputy', 'deputies')}"
         return f"{at} needs {g.deputies_min} to {g.deputies_max} deputies"
     if item.rule == "full-time-anchor":
         return f"{at} needs at least {n(rules.full_time_anchor.min, 'full-time member')}"
@@ -180,7 +187,10 @@ def _also_needed(
         o_free, _ = ctx.candidates(og, o_counted)
         shared = [m.id for m in free if m in o_free]
         if shared:
-            claims.append(f"{ids(shared)} also count for {og.id}, which needs {o_need} {o_kind}")
+            verb = "counts" if len(shared) == 1 else "count"
+            claims.append(
+                f"{ids(shared)} also {verb} for {og.id}, which needs {n(o_need, *o_kind)}"
+            )
     return "; ".join(claims)
 
 
@@ -239,7 +249,8 @@ def sentence(item: Where, ctx: Context, core: Sequence[Where]) -> str:
         support, _ = ctx.candidates(g, lambda m: m.can_deputy and ctx.experienced(m))
         return (
             f"a newly promoted leader of {g.id} needs an experienced deputy; of the "
-            f"{n(len(leads), 'member')} who can lead there, {len(promoted)} are newly promoted "
+            f"{n(len(leads), 'member')} who can lead there, {len(promoted)} "
+            f"{'is' if len(promoted) == 1 else 'are'} newly promoted "
             f"({ids(promoted)}); experienced members who can be deputy there: "
             f"{ids(m.id for m in support)}"
         )
@@ -263,9 +274,10 @@ def sentence(item: Where, ctx: Context, core: Sequence[Where]) -> str:
         if item.round is None:
             cap = m.max_rounds if m.max_rounds is not None else rules.rotation.max_rounds
             return f"{m.id} may hold at most {n(cap or 0, 'seat')} in the plan (rotation)"
+        rest = rules.rotation.min_rest
         return (
-            f"{m.id} must rest at least {n(rules.rotation.min_rest, 'round')} between two "
-            f"seats, so cannot sit in round {item.round} and the round(s) just before it"
+            f"{m.id} must rest at least {n(rest, 'round')} between two seats, so cannot hold "
+            f"a seat in round {item.round} and one in the {n(rest, 'round')} before it"
         )
     if rule == "no-repeat-pairing" and g is not None:
         other = item.other or ""
