@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -290,6 +291,8 @@ def assert_suggestions_work(inst: Instance, result: Explanation) -> None:
             oracle = Oracle(changed)
             still = [x for x in core if x in oracle.model.guards]
             assert oracle.check(still, 20)[0] == SAT, f"{s.text!r} does not lift the conflict"
+            around = [x for x in oracle.items if x.group in {c.group for c in core}]
+            assert oracle.check(around, 20)[0] == SAT, f"{s.text!r}: the groups still conflict"
 
 
 def test_the_base_plan_is_feasible() -> None:
@@ -368,3 +371,27 @@ def test_why_not_any_group_lists_each_static_reason() -> None:
     answer = why_not(inst, solved.roster, "M3")
     assert answer.status == "forbidden"
     assert [(r.rule, r.group) for r in answer.reasons] == [("recusal", "G1"), ("recusal", "G2")]
+
+
+def test_a_raised_requirement_in_a_real_plan() -> None:
+    """tiny with G1 requiring 4 finance specialists: exactly 4 may sit there (two more are
+    recused), and two of those 4 are a conflicts row. No input check sees it; the conflict is
+    found among all of the plan's guarded rule instances and shrunk to the four that clash."""
+    inst = teamsolver.load(Path(__file__).resolve().parents[1] / "instances" / "tiny")
+    g = inst.groups[0]
+    raised = g.model_copy(update={"requires": (("finance", 4), ("audit", 1))})
+    inst = inst.model_copy(update={"groups": (raised, *inst.groups[1:])})
+    result = explain(inst, time_limit=30)
+    assert result.found_by == "solver" and result.irreducible
+    assert {(c.rule, c.member, c.specialty) for c in result.core} == {
+        ("specialty-coverage", None, "finance"),
+        ("member-conflict", "M03", None),
+        ("recusal", "M06", None),
+        ("recusal", "M13", None),
+    }
+    assert all(c.group == "G1" for c in result.core)
+    assert "M03 and M10 must never share a group (here G1)" in result.message
+    assert_irreducible(inst, [where(c) for c in result.core])
+    texts = {s.text for s in result.suggestions}
+    assert "lower the finance requirement of G1 from 4 to 3" in texts
+    assert_suggestions_work(inst, result)

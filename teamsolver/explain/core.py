@@ -10,7 +10,7 @@ from ..instance import Instance
 from ..solver import relaxed
 from ..validation import validate_instance
 from .report import CoreItem, Explanation, Suggestion
-from .search import SAT, UNKNOWN, UNSAT, Oracle, feasible, shrink
+from .search import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
 from .suggest import apply_changes, candidates
 from .words import Context, counted_by, sentence
 
@@ -52,7 +52,7 @@ def explain(
     else:
         oracle = Oracle(instance, workers=workers, seed=seed)
         core_deadline = start + time_limit * (CORE_SHARE if suggest else 1.0)
-        verdict, first = oracle.check(oracle.items, core_deadline - time.perf_counter())
+        verdict, first = first_conflict(oracle, core_deadline)
         if verdict != UNSAT:
             solves = oracle.solves
             status = "FEASIBLE" if verdict == SAT else "UNKNOWN"
@@ -239,9 +239,21 @@ def _suggestions(
                 if left <= 0:
                     continue
                 oracle = Oracle(changed, workers=workers, seed=seed)
-                still = [x for x in core if x in oracle.model.guards]
-                lifted, _ = oracle.check(still, min(left, 20.0))
+                lifted, _ = oracle.check(_around(core, oracle.items), min(left, 20.0), fixed=True)
                 solves += oracle.solves
                 if lifted == SAT:
                     partial.append(Suggestion(text=text, changes=changes, scope="conflict"))
     return tuple(plan or partial), solves
+
+
+def _around(core: list[Where], items: list[Where]) -> list[Where]:
+    """The rule instances of the groups, and of the members outside groups, that ``core``
+    concerns: a change lifts the conflict when these can all hold with it (so that lowering a
+    requirement by one does not count as lifting it while recusals still block it)."""
+    groups = {w.group for w in core if w.group is not None}
+    members = {w.member for w in core if w.member is not None}
+    return [
+        w
+        for w in items
+        if w.group in groups or (w.group is None and (w.member in members or w in core))
+    ]

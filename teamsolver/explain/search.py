@@ -17,10 +17,19 @@ from ..engine.model import Model, Where
 from ..instance import Instance
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
+#: Seconds given to the one assumption-based solve that reads CP-SAT's own conflict.
+ASSUMING_S = 1.0
 
 
 class Oracle:
-    """Answers satisfiability of sets of rule instances of one instance, counting its solves."""
+    """Answers satisfiability of sets of rule instances of one instance, counting its solves.
+
+    Each question works on a copy of the guarded model in which every guard outside the set
+    is fixed to false, so that presolve removes those constraints; the guards of the set are
+    either assumed (to read CP-SAT's sufficient assumptions) or fixed to true (``fixed``: much
+    faster on a large set, as presolve then works on them too, but without a smaller
+    conflict).
+    """
 
     def __init__(self, instance: Instance, *, workers: int = 1, seed: int = 0):
         self.model = Model(instance, guarded=True, goals=False)
@@ -34,12 +43,21 @@ class Oracle:
     def items(self) -> list[Where]:
         return list(self.model.guards)
 
-    def check(self, items: Sequence[Where], time_limit: float) -> tuple[str, list[Where]]:
+    def check(
+        self, items: Sequence[Where], time_limit: float, *, fixed: bool = False
+    ) -> tuple[str, list[Where]]:
         """Whether ``items`` can all hold; when they cannot, a subset that cannot either
-        (CP-SAT's sufficient assumptions, or ``items`` when it gives none)."""
-        cp = self.model.cp
-        cp.clear_assumptions()
-        cp.add_assumptions([self.model.guards[w] for w in items])
+        (CP-SAT's sufficient assumptions, or ``items`` when it gives none or ``fixed``)."""
+        chosen = set(items)
+        cp = self.model.cp.clone()
+        for where, lit in self.model.guards.items():
+            var = cp.get_bool_var_from_proto_index(lit.index)
+            if where not in chosen:
+                cp.add(var == 0)
+            elif fixed:
+                cp.add(var == 1)
+        if not fixed:
+            cp.add_assumptions([self.model.guards[w] for w in items])
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.num_workers = self.workers
@@ -52,34 +70,82 @@ class Oracle:
             return SAT, []
         if code != cp_model.INFEASIBLE:
             return UNKNOWN, []
+        if fixed:
+            return UNSAT, list(items)
         core = [self.where_of[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-        known = set(items)
-        core = [w for w in core if w in known]
+        core = [w for w in core if w in chosen]
         return UNSAT, core or list(items)
 
 
+def first_conflict(oracle: Oracle, deadline: float) -> tuple[str, list[Where]]:
+    """A conflict to shrink, found quickly: the whole plan is first checked with every guard
+    fixed (presolve proves most infeasibilities in seconds where assumptions on thousands of
+    literals would not); then the rule instances of one group at a time, then of growing
+    prefixes of the groups (with the instances that belong to no group), so that the
+    assumption-based solve that reads the solver's conflict runs on a small set."""
+    items = oracle.items
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    verdict, _ = oracle.check(items, left(), fixed=True)
+    if verdict != UNSAT:
+        return verdict, []
+    groups = list(dict.fromkeys(w.group for w in items if w.group is not None))
+    by_group = {g: [w for w in items if w.group == g] for g in groups}
+    loose = [w for w in items if w.group is None]
+    universe = items
+    for g in groups:
+        if left() <= 0:
+            break
+        if oracle.check(by_group[g], left(), fixed=True)[0] == UNSAT:
+            universe = by_group[g]
+            break
+    else:
+        # The smallest prefix of groups (with the loose instances) that cannot hold.
+        low, high = 0, len(groups)  # the prefix of length ``high`` is known to conflict
+        while low + 1 < high and left() > 0:
+            mid = (low + high) // 2
+            prefix = loose + [w for g in groups[:mid] for w in by_group[g]]
+            if oracle.check(prefix, left(), fixed=True)[0] == UNSAT:
+                high = mid
+            else:
+                low = mid
+        universe = loose + [w for g in groups[:high] for w in by_group[g]]
+    # The solver's own conflict when it comes quickly; the group's instances otherwise.
+    verdict, core = oracle.check(universe, min(left(), ASSUMING_S))
+    if verdict == UNKNOWN:
+        return UNSAT, list(universe)
+    return verdict, core
+
+
 def shrink(oracle: Oracle, core: Sequence[Where], deadline: float) -> tuple[list[Where], bool]:
-    """A deletion filter: drop each item whose removal leaves the rest unsatisfiable, narrowing
-    to the solver's smaller conflict whenever it gives one. Returns the set and whether every
-    item was tested (the set is then irreducible); items not tested by ``deadline`` stay."""
+    """A deletion filter that deletes in chunks: try to drop half of the untested items at
+    once, halving the chunk when that makes the rest satisfiable; a single item whose removal
+    does is kept (it belongs to every conflict within the set). Checks fix the guards (fast
+    under presolve). Returns the set and whether every item was tested (the set is then
+    irreducible); items not tested by ``deadline`` stay."""
     kept: list[Where] = []
     todo = list(core)
     proven = True
+    chunk = max(1, len(todo) // 2)
     while todo:
-        item = todo.pop(0)
         left = deadline - time.perf_counter()
         if left <= 0:
-            return [*kept, item, *todo], False
-        verdict, smaller = oracle.check(kept + todo, left)
+            return [*kept, *todo], False
+        part, rest = todo[:chunk], todo[chunk:]
+        verdict, _ = oracle.check([*kept, *rest], left, fixed=True)
         if verdict == UNSAT:
-            # The smaller conflict holds every kept item: without one of them the rest (a
-            # superset of it) was satisfiable.
-            inside = set(smaller)
-            todo = [w for w in todo if w in inside]
+            todo = rest
+            chunk = max(1, min(chunk, len(todo) // 2))
+        elif chunk > 1:
+            chunk //= 2
         else:
             if verdict == UNKNOWN:
                 proven = False
-            kept.append(item)
+            kept.append(part[0])
+            todo = rest
+            chunk = max(1, len(todo) // 2)
     return kept, proven
 
 
