@@ -15,7 +15,7 @@ import click
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
 from .cli_solve import _bad_input, _load, _print_json, _reader_may_leave, _say, _tolerant_streams
 from .errors import InputError
-from .explain import Explanation, WhyNot, explain, why_not
+from .explain.report import Explanation, WhyNot
 from .rosterio import read_roster
 
 
@@ -90,6 +90,8 @@ def explain_command(
         raise click.UsageError("--roster and --why go together")
     if group is not None and why is None:
         raise click.UsageError("--group needs --why MEMBER and --roster ROSTER")
+    from .explain import explain, why_not  # imports ortools: not for --help
+
     failed: dict[str, Any] = {"status": None, "core": [], "message": None}
     # Requirements the rules cannot meet are what this command explains, not bad input.
     inst = _load(instance, encoding, rules_file, as_json, failed, relax=True)

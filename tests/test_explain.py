@@ -66,6 +66,16 @@ def two_units() -> Instance:
     return base(people, groups=1, rules={"unit-draw-cap": {"max_per_group": 1}})
 
 
+#: Only M1 can lead; only M2 can be deputy.
+ONE_LEADER = {"M5": {"can_lead": False}, "M9": {"can_lead": False}}
+ONE_DEPUTY = {"M6": {"can_deputy": False}, "M10": {"can_deputy": False}}
+
+
+def one_leader_two_rounds(rotation: dict[str, int]) -> Instance:
+    """One group per round over two rounds; M1 is the only leader; ``rotation`` settings."""
+    return base(ONE_LEADER, groups=1, rounds=2, rules={"rotation": rotation})
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -124,12 +134,7 @@ CASES = [
     ),
     Case(
         "rotation over rounds",
-        lambda: base(
-            {"M5": {"can_lead": False}, "M9": {"can_lead": False}},
-            groups=1,
-            rounds=2,
-            rules={"rotation": {"max_rounds": 1}},
-        ),
+        lambda: one_leader_two_rounds({"max_rounds": 1}),
         (
             w("leader-quota"),
             w("leader-quota", round="R2", group="G2"),
@@ -138,12 +143,7 @@ CASES = [
     ),
     Case(
         "rest between rounds",
-        lambda: base(
-            {"M5": {"can_lead": False}, "M9": {"can_lead": False}},
-            groups=1,
-            rounds=2,
-            rules={"rotation": {"min_rest": 1}},
-        ),
+        lambda: one_leader_two_rounds({"min_rest": 1}),
         (
             w("leader-quota"),
             w("leader-quota", round="R2", group="G2"),
@@ -153,12 +153,7 @@ CASES = [
     Case(
         "member conflict",
         lambda: base(
-            {
-                "M5": {"can_lead": False},
-                "M9": {"can_lead": False},
-                "M6": {"can_deputy": False},
-                "M10": {"can_deputy": False},
-            },
+            {**ONE_LEADER, **ONE_DEPUTY},
             groups=1,
             conflicts=[("M1", "M2")],
         ),
@@ -187,8 +182,7 @@ CASES = [
         lambda: base(
             {
                 "M1": {"newly_promoted": True},
-                "M5": {"can_lead": False},
-                "M9": {"can_lead": False},
+                **ONE_LEADER,
                 **{m: {"rounds_served": 0} for m in ("M2", "M6", "M10")},
             },
             groups=1,
@@ -207,7 +201,7 @@ CASES = [
     Case(
         "reinspection cooldown",
         lambda: base(
-            {"M5": {"can_lead": False}, "M9": {"can_lead": False}},
+            ONE_LEADER,
             groups=1,
             rules={"recusal": {"reinspect_cooldown": 2}},
             history=[past("M1", 1, "P1", "T1")],
@@ -217,12 +211,7 @@ CASES = [
     Case(
         "pairing lookback",
         lambda: base(
-            {
-                "M5": {"can_lead": False},
-                "M9": {"can_lead": False},
-                "M6": {"can_deputy": False},
-                "M10": {"can_deputy": False},
-            },
+            {**ONE_LEADER, **ONE_DEPUTY},
             groups=1,
             rules={"no-repeat-pairing": {"mode": "hard", "lookback": 2}},
             history=[past("M1", 1, "P1", "T4"), past("M2", 1, "P1", "T4")],
@@ -394,4 +383,33 @@ def test_a_raised_requirement_in_a_real_plan() -> None:
     assert_irreducible(inst, [where(c) for c in result.core])
     texts = {s.text for s in result.suggestions}
     assert "lower the finance requirement of G1 from 4 to 3" in texts
+    assert_suggestions_work(inst, result)
+
+
+def test_why_not_a_member_pinned_elsewhere_in_the_round() -> None:
+    inst = base(pins=[Pin(member="M3", group="G2", kind="require")])
+    solved = teamsolver.solve(inst, time_limit=20, workers=1)
+    answer = why_not(inst, solved.roster, "M3", "G1")
+    assert answer.status == "forbidden"
+    assert "a pin requires M3 in G2, in the same round as G1" in answer.message
+
+
+def test_further_obvious_conflicts_are_listed() -> None:
+    inst = base(
+        {"M3": AUDIT, "M4": AUDIT},
+        group_fields={
+            "G1": {"targets": ("A",), "requires": "audit:1"},
+            "G2": {"requires": "law:1"},
+        },
+    )
+    result = explain(inst)
+    assert result.found_by == "input"
+    assert {(c.rule, c.group, c.member) for c in result.core} == {
+        ("specialty-coverage", "G1", None),
+        ("recusal", "G1", "M3"),
+        ("recusal", "G1", "M4"),
+    }
+    assert len(result.more) == 1
+    assert result.more[0].startswith("Group G2 (round R1) requires 1 law; the pool has 0 law")
+    assert all(s.scope == "conflict" for s in result.suggestions)  # two conflicts: no one fix
     assert_suggestions_work(inst, result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 
 from ..engine.model import Where
 from ..errors import raise_if_errors
@@ -165,16 +166,7 @@ def _ordered(core: list[Where]) -> list[Where]:
 
 
 def _item(w: Where, ctx: Context, core: list[Where]) -> CoreItem:
-    return CoreItem(
-        rule=w.rule,
-        round=w.round,
-        group=w.group,
-        member=w.member,
-        specialty=w.specialty,
-        unit=w.unit,
-        other=w.other,
-        message=sentence(w, ctx, core),
-    )
+    return CoreItem(**asdict(w), message=sentence(w, ctx, core))
 
 
 def _summary(ctx: Context, core: list[Where]) -> str:

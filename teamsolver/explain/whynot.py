@@ -56,9 +56,24 @@ def why_not(
     ctx = Context(instance)
     reasons: list[CoreItem] = []
     open_groups: list[Group] = []
+    pinned_in = {p.group: p for p in instance.pins if p.kind == "require" and p.member == member}
     for g in groups:
         why = ctx.barred(m, g)
-        if why is None:
+        elsewhere = [
+            gid for gid in pinned_in if gid != g.id and instance.group_by_id[gid].round == g.round
+        ]
+        if why is None and elsewhere:
+            reasons.append(
+                CoreItem(
+                    rule="pins",
+                    round=g.round,
+                    group=elsewhere[0],
+                    member=member,
+                    message=f"a pin requires {member} in {elsewhere[0]}, in the same round as "
+                    f"{g.id}, and a member holds one seat per round",
+                )
+            )
+        elif why is None:
             open_groups.append(g)
         else:
             reasons.append(_static(ctx, member, g, why))
