@@ -12,11 +12,15 @@ from typing import Any
 
 import click
 
+from . import files
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
-from .cli_solve import _bad_input, _load, _print_json, _reader_may_leave, _say, _tolerant_streams
+from .cli_solve import _bad_input, _print_json, _reader_may_leave, _say, _tolerant_streams
 from .errors import InputError
 from .explain.report import Explanation, WhyNot
+from .instance import Instance
 from .rosterio import read_roster
+from .settings import RELAXABLE_RULES
+from .summary import plain
 
 
 @main.command(name="explain")
@@ -93,8 +97,7 @@ def explain_command(
     from .explain import explain, why_not  # imports ortools: not for --help
 
     failed: dict[str, Any] = {"status": None, "core": [], "message": None}
-    # Requirements the rules cannot meet are what this command explains, not bad input.
-    inst = _load(instance, encoding, rules_file, as_json, failed, relax=True)
+    inst = _load_for_explain(instance, encoding, rules_file, as_json, failed)
     if why is not None:
         assert roster is not None
         try:
@@ -109,11 +112,36 @@ def explain_command(
         inst, time_limit=time_limit, workers=workers, seed=seed, suggest=not no_suggestions
     )
     with _reader_may_leave():
-        _print_explanation(result, as_json)
+        _print_explanation(result, as_json, suggested=not no_suggestions)
     sys.exit(EXIT_OK if result.status == "FEASIBLE" else EXIT_NO)
 
 
-def _print_explanation(result: Explanation, as_json: bool) -> None:
+def _load_for_explain(
+    instance: str,
+    encoding: str | None,
+    rules_file: str | None,
+    as_json: bool,
+    doc: dict[str, Any],
+) -> Instance:
+    """The instance, loaded as ``solve --relax`` does: a requirement the hard rules cannot meet
+    is what this command explains, not bad input. Its warnings go to stderr, except those that
+    only the relaxed reading raises (a hard rule "will be bent"): ``explain`` reports them."""
+    loaded = files.read(instance, encoding=encoding, rules=rules_file, relax=True)
+    if loaded.errors or loaded.instance is None:
+        _bad_input(loaded.problems, as_json, doc, "nothing was done.")
+    inst = loaded.instance
+    for p in loaded.warnings:
+        relaxed_only = any(
+            p.message.endswith(f"({r} is soft, so it will be bent here)")
+            for r in RELAXABLE_RULES
+            if inst.rules.mode(r) == "hard"
+        )
+        if not relaxed_only:
+            _say(plain(str(p), keep="\n"))
+    return inst
+
+
+def _print_explanation(result: Explanation, as_json: bool, *, suggested: bool) -> None:
     if as_json:
         _print_json(result.to_json())
     else:
@@ -129,7 +157,7 @@ def _print_explanation(result: Explanation, as_json: bool) -> None:
                 )
             for s in result.suggestions:
                 click.echo(f"- {s.text}")
-        elif result.status == "INFEASIBLE":
+        elif result.status == "INFEASIBLE" and suggested:
             click.echo("No single small change found that lifts this conflict.")
         if result.more:
             click.echo("The input also shows these requirements that cannot be met:")

@@ -134,3 +134,27 @@ def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     proc = run("explain", tmp_path / "missing")
     assert proc.returncode == 2
     assert proc.stdout == ""
+
+
+def test_two_conflicts_one_explained_the_other_listed(tmp_path: Path) -> None:
+    from .test_explain import AUDIT, base
+
+    inst = base(
+        {"M3": AUDIT, "M4": AUDIT},
+        group_fields={
+            "G1": {"targets": ("A",), "requires": "audit:1"},
+            "G2": {"requires": "law:1"},
+        },
+    )
+    path = tmp_path / "two.json"
+    teamsolver.save(inst, path)
+    proc = run("explain", path)
+    assert proc.returncode == 1
+    assert "No single change makes the whole plan possible: another conflict remains" in (
+        proc.stdout
+    )
+    assert "- Group G2 (round R1) requires 1 law; the pool has 0 law specialists" in proc.stdout
+    # The relaxed reading of the input must not claim that a hard rule "will be bent".
+    assert "will be bent" not in proc.stderr
+    quiet = run("explain", path, "--no-suggestions")
+    assert "change" not in quiet.stdout
