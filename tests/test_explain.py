@@ -60,6 +60,16 @@ def base(
     return instance(members, gs, units=units, **kwargs)
 
 
+def drawn_per_round() -> Instance:
+    """Round draw cap: unit A (M1-M6) gives at most 1 member per round, but two of the three
+    members who can lead (M1, M5) and two of the three who can be deputy (M2, M6) are in A,
+    and two groups need a leader and a deputy each."""
+    people = {f"M{i}": {"unit": "A" if i <= 6 else "B"} for i in range(1, 13)}
+    inst = base(people)
+    units = tuple(u.model_copy(update={"max_drawn": 1}) if u.id == "A" else u for u in inst.units)
+    return inst.model_copy(update={"units": units})
+
+
 def two_units() -> Instance:
     """Draw cap vs size: every member comes from A or B, at most one per unit in a group."""
     people = {f"M{i}": {"unit": "A" if i <= 6 else "B"} for i in range(1, 13)}
@@ -112,6 +122,17 @@ CASES = [
         "draw cap vs size",
         two_units,
         (w("group-size"), w("unit-draw-cap", unit="A"), w("unit-draw-cap", unit="B")),
+    ),
+    Case(
+        "unit draw cap per round",
+        drawn_per_round,
+        (
+            w("unit-draw-cap", group=None, unit="A"),
+            w("leader-quota"),
+            w("leader-quota", group="G2"),
+            w("deputy-quota"),
+            w("deputy-quota", group="G2"),
+        ),
     ),
     Case(
         "mentoring vs new members",
@@ -255,6 +276,11 @@ CASES = [
 ]
 
 
+def case(name: str) -> Instance:
+    """The instance of the catalogue case ``name``."""
+    return next(c for c in CASES if c.name == name).build()
+
+
 def where(item: Any) -> Where:
     return Where(
         item.rule, item.round, item.group, item.member, item.specialty, item.unit, item.other
@@ -308,7 +334,7 @@ def test_catalogue(case: Case) -> None:
 
 
 def test_the_words_carry_the_numbers() -> None:
-    result = explain(CASES[0].build())
+    result = explain(case("specialty shortage by recusal"))
     assert (result.found_by == "input" and result.solves == len(result.suggestions)) or True
     first = result.core[0].message
     assert "requires 2 audit" in first
@@ -319,14 +345,14 @@ def test_the_words_carry_the_numbers() -> None:
 
 
 def test_obvious_shortage_is_found_without_solving() -> None:
-    result = explain(CASES[0].build(), suggest=False)
+    result = explain(case("specialty shortage by recusal"), suggest=False)
     assert result.found_by == "input"
     assert result.solves == 0
     assert result.irreducible
 
 
 def test_competition_names_who_else_needs_them() -> None:
-    result = explain(CASES[15].build())
+    result = explain(case("specialists wanted by two groups"))
     assert "M3, M7 and M11 also count for G2, which needs 2 audit specialists" in result.message
 
 
@@ -334,7 +360,7 @@ def test_shrinking_cut_short_says_so() -> None:
     from teamsolver.explain.core import _message
     from teamsolver.explain.search import shrink
 
-    inst = CASES[1].build()
+    inst = case("leader shortage")
     oracle = Oracle(inst)
     verdict, first = oracle.check(oracle.items, 20)
     assert verdict == UNSAT

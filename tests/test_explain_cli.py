@@ -14,15 +14,14 @@ import teamsolver
 from teamsolver.rosterio import read_roster
 
 from .test_cli import TEAMSOLVER, TINY, one_json, run
-from .test_explain import CASES
+from .test_explain import case
 
 pytestmark = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
 
 
 def case_file(tmp_path: Path, name: str) -> Path:
-    case = next(c for c in CASES if c.name == name)
     path = tmp_path / f"{name.replace(' ', '-')}.json"
-    teamsolver.save(case.build(), path)
+    teamsolver.save(case(name), path)
     return path
 
 
