@@ -247,7 +247,8 @@ class Model:
             present = set(members)
             extra = [mi for mi in required_in.get(gi, ()) if mi not in present]
             if self.guarded:
-                extra.extend(mi for mi in barred.get(gi, ()) if mi not in present | set(extra))
+                skip = present | set(extra)
+                extra.extend(mi for mi in barred.get(gi, ()) if mi not in skip)
             group_members.extend(extra)
             for mi in group_members:
                 self.x[(mi, gi)] = self.cp.new_bool_var(f"x{mi}_{gi}")
