@@ -19,6 +19,8 @@ from ..instance import Instance
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 #: Seconds given to the one assumption-based solve that reads CP-SAT's own conflict.
 ASSUMING_S = 1.0
+#: Seconds at most for checking a part of the plan while looking for a first conflict.
+PART_S = 5.0
 
 
 class Oracle:
@@ -98,16 +100,21 @@ def first_conflict(oracle: Oracle, deadline: float) -> tuple[str, list[Where]]:
     for g in groups:
         if left() <= 0:
             break
-        if oracle.check(by_group[g], left(), fixed=True)[0] == UNSAT:
+        if oracle.check(by_group[g], min(left(), PART_S), fixed=True)[0] == UNSAT:
             universe = by_group[g]
             break
     else:
-        # The smallest prefix of groups (with the loose instances) that cannot hold.
+        # Across groups: first drop whole rules, then find the smallest prefix of the groups
+        # (with the instances that belong to no group) that still cannot hold.
+        kept = set(drop_rules(oracle, items, deadline))
+        loose = [w for w in loose if w in kept]
+        by_group = {g: [w for w in ws if w in kept] for g, ws in by_group.items()}
         low, high = 0, len(groups)  # the prefix of length ``high`` is known to conflict
         while low + 1 < high and left() > 0:
             mid = (low + high) // 2
             prefix = loose + [w for g in groups[:mid] for w in by_group[g]]
-            if oracle.check(prefix, left(), fixed=True)[0] == UNSAT:
+            # A prefix not shown to conflict in time counts as one that does not.
+            if oracle.check(prefix, min(left(), PART_S), fixed=True)[0] == UNSAT:
                 high = mid
             else:
                 low = mid
@@ -119,14 +126,35 @@ def first_conflict(oracle: Oracle, deadline: float) -> tuple[str, list[Where]]:
     return verdict, core
 
 
+def drop_rules(oracle: Oracle, items: Sequence[Where], deadline: float) -> list[Where]:
+    """``items`` without every rule (all its instances at once, largest rule first) whose
+    removal leaves the rest in conflict: a conflict seldom involves many rules."""
+    todo = list(items)
+    families: dict[str, int] = {}
+    for w in todo:
+        families[w.rule] = families.get(w.rule, 0) + 1
+    if len(families) < 2:
+        return todo
+    for rule in sorted(families, key=lambda r: -families[r]):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        rest = [w for w in todo if w.rule != rule]
+        if rest and oracle.check(rest, min(left, PART_S), fixed=True)[0] == UNSAT:
+            todo = rest
+    return todo
+
+
 def shrink(oracle: Oracle, core: Sequence[Where], deadline: float) -> tuple[list[Where], bool]:
-    """A deletion filter that deletes in chunks: try to drop half of the untested items at
-    once, halving the chunk when that makes the rest satisfiable; a single item whose removal
+    """A deletion filter that deletes in chunks: first whole rules (:func:`drop_rules`),
+    then chunks of untested items, doubling the chunk after a drop and halving it when the
+    drop makes the rest satisfiable (few checks for a small conflict in a large set, about one
+    per item for a large one); a single item whose removal
     does is kept (it belongs to every conflict within the set). Checks fix the guards (fast
     under presolve). Returns the set and whether every item was tested (the set is then
     irreducible); items not tested by ``deadline`` stay."""
     kept: list[Where] = []
-    todo = list(core)
+    todo = drop_rules(oracle, core, deadline)
     proven = True
     chunk = max(1, len(todo) // 2)
     while todo:
@@ -134,10 +162,11 @@ def shrink(oracle: Oracle, core: Sequence[Where], deadline: float) -> tuple[list
         if left <= 0:
             return [*kept, *todo], False
         part, rest = todo[:chunk], todo[chunk:]
-        verdict, _ = oracle.check([*kept, *rest], left, fixed=True)
+        # A check that runs out of time keeps the chunk (the set stays a conflict, unproven).
+        verdict, _ = oracle.check([*kept, *rest], min(left, PART_S), fixed=True)
         if verdict == UNSAT:
             todo = rest
-            chunk = max(1, min(chunk, len(todo) // 2))
+            chunk = max(1, min(2 * chunk, len(todo) // 2))  # dropping works: bolder
         elif chunk > 1:
             chunk //= 2
         else:
@@ -145,7 +174,6 @@ def shrink(oracle: Oracle, core: Sequence[Where], deadline: float) -> tuple[list
                 proven = False
             kept.append(part[0])
             todo = rest
-            chunk = max(1, len(todo) // 2)
     return kept, proven
 
 

@@ -13,6 +13,8 @@ from ..engine.prep import Facts, prepare
 from ..instance import Group, Instance, Member
 
 SHOWN = 8
+#: Other groups' claims on the same members listed at most per sentence.
+SHOWN_CLAIMS = 3
 
 #: The member attribute that each counting rule counts.
 Counted = Callable[[Member], bool]
@@ -191,6 +193,9 @@ def _also_needed(
             claims.append(
                 f"{ids(shared)} also {verb} for {og.id}, which needs {n(o_need, *o_kind)}"
             )
+    if len(claims) > SHOWN_CLAIMS:
+        more = f"and {len(claims) - SHOWN_CLAIMS} more rules of the conflict"
+        claims = [*claims[:SHOWN_CLAIMS], more]
     return "; ".join(claims)
 
 
