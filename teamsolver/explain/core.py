@@ -202,7 +202,6 @@ def _suggestions(
     """Candidate edits of every core item, kept when a re-solve finds a roster with them
     (scope ``plan``); when none does, those that at least lift this conflict (``conflict``)."""
     seen: set[tuple[object, ...]] = set()
-    tried: list[tuple[str, tuple[object, ...]]] = []
     plan: list[Suggestion] = []
     partial: list[Suggestion] = []
     solves = 0
@@ -212,7 +211,6 @@ def _suggestions(
             if key in seen:
                 continue
             seen.add(key)
-            tried.append((text, key))
             left = deadline - time.perf_counter()
             if left <= 0 or len(plan) >= MAX_SUGGESTIONS:
                 break

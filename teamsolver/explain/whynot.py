@@ -13,6 +13,7 @@ from ..audit import check
 from ..engine.model import Where
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
+from ..result import Result
 from ..roster import Roster
 from ..score import objective_parts, score
 from ..settings import GOAL_IDS
@@ -77,7 +78,7 @@ def why_not(
             open_groups.append(g)
         else:
             reasons.append(_static(ctx, member, g, why))
-    best: tuple[int, Group, object] | None = None
+    best: tuple[int, Group, Result] | None = None
     unknown = False
     for i, g in enumerate(open_groups):
         left = start + time_limit - time.perf_counter()
@@ -97,12 +98,16 @@ def why_not(
             conflict = explain(pinned, time_limit=max(1.0, share), suggest=False, seed=seed)
             pin = Where("pins", g.round, g.id, member)
             items = [c for c in conflict.core if (c.rule, c.round, c.group, c.member) != _key(pin)]
+            seat_in_conflict = len(items) < len(conflict.core)
             head = CoreItem(
                 rule="pins",
                 round=g.round,
                 group=g.id,
                 member=member,
-                message=f"seating {member} in {g.id} conflicts with these rules",
+                message=f"seating {member} in {g.id} conflicts with these rules"
+                if seat_in_conflict
+                else f"the plan has no roster even without seating {member} in {g.id}: "
+                "these rules conflict (see teamsolver explain)",
             )
             reasons.extend([head, *items])
         else:
@@ -126,10 +131,7 @@ def why_not(
             + "\n".join(f"- [{r.rule}] {r.message}" for r in reasons),
             reasons=tuple(reasons),
         )
-    from ..result import Result
-
     _, g, forced = best
-    assert isinstance(forced, Result)
     costs = _costs(instance, roster, forced.roster)
     given_obj = sum(c.given_part for c in costs)
     forced_obj = sum(c.forced_part for c in costs)
