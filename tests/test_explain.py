@@ -436,3 +436,28 @@ def test_further_obvious_conflicts_are_listed() -> None:
     assert result.more[0].startswith("Group G2 (round R1) requires 1 law; the pool has 0 law")
     assert all(s.scope == "conflict" for s in result.suggestions)  # two conflicts: no one fix
     assert_suggestions_work(inst, result)
+
+
+@pytest.mark.slow
+def test_city_with_one_raised_requirement_is_explained_within_a_minute() -> None:
+    """The benchmark's ``size`` variant: the city preset, its first group requiring one finance
+    specialist more than it has seats."""
+    import time
+
+    from teamsolver.generate import generate
+
+    inst = generate("city", 0)
+    g = inst.groups[0]
+    assert g.size_max is not None
+    requires = {**dict(g.requires), "finance": g.size_max + 1}
+    groups = (g.model_copy(update={"requires": tuple(requires.items())}), *inst.groups[1:])
+    inst = inst.model_copy(update={"groups": groups})
+    start = time.perf_counter()
+    result = explain(inst, time_limit=60, workers=2)
+    assert time.perf_counter() - start < 60
+    assert result.irreducible
+    assert {(c.rule, c.group, c.specialty) for c in result.core} == {
+        ("group-size", g.id, None),
+        ("specialty-coverage", g.id, "finance"),
+    }
+    assert_suggestions_work(inst, result)
