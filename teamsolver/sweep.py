@@ -117,33 +117,37 @@ def plan_parallel(parallel: int | None, workers: int | None, available: int) -> 
     return max(1, available // w), w
 
 
-def make_jobs(
-    instance: Instance, scenarios: Sequence[Scenario], baseline: Roster, options: Options
-) -> list[str]:
-    """One JSON text per scenario; raises :class:`InputError` with the problems of every
-    scenario (not just the first bad one)."""
+def apply_all(instance: Instance, scenarios: Sequence[Scenario]) -> list[tuple[str, Instance]]:
+    """(name, changed instance) of every scenario; raises :class:`InputError` with the
+    problems of every scenario (not just the first bad one)."""
     problems: list[Problem] = []
-    jobs: list[str] = []
-    seats = [s.model_dump(mode="json") for s in baseline.seats]
+    applied: list[tuple[str, Instance]] = []
     for scenario in scenarios:
         try:
-            changed = apply_scenario(instance, scenario)
+            applied.append((scenario.name, apply_scenario(instance, scenario)))
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        jobs.append(
-            json.dumps(
-                {
-                    "scenario": scenario.name,
-                    "instance": changed.to_document(),
-                    "baseline": seats,
-                    "options": options.model_dump(),
-                },
-                ensure_ascii=False,
-            )
-        )
     raise_if_errors(problems)
-    return jobs
+    return applied
+
+
+def make_jobs(
+    applied: Sequence[tuple[str, Instance]], baseline: Roster, options: Options
+) -> list[str]:
+    """One JSON text per changed instance of :func:`apply_all`."""
+    seats = [s.model_dump(mode="json") for s in baseline.seats]
+    return [
+        json.dumps(
+            {
+                "scenario": name,
+                "instance": changed.to_document(),
+                "baseline": seats,
+                "options": options.model_dump(),
+            },
+            ensure_ascii=False,
+        )
+        for name, changed in applied
+    ]
 
 
 def run_job(job: str) -> str:
@@ -151,6 +155,7 @@ def run_job(job: str) -> str:
 
     Top-level and importable, so that process pools and Dask workers call it by name.
     """
+    from .engine import model  # noqa: F401  (imports ortools before the clock starts)
     from .whatif import rescored, solve_limited, stability_first
 
     doc = json.loads(job)
@@ -277,6 +282,7 @@ def sweep(
     from .whatif import solve_limited
 
     options = options or Options()
+    applied = apply_all(instance, scenarios)  # a bad scenario stops the sweep before any solve
     start = time.perf_counter()
     status = "GIVEN"
     if baseline is None:
@@ -292,5 +298,5 @@ def sweep(
             return [SweepRow(scenario=BASELINE, status=result.status, time_s=result.wall_time_s)]
         baseline, status = result.roster, result.status
     first = baseline_row(instance, baseline, status, time.perf_counter() - start)
-    jobs = make_jobs(instance, scenarios, baseline, options)
+    jobs = make_jobs(applied, baseline, options)
     return [first, *run_jobs(jobs, parallel=parallel, dask=dask, on_done=on_done)]
