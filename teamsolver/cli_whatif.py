@@ -117,12 +117,6 @@ def diff_doc(diff: RosterDiff) -> dict[str, Any]:
     return diff.model_dump(mode="json")
 
 
-def _baselines(
-    path: str, instance: Instance, encoding: str | None, as_json: bool, failed: dict[str, Any]
-) -> Any:
-    return _read_baseline(path, instance, encoding, as_json, failed)
-
-
 def _scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]) -> Scenario:
     try:
         scenarios = read_scenarios(path)
@@ -234,7 +228,7 @@ def whatif(
     if out is not None:
         _check_out(out)
     inst = _load(instance, encoding, rules_file, as_json, failed)
-    base = _baselines(baseline, inst, encoding, as_json, failed)
+    base = _read_baseline(baseline, inst, encoding, as_json, failed)
     scenario = _scenario(scenario_file, name, as_json, failed)
     frozen = [g.strip() for g in freeze.split(",") if g.strip()]
     try:
@@ -351,8 +345,8 @@ def diff_command(
     _tolerant_streams()
     failed: dict[str, Any] = {"changes": None}
     inst = _load(instance, encoding, rules_file, as_json, failed)
-    a = _baselines(roster_a, inst, encoding, as_json, failed)
-    b = _baselines(roster_b, inst, encoding, as_json, failed)
+    a = _read_baseline(roster_a, inst, encoding, as_json, failed)
+    b = _read_baseline(roster_b, inst, encoding, as_json, failed)
     diff = roster_diff(inst, a, b)
     with _reader_may_leave():
         if as_json:
@@ -503,7 +497,7 @@ def sweep(
     if out is not None and not out.lower().endswith(".csv"):
         raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
     inst = _load(instance, encoding, rules_file, as_json, failed)
-    base = _baselines(baseline, inst, encoding, as_json, failed) if baseline else None
+    base = _read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
     try:
         found = read_scenarios(scenarios)
     except InputError as exc:
