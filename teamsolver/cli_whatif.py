@@ -12,12 +12,13 @@ import csv
 import io
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from .atomic import write_text
-from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
+from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, F, input_errors, main
 from .cli_solve import (
     _bad_input,
     _check_out,
@@ -38,14 +39,30 @@ from .settings import GOAL_IDS
 from .summary import align, person, plain
 from .sweep import CSV_HEADER, Options, SweepRow, cores, plan_parallel
 
-TIME_LIMIT = click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    metavar="S",
-    help="Seconds to search; 0 means until proven optimal.",
-)
+
+def _time_limit(default: float, help: str) -> Callable[[F], F]:
+    return click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0),
+        default=default,
+        show_default=True,
+        metavar="S",
+        help=help,
+    )
+
+
+def _workers(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=None, metavar="N", help=help
+    )
+
+
+def _out(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--out", "-o", type=click.Path(dir_okay=False), default=None, metavar="FILE", help=help
+    )
+
+
 SEED = click.option(
     "--seed",
     default=0,
@@ -168,24 +185,15 @@ def _scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]
     help="A TOML file of changes (see the README, section What-if).",
 )
 @click.option("--name", default=None, help="The scenario to apply, in a file of many.")
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="FILE",
-    help="Write the new roster here: .csv, .xlsx or .json.",
-)
+@_out("Write the new roster here: .csv, .xlsx or .json.")
 @click.option(
     "--freeze",
     default="",
     metavar="G1,G2",
     help="Groups kept exactly as in the baseline (same members, same roles).",
 )
-@TIME_LIMIT
-@click.option(
-    "--workers", type=click.IntRange(min=1), default=None, metavar="N", help="CP-SAT threads."
-)
+@_time_limit(60.0, "Seconds to search; 0 means until proven optimal.")
+@_workers("CP-SAT threads (default: one per core, at most 8).")
 @SEED
 @SOLUTIONS
 @JSON
@@ -421,29 +429,9 @@ def rows_csv(rows: list[SweepRow]) -> str:
     metavar="ADDRESS",
     help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs teamsolver[dask]).",
 )
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="FILE",
-    help="Write one CSV row per scenario here.",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    metavar="S",
-    help="Seconds per solve; 0 means until proven optimal.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="CP-SAT threads per solve (default 1 with --dask, else cores ÷ --parallel).",
-)
+@_out("Write one CSV row per scenario here.")
+@_time_limit(10.0, "Seconds per solve; 0 means until proven optimal.")
+@_workers("CP-SAT threads per solve (default 1 with --dask, else cores ÷ --parallel).")
 @SEED
 @SOLUTIONS
 @JSON
@@ -472,8 +460,10 @@ def sweep(
     local processes (processes × CP-SAT threads never exceed the cores) or, with --dask, on
     an existing Dask cluster; instances travel as JSON. With --workers 1 and a fixed seed the
     rows are the same serially, in parallel and on Dask whenever no wall-clock limit cuts a
-    search: use --time-limit 0 (to optimality) or --solutions N. Exit 0 when every scenario
-    ran (whatever its status), 2 for bad input: every bad scenario is named with its line.
+    search: use --time-limit 0 (to optimality), with --solutions N to stop each search after N
+    improving rosters. Exit 0 when every scenario ran (whatever its status), 1 when the
+    baseline has no roster or a job failed, 2 for bad input: every bad scenario is named with
+    its line.
 
     \b
     Example:

@@ -176,8 +176,14 @@ def whatif(
     """
     changed = apply_scenario(instance, scenario)
     if freeze:
+        kept = len(changed.pins)
         changed = freeze_pins(changed, baseline, freeze)
-        raise_if_errors(validate_instance(changed))
+        raise_if_errors(
+            p.model_copy(update={"file": "--freeze", "table": None, "row": None, "column": None})
+            if p.table == "pins" and p.row is not None and p.row > kept
+            else p
+            for p in validate_instance(changed)
+        )
     result = solve_limited(
         stability_first(changed),
         baseline=baseline,

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,12 +33,11 @@ from teamsolver.sweep import (
 )
 from teamsolver.whatif import solve_limited
 
+from .test_cli import TEAMSOLVER, run
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"
 EXAMPLES = ROOT / "instances" / "scenarios"
-TEAMSOLVER = shutil.which("teamsolver", path=str(Path(sys.executable).parent)) or shutil.which(
-    "teamsolver"
-)
 #: The baseline roster of the sweeps: deterministic too.
 BASELINE_SOLVE: dict[str, Any] = {
     "baseline": None,
@@ -103,19 +100,6 @@ def scenario_file(tmp_path: Path, inst: Instance, n: int) -> Path:
     path = tmp_path / "variants.toml"
     path.write_text("".join(f"[[scenario]]\n{t}\n" for t in variants(inst, n)), encoding="utf-8")
     return path
-
-
-def run(*args: Any, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    assert TEAMSOLVER is not None
-    proc = subprocess.run(
-        [TEAMSOLVER, *(str(a) for a in args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
-    return proc
 
 
 def outcomes(proc: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
