@@ -21,7 +21,9 @@ from .atomic import write_text
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, F, input_errors, main
 from .cli_solve import (
     _bad_input,
+    _catching_ctrl_c,
     _check_out,
+    _Live,
     _load,
     _plural,
     _print_json,
@@ -29,6 +31,7 @@ from .cli_solve import (
     _reader_may_leave,
     _say,
     _tolerant_streams,
+    run_solve,
 )
 from .diff import RosterDiff
 from .errors import InputError, Problem
@@ -195,7 +198,6 @@ def _scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]
 @_time_limit(60.0, "Seconds to search; 0 means until proven optimal.")
 @_workers("CP-SAT threads (default: one per core, at most 8).")
 @SEED
-@SOLUTIONS
 @JSON
 @ENCODING
 @RULES
@@ -210,7 +212,6 @@ def whatif(
     time_limit: float,
     workers: int | None,
     seed: int,
-    solutions: int | None,
     as_json: bool,
     encoding: str | None,
     rules_file: str | None,
@@ -220,41 +221,50 @@ def whatif(
     Stability against the baseline ranks above every other goal: among the rosters that keep
     every hard rule, the one with the fewest changed seats wins, then the usual goals decide.
     Prints the diff: who leaves which group (and why), who joins, role and mentor changes,
-    and the goal values before and after. Exit 0 when a roster was found (and written with
-    --out), 1 when none exists or none was found in time, 2 for bad input (a scenario naming
-    an unknown member is named with its line).
+    and the goal values before and after. On a terminal a progress line shows the search;
+    Ctrl-C stops it and keeps the best roster found so far.
+
+    Exit 0 when a roster was found (and written with --out), 1 when none exists or none was
+    found in time, 2 for bad input (a scenario naming an unknown member is named with its
+    line).
 
     \b
     Example:
       teamsolver whatif instances/tiny --baseline roster.csv --scenario ill.toml --out new.csv
       teamsolver whatif instances/tiny --baseline roster.csv --scenario ill.toml --freeze G2
     """
-    from .whatif import whatif as run_whatif
+    from .whatif import conclude, prepare, stability_first
 
     _tolerant_streams()
     failed: dict[str, Any] = {"status": None, "roster": None, "out": None}
     if out is not None:
         _check_out(out)
-    inst = _load(instance, encoding, rules_file, as_json, failed)
-    base = _read_baseline(baseline, inst, encoding, as_json, failed)
-    scenario = _scenario(scenario_file, name, as_json, failed)
-    frozen = [g.strip() for g in freeze.split(",") if g.strip()]
+    limit = time_limit or None
     try:
-        done = run_whatif(
-            inst,
-            base,
-            scenario,
-            freeze=frozen,
-            time_limit=time_limit or None,
+        inst = _load(instance, encoding, rules_file, as_json, failed)
+        base = _read_baseline(baseline, inst, encoding, as_json, failed)
+        scenario = _scenario(scenario_file, name, as_json, failed)
+        frozen = [g.strip() for g in freeze.split(",") if g.strip()]
+        try:
+            changed = prepare(inst, base, scenario, frozen)
+        except InputError as exc:
+            _bad_input(exc.problems, as_json, failed, "nothing was done.")
+    except KeyboardInterrupt:
+        _say("interrupted before solving; nothing was written.")
+        sys.exit(EXIT_NO)
+    live = _Live(enabled=sys.stderr.isatty(), time_limit=limit)
+    with _catching_ctrl_c() as presses:
+        solved = run_solve(
+            stability_first(changed),
+            time_limit=limit,
             workers=workers,
             seed=seed,
-            solutions=solutions,
+            baseline=base,
+            relax=False,
+            live=live,
+            presses=presses,
         )
-    except InputError as exc:
-        _bad_input(exc.problems, as_json, failed, "nothing was done.")
-    except KeyboardInterrupt:
-        _say("interrupted; nothing was written.")
-        sys.exit(EXIT_NO)
+    done = conclude(scenario.name, inst, changed, base, solved)
     result = done.result
     written = result.has_roster and out is not None
     if written:
@@ -314,8 +324,9 @@ def whatif(
         _say("nothing was written.")
         sys.exit(EXIT_NO)
     if result.status == "FEASIBLE":
+        why = "was interrupted" if result.interrupted else "stopped at the time limit"
         _say(
-            "the search stopped before proving this the fewest changes; a longer "
+            f"the search {why} before proving this the fewest changes; a longer "
             "--time-limit may find fewer."
         )
     sys.exit(EXIT_OK)

@@ -155,6 +155,41 @@ def solve_limited(
     return result
 
 
+def prepare(
+    instance: Instance, baseline: Roster, scenario: Scenario, freeze: Iterable[str] = ()
+) -> Instance:
+    """The instance after ``scenario``, with the pins of ``freeze`` (groups kept exactly as in
+    ``baseline``), validated: raises :class:`InputError` naming the scenario line or the
+    frozen seat of every problem."""
+    changed = apply_scenario(instance, scenario)
+    if not freeze:
+        return changed
+    kept = len(changed.pins)
+    changed = freeze_pins(changed, baseline, freeze)
+    raise_if_errors(
+        p.model_copy(update={"file": "--freeze", "table": None, "row": None, "column": None})
+        if p.table == "pins" and p.row is not None and p.row > kept
+        else p
+        for p in validate_instance(changed)
+    )
+    return changed
+
+
+def conclude(
+    name: str, before: Instance, changed: Instance, baseline: Roster, solved: Result
+) -> WhatIf:
+    """A what-if from the solve of ``stability_first(changed)``: goals with the changed
+    instance's own weights, and the diff against ``baseline`` (whose goals are measured on
+    ``before``)."""
+    result = rescored(changed, solved, baseline)
+    diff = (
+        roster_diff(changed, baseline, result.roster, before_instance=before)
+        if result.has_roster
+        else None
+    )
+    return WhatIf(scenario=name, instance=changed, result=result, diff=diff)
+
+
 def whatif(
     instance: Instance,
     baseline: Roster,
@@ -173,18 +208,11 @@ def whatif(
     ``baseline`` (when proven optimal), then the best soft rules and goals. ``freeze`` names
     groups kept exactly as in the baseline. Goals and objective in the result are those of the
     changed instance with its own weights (the diff has the values before and after).
+    ``solutions`` and ``solve_options`` (``on_progress``, ``stop``) as in
+    :func:`solve_limited`.
     """
-    changed = apply_scenario(instance, scenario)
-    if freeze:
-        kept = len(changed.pins)
-        changed = freeze_pins(changed, baseline, freeze)
-        raise_if_errors(
-            p.model_copy(update={"file": "--freeze", "table": None, "row": None, "column": None})
-            if p.table == "pins" and p.row is not None and p.row > kept
-            else p
-            for p in validate_instance(changed)
-        )
-    result = solve_limited(
+    changed = prepare(instance, baseline, scenario, freeze)
+    solved = solve_limited(
         stability_first(changed),
         baseline=baseline,
         time_limit=time_limit,
@@ -193,13 +221,7 @@ def whatif(
         solutions=solutions,
         **solve_options,
     )
-    result = rescored(changed, result, baseline)
-    diff = (
-        roster_diff(changed, baseline, result.roster, before_instance=instance)
-        if result.has_roster
-        else None
-    )
-    return WhatIf(scenario=scenario.name, instance=changed, result=result, diff=diff)
+    return conclude(scenario.name, instance, changed, baseline, solved)
 
 
 def rescored(instance: Instance, result: Result, baseline: Roster | None) -> Result:
