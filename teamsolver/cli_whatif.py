@@ -36,6 +36,7 @@ from .cli_solve import (
 from .diff import RosterDiff
 from .errors import InputError, Problem
 from .instance import Instance
+from .result import Result
 from .rosterio import write_roster
 from .scenario import Scenario, read_scenarios
 from .settings import GOAL_IDS
@@ -233,7 +234,7 @@ def whatif(
       teamsolver whatif instances/tiny --baseline roster.csv --scenario ill.toml --out new.csv
       teamsolver whatif instances/tiny --baseline roster.csv --scenario ill.toml --freeze G2
     """
-    from .whatif import conclude, prepare, stability_first
+    from .whatif import conclude, prepare, solve_whatif
 
     _tolerant_streams()
     failed: dict[str, Any] = {"status": None, "roster": None, "out": None}
@@ -254,16 +255,20 @@ def whatif(
         sys.exit(EXIT_NO)
     live = _Live(enabled=sys.stderr.isatty(), time_limit=limit)
     with _catching_ctrl_c() as presses:
-        solved = run_solve(
-            stability_first(changed),
-            time_limit=limit,
-            workers=workers,
-            seed=seed,
-            baseline=base,
-            relax=False,
-            live=live,
-            presses=presses,
-        )
+
+        def solve(inst: Instance, limit: float | None) -> Result:
+            return run_solve(
+                inst,
+                time_limit=limit,
+                workers=workers,
+                seed=seed,
+                baseline=base,
+                relax=False,
+                live=live,
+                presses=presses,
+            )
+
+        solved = solve_whatif(changed, base, time_limit=limit, solve=solve)
     done = conclude(scenario.name, inst, changed, base, solved)
     result = done.result
     written = result.has_roster and out is not None

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import InputError, Problem, raise_if_errors
 from .instance import Instance
+from .result import Result
 from .roster import Roster, Seat
 from .scenario import Scenario, apply_scenario
 from .settings import GOAL_IDS
@@ -156,7 +157,7 @@ def run_job(job: str) -> str:
     Top-level and importable, so that process pools and Dask workers call it by name.
     """
     from .engine import model  # noqa: F401  (imports ortools before the clock starts)
-    from .whatif import rescored, solve_limited, stability_first
+    from .whatif import rescored, solve_limited, solve_whatif
 
     doc = json.loads(job)
     options = Options.model_validate(doc["options"])
@@ -164,14 +165,18 @@ def run_job(job: str) -> str:
     try:
         instance = Instance.model_validate(doc["instance"])
         baseline = Roster(seats=tuple(Seat.model_validate(s) for s in doc["baseline"]))
-        result = solve_limited(
-            stability_first(instance),
-            baseline=baseline,
-            time_limit=options.time_limit,
-            workers=options.workers,
-            seed=options.seed,
-            solutions=options.solutions,
-        )
+
+        def solve(inst: Instance, limit: float | None) -> Result:
+            return solve_limited(
+                inst,
+                baseline=baseline,
+                time_limit=limit,
+                workers=options.workers,
+                seed=options.seed,
+                solutions=options.solutions,
+            )
+
+        result = solve_whatif(instance, baseline, time_limit=options.time_limit, solve=solve)
         result = rescored(instance, result, baseline)
         row = SweepRow(
             scenario=doc["scenario"],

@@ -13,10 +13,17 @@ from teamsolver.audit import check
 from teamsolver.diff import roster_diff
 from teamsolver.errors import InputError
 from teamsolver.instance import Instance
+from teamsolver.result import Result
 from teamsolver.roster import Roster
 from teamsolver.scenario import Scenario, apply_scenario
 from teamsolver.score import stability
-from teamsolver.whatif import goal_range_bound, stability_first, whatif
+from teamsolver.whatif import (
+    goal_range_bound,
+    neighbourhood,
+    solve_whatif,
+    stability_first,
+    whatif,
+)
 
 from .helpers import group, instance, member, roster
 from .test_cli import TEAMSOLVER, run
@@ -278,3 +285,48 @@ def test_cli_freeze(base_csv: Path) -> None:
     doc = json.loads(proc.stdout)
     assert doc["changes"] >= 1
     assert all(c["group"] != "G1" for c in doc["diff"]["left"] + doc["diff"]["joined"])
+
+
+# -- the neighbourhood step ----------------------------------------------------------------------
+def test_the_neighbourhood_pins_the_groups_the_changes_do_not_touch() -> None:
+    inst = crafted(rounds=2)
+    base = crafted_baseline(inst)
+    changed = apply_scenario(inst, scenario('[[member]]\nid = "M2"\nunavailable_rounds = ["R2"]'))
+    near = neighbourhood(changed, base)
+    assert near is not None
+    added = near.pins[len(changed.pins) :]
+    assert {(p.member, p.group, p.role, p.kind) for p in added} == {
+        ("L1", "G1", "leader", "require"),
+        ("D1", "G1", "deputy", "require"),
+        ("M1", "G1", "member", "require"),
+    }
+    assert neighbourhood(changed, Roster()) is None  # nothing to pin
+
+
+def test_the_better_of_the_two_steps_is_kept() -> None:
+    inst = crafted(rounds=2)
+    base = crafted_baseline(inst)
+    changed = apply_scenario(inst, scenario('out = ["M2"]'))
+    keep = roster(changed, {"G1": "L1:leader D1:deputy M1", "G2": "L2:leader D2:deputy S1"})
+    worse = roster(changed, {"G1": "L1:leader D1:deputy M1", "G2": "SL:leader SD:deputy S1"})
+
+    def fake(near: Result, full: Result) -> Result:
+        calls: list[Instance] = []
+
+        def solve(inst: Instance, limit: float | None) -> Result:
+            calls.append(inst)
+            return near if len(calls) == 1 else full
+
+        result = solve_whatif(changed, base, time_limit=10, solve=solve)
+        assert len(calls) == 2 and len(calls[0].pins) >= len(calls[1].pins)
+        return result
+
+    good = Result(status="OPTIMAL", objective=5, roster=keep)
+    # the whole search, cut by the time limit, did worse: the neighbourhood's roster, FEASIBLE
+    kept = fake(good, Result(status="FEASIBLE", objective=9, roster=worse))
+    assert kept.roster == keep and kept.status == "FEASIBLE"
+    # the whole search proved its roster best: that one, OPTIMAL
+    best = fake(good, Result(status="OPTIMAL", objective=5, roster=worse))
+    assert best.roster == worse and best.status == "OPTIMAL"
+    # no roster from the whole search in time: the neighbourhood's
+    assert fake(good, Result(status="UNKNOWN")).roster == keep
