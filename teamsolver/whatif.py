@@ -33,8 +33,9 @@ def goal_range_bound(instance: Instance) -> int:
     Every member holds at most one seat per round, so a round has at most ``n`` seats (``n``
     active members) and the plan at most ``T = rounds × n``. Per goal, with its weight:
     ``strength-balance`` ≤ Σ rounds 2·seats·D (D: the largest |s(m) − μ|), ``development`` ≤
-    T, ``workload-balance`` ≤ n·r(r−1)/2, ``rating`` ≤ T·max|rating − ρ|, ``affinity`` ≤
-    Σ|score|, ``complementarity`` ≤ T·(most specialties + 1), ``mix`` ≤ attributes·T.
+    T, ``workload-balance`` ≤ n·r(r−1)/2, ``rating`` ≤ 2·T·max|rating − ρ| (its value lies
+    between −T·max and +T·max), ``affinity`` ≤ Σ|score|, ``complementarity`` ≤ T·(most
+    specialties + 1), ``mix`` ≤ attributes·T.
     """
     obj = instance.rules.objective
     active = [m for m in instance.members if m.status == "active"]
@@ -57,7 +58,7 @@ def goal_range_bound(instance: Instance) -> int:
         "strength-balance": sum(2 * seats[r] * spread for r in several),
         "development": total,
         "workload-balance": n * rounds * (rounds - 1) // 2,
-        "rating": total * rating,
+        "rating": 2 * total * rating,  # a sum of terms between −rating and +rating
         "affinity": sum(abs(a.score) for a in instance.affinity),
         "complementarity": total * (max((len(m.specialties) for m in active), default=0) + 1),
         "mix": len(obj.mix_attributes) * sum(seats[r] for r in several),
@@ -110,8 +111,8 @@ SolveFn = Callable[[Instance, float | None], Result]
 def neighbourhood(instance: Instance, baseline: Roster) -> Instance | None:
     """The instance with every baseline seat pinned (``require``, same role) except in the
     groups the changes touch: groups where the baseline breaks a hard rule of ``instance``
-    (every group of the round for a violation of a whole round). None when a violation concerns the
-    whole plan, or when no seat would stay pinned."""
+    (every group of the round for a violation of a whole round). None when a violation
+    concerns the whole plan, or when no seat would stay pinned."""
     from .audit import check
 
     touched: set[str] = set()
