@@ -10,7 +10,7 @@ wall-clock timeout, checks every roster with the independent checker, and writes
   table per instance;
 - ``OUT_scale.png``: the scale curve (time and memory against members × groups).
 
-Solvers (see ``benchmarks/PROTOCOL.md`` for the protocol):
+Solvers (the protocol is in ``benchmarks/README.md``):
 
 - ``cpsat1``, ``cpsat2``: ``teamsolver.solve`` with 1 and 2 CP-SAT workers. Its time limit
   includes building the model, so the suite passes the rung's limit *plus* the build time
@@ -190,14 +190,14 @@ def child_export(instance: Path, work: Path) -> None:
     form = linear_form.export(model, name=instance.parent.name)
     export_s = time.perf_counter() - start
     start = time.perf_counter()
-    linear_form.write(form, work / "form.json")
+    linear_form.write(form, work / "form.npz")
     (work / "seats.json").write_text(json.dumps({"seats": form["seats"]}))
     write_s = time.perf_counter() - start
     out = {
         "build_s": build_s,
         "export_s": export_s,
         "write_s": write_s,
-        "form_mb": (work / "form.json").stat().st_size / 2**20,
+        "form_mb": (work / "form.npz").stat().st_size / 2**20,
         "seat_vars": len(model.x),
         "cp_vars": len(model.cp.proto.variables),
         "cp_constraints": len(model.cp.proto.constraints),
@@ -545,7 +545,7 @@ def run_case(case: Case, args: argparse.Namespace, tmp: Path, limit: float) -> O
                         [
                             sys.executable,
                             str(HIGHS_RUNNER),
-                            str(work / "form.json"),
+                            str(work / "form.npz"),
                             str(work / "highs.json"),
                             "--time-limit",
                             f"{limit:g}",
@@ -879,8 +879,9 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
         "careful-person floor (✗: its roster fails the checker).",
         "",
         "| instance | members × groups | best bound | LP bound | CP-SAT 1w | CP-SAT 2w | HiGHS "
-        "| greedy | gap 2w | gap HiGHS | t-opt 2w/HiGHS | t-first 2w/HiGHS | excess 2w/HiGHS |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| greedy | gap 2w | gap HiGHS | t-opt 2w/HiGHS | t-first 2w/HiGHS | excess 2w/HiGHS "
+        "| best |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def obj(r: dict[str, Any] | None) -> str:
@@ -907,7 +908,8 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
         if all(str(r.get("status", "")).startswith("skipped") for r in solved):
             note = solved[0].get("note") if solved else any_row.get("note")
             lines.append(
-                f"| {case} | {size} | — | — | {note} | | | {obj(solvers.get('greedy'))} | | | | | |"
+                f"| {case} | {size} | — | — | {note} | | | {obj(solvers.get('greedy'))} "
+                f"| | | | | | {best_of(solvers)} |"
             )
             continue
         lines.append(
@@ -915,9 +917,14 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
             f"{fmt(any_row.get('lp_bound'), 1)} | {obj(solvers.get('cpsat1'))} | {obj(c2)} | "
             f"{obj(hi)} | {obj(solvers.get('greedy'))} | {fmt(c2.get('gap'), 3)} | "
             f"{fmt(hi.get('gap'), 3)} | {time_ratio(c2, hi, 'optimal_s')} | "
-            f"{time_ratio(c2, hi, 'first_s')} | {excess_ratio(c2, hi)} |"
+            f"{time_ratio(c2, hi, 'first_s')} | {excess_ratio(c2, hi)} | {best_of(solvers)} |"
         )
-    lines += ["", "\\* proven optimal.", ""]
+    lines += [
+        "",
+        "\\* proven optimal. *best*: the solver(s) with the best checker-clean roster.",
+        "",
+    ]
+    lines += by_rung(by_case)
     for reason, cases in not_run.items():
         lines += [f"Not run ({reason.removeprefix('skipped: ')}): {', '.join(cases)}.", ""]
     lines += _rates(rows)
@@ -952,6 +959,87 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
             )
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def best_of(solvers: dict[str, dict[str, Any]]) -> str:
+    """The solvers whose checker-clean roster has the lowest objective (— when none has one)."""
+    clean = {
+        s: r["objective"]
+        for s, r in solvers.items()
+        if r.get("verdict") == "clean" and r.get("objective") is not None
+    }
+    if not clean:
+        return "—"
+    low = min(clean.values())
+    return ", ".join(LABEL[s] for s in SOLVERS if clean.get(s) == low)
+
+
+def by_rung(by_case: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Per rung and variant, over its seeds: median objectives, median excess ratio, and how
+    often CP-SAT 2w is best, level with the best, or behind."""
+    groups: dict[str, list[dict[str, dict[str, Any]]]] = {}
+    for case, solvers in by_case.items():
+        groups.setdefault(case.rsplit("-s", 1)[0], []).append(solvers)
+    out = [
+        "## Per rung (medians over the seeds run)",
+        "",
+        "*ahead*/*level*/*behind*: seeds where CP-SAT 2w's checked roster is better than, equal "
+        "to, or worse than the best of HiGHS and the greedy (no roster counts as behind, unless "
+        "no one has one).",
+        "",
+        "| rung | seeds | CP-SAT 1w | CP-SAT 2w | HiGHS | greedy | excess 2w/HiGHS | "
+        "CP-SAT 2w ahead / level / behind |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+
+    def med(values: list[Any]) -> float | None:
+        xs = [float(v) for v in values if v is not None]
+        return statistics.median(xs) if xs else None
+
+    def clean_obj(r: dict[str, Any] | None) -> float | None:
+        if not r or r.get("verdict") != "clean":
+            return None
+        v = r.get("objective")
+        return None if v is None else float(v)
+
+    for rung, cases in groups.items():
+        ran = [
+            c
+            for c in cases
+            if not all(
+                str(r.get("status", "")).startswith("skipped")
+                for s, r in c.items()
+                if s != "greedy"
+            )
+        ]
+        if not ran:
+            continue
+        ahead = level = behind = 0
+        ratios: list[float] = []
+        for c in ran:
+            mine = clean_obj(c.get("cpsat2"))
+            others = [clean_obj(c.get(s)) for s in ("highs", "greedy")]
+            rival = min((v for v in others if v is not None), default=None)
+            if mine is None:
+                behind += rival is not None
+            elif rival is None or mine < rival:
+                ahead += 1
+            elif mine == rival:
+                level += 1
+            else:
+                behind += 1
+            ratio = excess_ratio(c.get("cpsat2", {}), c.get("highs", {}))
+            with contextlib.suppress(ValueError):  # "—", "only CP-SAT": no ratio
+                ratios.append(math.inf if ratio == "∞" else float(ratio))
+        cells = [
+            fmt(med([clean_obj(c.get(s)) for c in ran]), 0)
+            for s in ("cpsat1", "cpsat2", "highs", "greedy")
+        ]
+        out.append(
+            f"| {rung} | {len(ran)} | {' | '.join(cells)} | {fmt(med(ratios))} | "
+            f"{ahead} / {level} / {behind} |"
+        )
+    return [*out, ""]
 
 
 def _rates(rows: list[dict[str, Any]]) -> list[str]:
@@ -1148,6 +1236,9 @@ def main() -> int:
     parser.add_argument("--memory-limit", type=float, default=8000.0, help="MB per child")
     parser.add_argument("--serial", action="store_true", help="one child at a time")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument(
+        "--plan", action="store_true", help="print the cases, their estimated cost and exit"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("child_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1177,6 +1268,8 @@ def main() -> int:
         budget = args.budget if args.budget > 0 else math.inf
     args.build_limit = args.build_limit or (20.0 if args.quick else 90.0)
     cases = schedule(rungs, seeds, not args.no_tight, args.build_limit)
+    if args.plan:
+        return print_plan(cases, budget, args)
 
     def limit_of(rung: Rung) -> float:
         if args.time_limit is not None:
@@ -1266,6 +1359,26 @@ def main() -> int:
         )
     ]
     return 1 if bad else 0
+
+
+def print_plan(cases: list[Case], budget: float, args: argparse.Namespace) -> int:
+    """The schedule with each case's estimated cost, and where the budget would cut it."""
+    total = 0.0
+    probed: set[str] = set()  # shapes whose model was found not to build (as the run skips)
+    for case in cases:
+        rung = case.rung
+        limit = args.time_limit or (QUICK_LIMIT if args.quick else rung.limit)
+        est = _estimate(rung, limit, args)
+        if rung.build_est > args.build_limit and rung.shape in probed:
+            est = 0.0
+        elif rung.build_est > args.build_limit:
+            probed.add(rung.shape)
+        fits = total + est <= budget
+        total += est if fits else 0.0
+        mark = "run " if fits else "skip"
+        print(f"{mark} {case.id:32} limit {limit:4g} s  est {est:6.0f} s  total {total:6.0f} s")
+    print(f"budget {budget:.0f} s; estimated {total / 60:.1f} min for the cases that fit")
+    return 0
 
 
 def _estimate(rung: Rung, limit: float, args: argparse.Namespace) -> float:

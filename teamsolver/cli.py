@@ -240,7 +240,11 @@ def generate(
 
 
 # The solving commands live in their own module; importing it registers them on ``main``.
-from . import cli_explain, cli_solve  # noqa: E402,F401
+from . import (  # noqa: E402
+    cli_explain,  # noqa: F401
+    cli_solve,  # noqa: F401
+    cli_whatif,  # noqa: F401
+)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

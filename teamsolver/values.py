@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "是", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "否", "n", "f"})
-LIST_SEPARATORS = re.compile(r"[;；]")
+LIST_SEPARATORS = re.compile(r"[;；、]")
 UNBOUNDED_WORDS = frozenset({"unbounded", "none", "无", "不限"})
 
 
@@ -102,7 +102,8 @@ def parse_optional_str(value: Any) -> str | None:
 
 
 def parse_list(value: Any) -> tuple[str, ...]:
-    """``a;b;c`` (full-width ``；`` too) or a JSON array; empty items are dropped."""
+    """``a;b;c`` (full-width ``；`` and the enumeration comma ``、`` too) or a JSON array;
+    empty items are dropped."""
     if is_blank(value):
         return ()
     if isinstance(value, list | tuple):

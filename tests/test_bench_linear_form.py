@@ -79,3 +79,25 @@ def test_greedy_roster_of_tiny_is_checker_clean() -> None:
     roster = greedy.plan(inst)
     assert len(roster) > 0
     assert not hard_violations(inst, teamsolver.check(inst, roster))
+
+
+def test_linear_form_npz_keeps_every_row_and_bound(tmp_path: Path) -> None:
+    """The suite hands HiGHS the ``.npz`` file: it must hold the same model as the JSON form."""
+    import math
+
+    form = linear_form.export(Model(generate("tiny", 0, rounds=3)), name="t")
+    linear_form.write(form, tmp_path / "form.npz")
+    got = linear_form.read_arrays(tmp_path / "form.npz")
+
+    def same(values: list[int | None], arr: object, missing: float) -> bool:
+        return [missing if v is None else float(v) for v in values] == list(arr)  # type: ignore[call-overload]
+
+    assert same(form["cols"]["lb"], got["col_lb"], -math.inf)
+    assert same(form["cols"]["ub"], got["col_ub"], math.inf)
+    assert same(form["rows"]["lb"], got["row_lb"], -math.inf)
+    assert same(form["rows"]["ub"], got["row_ub"], math.inf)
+    for key in ("start", "index", "value"):
+        assert list(got[key]) == form["rows"][key]
+    assert list(got["cost"]) == form["objective"]["cost"]
+    assert got["rest"]["offset"] == form["objective"]["offset"]
+    assert got["rest"]["seats"] == form["seats"]

@@ -148,6 +148,16 @@ def test_chinese_value_words(tmp_path: Path) -> None:
         assert all(isinstance(w, str) for w in words.values()), field
 
 
+def test_lists_typed_with_chinese_separators(tmp_path: Path) -> None:
+    """A planner typing in Chinese separates list items with ``、`` or ``；``, not ``;``."""
+    folder = tmp_path / "plan"
+    shutil.copytree(BASE, folder)
+    with (folder / "members.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write("M21,某人,DIS,law、audit；finance,否,否,0,否,是,否,,,\n")
+    inst = teamsolver.load(folder)
+    assert inst.member_by_id["M21"].specialties == ("law", "audit", "finance")
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [

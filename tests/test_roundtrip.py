@@ -8,7 +8,12 @@ import pytest
 
 import teamsolver
 
-INSTANCES = sorted(p for p in (Path(__file__).parent.parent / "instances").iterdir() if p.is_dir())
+# Instance folders (instances/scenarios holds what-if scenarios, not an instance).
+INSTANCES = sorted(
+    p
+    for p in (Path(__file__).parent.parent / "instances").iterdir()
+    if p.is_dir() and (p / "members.csv").exists()
+)
 
 
 @pytest.mark.parametrize("folder", INSTANCES, ids=lambda p: p.name)

@@ -51,24 +51,50 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def to_lp(form: dict[str, Any], integer: bool) -> highspy.HighsLp:
+def _bounds(values: Any, missing: float) -> Any:
+    return np.array([missing if v is None else v for v in values], dtype=np.float64)
+
+
+def load_form(path: Path) -> dict[str, Any]:
+    """The linear form as arrays, from the ``.npz`` or the JSON written by ``linear_form.write``."""
+    if path.suffix == ".npz":
+        with np.load(path) as data:
+            arrays = {k: data[k] for k in data.files}
+        rest = json.loads(str(arrays.pop("rest")))
+        return {**arrays, "offset": rest["offset"], "seats": rest["seats"]}
+    form = json.loads(path.read_text(encoding="utf-8"))
     cols, rows, obj = form["cols"], form["rows"], form["objective"]
-    n, m = len(cols["lb"]), len(rows["lb"])
+    return {
+        "col_lb": _bounds(cols["lb"], -INF),
+        "col_ub": _bounds(cols["ub"], INF),
+        "row_lb": _bounds(rows["lb"], -INF),
+        "row_ub": _bounds(rows["ub"], INF),
+        "start": np.asarray(rows["start"]),
+        "index": np.asarray(rows["index"]),
+        "value": np.asarray(rows["value"], dtype=np.float64),
+        "cost": np.asarray(obj["cost"], dtype=np.float64),
+        "offset": obj["offset"],
+        "seats": form["seats"],
+    }
+
+
+def to_lp(form: dict[str, Any], integer: bool) -> highspy.HighsLp:
+    n, m = len(form["col_lb"]), len(form["row_lb"])
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = m
-    lp.col_cost_ = np.asarray(obj["cost"], dtype=np.float64)
-    lp.offset_ = float(obj["offset"])
-    lp.col_lower_ = np.array([-INF if v is None else v for v in cols["lb"]], dtype=np.float64)
-    lp.col_upper_ = np.array([INF if v is None else v for v in cols["ub"]], dtype=np.float64)
-    lp.row_lower_ = np.array([-INF if v is None else v for v in rows["lb"]], dtype=np.float64)
-    lp.row_upper_ = np.array([INF if v is None else v for v in rows["ub"]], dtype=np.float64)
+    lp.col_cost_ = form["cost"]
+    lp.offset_ = float(form["offset"])
+    lp.col_lower_ = form["col_lb"]
+    lp.col_upper_ = form["col_ub"]
+    lp.row_lower_ = form["row_lb"]
+    lp.row_upper_ = form["row_ub"]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = m
-    lp.a_matrix_.start_ = np.asarray(rows["start"], dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(rows["index"], dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(rows["value"], dtype=np.float64)
+    lp.a_matrix_.start_ = np.asarray(form["start"], dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(form["index"], dtype=np.int32)
+    lp.a_matrix_.value_ = form["value"]
     if integer:
         lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     return lp
@@ -106,7 +132,7 @@ def main() -> int:
 
     out: dict[str, Any] = {"highs_version": highspy.Highs().version(), "threads": args.threads}
     start = time.perf_counter()
-    form = json.loads(args.form.read_text(encoding="utf-8"))
+    form = load_form(args.form)
     out["read_s"] = time.perf_counter() - start
     seat_cols = sorted(
         {c for s in form["seats"] for c in (s[0], s[3], s[4]) if c >= 0}

@@ -1,0 +1,307 @@
+"""Sweep: solve many what-if scenarios of one instance, serially, on local processes or on Dask.
+
+Every scenario is applied (and validated) in the calling process first, so a bad scenario stops
+the sweep before any solve. Each job then travels as one JSON text (the instance document of
+:meth:`Instance.to_document`, the baseline seats and the solve options) to :func:`run_job`, which
+returns one JSON row: no solver object is ever pickled. Rows come back in scenario order.
+
+Determinism: with ``workers=1`` and a fixed seed, a job's row depends only on its JSON text when
+the search ends by itself (proven optimal or infeasible) or after ``solutions`` improving
+rosters; a wall-clock ``time_limit`` that cuts the search can end it at different points on a
+busy machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import InputError, Problem, raise_if_errors
+from .instance import Instance
+from .result import Result
+from .roster import Roster, Seat
+from .scenario import Scenario, apply_scenario
+from .settings import GOAL_IDS
+
+#: Name of the row of the unchanged instance.
+BASELINE = "baseline"
+
+
+class SweepRow(BaseModel):
+    """One scenario's outcome. ``changes`` counts seats against the baseline (the ``stability``
+    measure); ``objective`` and ``goals`` use the scenario instance's own weights."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    status: str
+    objective: int | None = None
+    goals: dict[str, int] = {}
+    changes: int | None = None
+    seats: int = 0
+    soft_violations: int = 0
+    time_s: float = 0.0
+    error: str = ""
+
+    def outcome(self) -> dict[str, Any]:
+        """Everything but the time: what must be equal however the sweep was run."""
+        return self.model_dump(exclude={"time_s"})
+
+    def csv_row(self) -> list[Any]:
+        return [
+            self.scenario,
+            self.status,
+            "" if self.objective is None else self.objective,
+            *(self.goals.get(g, "") for g in GOAL_IDS),
+            "" if self.changes is None else self.changes,
+            self.seats,
+            self.soft_violations,
+            f"{self.time_s:.3f}",
+            self.error,
+        ]
+
+
+CSV_HEADER: tuple[str, ...] = (
+    "scenario",
+    "status",
+    "objective",
+    *GOAL_IDS,
+    "changes",
+    "seats",
+    "soft_violations",
+    "time_s",
+    "error",
+)
+
+
+class Options(BaseModel):
+    """Solve options of every job."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time_limit: float | None = 10.0
+    workers: int = 1
+    seed: int = 0
+    solutions: int | None = None
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def plan_parallel(parallel: int | None, workers: int | None, available: int) -> tuple[int, int]:
+    """(processes, CP-SAT threads each) so that their product never exceeds ``available``
+    cores. Raises :class:`ValueError` when the two given numbers ask for more."""
+    if parallel is not None and workers is not None:
+        if parallel * workers > available:
+            raise ValueError(
+                f"{parallel} processes × {workers} CP-SAT threads = {parallel * workers} "
+                f"exceeds the {available} cores of this machine"
+            )
+        return parallel, workers
+    if parallel is not None:
+        return parallel, max(1, available // parallel) if parallel <= available else 1
+    w = workers or 1
+    if w > available:
+        raise ValueError(f"{w} CP-SAT threads exceed the {available} cores of this machine")
+    return max(1, available // w), w
+
+
+def apply_all(instance: Instance, scenarios: Sequence[Scenario]) -> list[tuple[str, Instance]]:
+    """(name, changed instance) of every scenario; raises :class:`InputError` with the
+    problems of every scenario (not just the first bad one)."""
+    problems: list[Problem] = []
+    applied: list[tuple[str, Instance]] = []
+    for scenario in scenarios:
+        try:
+            applied.append((scenario.name, apply_scenario(instance, scenario)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    raise_if_errors(problems)
+    return applied
+
+
+def make_jobs(
+    applied: Sequence[tuple[str, Instance]], baseline: Roster, options: Options
+) -> list[str]:
+    """One JSON text per changed instance of :func:`apply_all`."""
+    seats = [s.model_dump(mode="json") for s in baseline.seats]
+    return [
+        json.dumps(
+            {
+                "scenario": name,
+                "instance": changed.to_document(),
+                "baseline": seats,
+                "options": options.model_dump(),
+            },
+            ensure_ascii=False,
+        )
+        for name, changed in applied
+    ]
+
+
+def run_job(job: str) -> str:
+    """Solve one job (a JSON text from :func:`make_jobs`) and return its row as JSON text.
+
+    Top-level and importable, so that process pools and Dask workers call it by name.
+    """
+    from .engine import model  # noqa: F401  (imports ortools before the clock starts)
+    from .whatif import rescored, solve_limited, solve_whatif
+
+    doc = json.loads(job)
+    options = Options.model_validate(doc["options"])
+    start = time.perf_counter()
+    try:
+        instance = Instance.model_validate(doc["instance"])
+        baseline = Roster(seats=tuple(Seat.model_validate(s) for s in doc["baseline"]))
+
+        def solve(inst: Instance, limit: float | None) -> Result:
+            return solve_limited(
+                inst,
+                baseline=baseline,
+                time_limit=limit,
+                workers=options.workers,
+                seed=options.seed,
+                solutions=options.solutions,
+            )
+
+        result = solve_whatif(instance, baseline, time_limit=options.time_limit, solve=solve)
+        result = rescored(instance, result, baseline)
+        row = SweepRow(
+            scenario=doc["scenario"],
+            status=result.status,
+            objective=result.objective,
+            goals=result.goals if result.has_roster else {},
+            changes=result.goals.get("stability") if result.has_roster else None,
+            seats=len(result.roster),
+            soft_violations=sum(result.rule_costs.values()),
+            time_s=time.perf_counter() - start,
+        )
+    except Exception as exc:  # one failing scenario must not lose the others' rows
+        row = SweepRow(
+            scenario=doc["scenario"],
+            status="ERROR",
+            error=f"{type(exc).__name__}: {exc}",
+            time_s=time.perf_counter() - start,
+        )
+    return row.model_dump_json()
+
+
+def baseline_row(instance: Instance, baseline: Roster, status: str, time_s: float) -> SweepRow:
+    """The row of the unchanged instance: its roster's goals, 0 changes."""
+    from .audit import check
+    from .score import objective, score
+
+    soft = [v for v in check(instance, baseline) if instance.rules.mode(v.rule) == "soft"]
+    return SweepRow(
+        scenario=BASELINE,
+        status=status,
+        objective=objective(instance, baseline, baseline),
+        goals=score(instance, baseline, baseline),
+        changes=0,
+        seats=len(baseline),
+        soft_violations=sum(v.count for v in soft),
+        time_s=time_s,
+    )
+
+
+def run_jobs(
+    jobs: Sequence[str],
+    *,
+    parallel: int = 1,
+    dask: str | Any | None = None,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[SweepRow]:
+    """Rows of ``jobs`` in order: in this process (``parallel`` 1), on ``parallel`` local
+    processes, or on the Dask cluster at ``dask`` (an address, or a ``distributed.Client``)."""
+    total = len(jobs)
+    done = 0
+    rows: list[SweepRow | None] = [None] * total
+
+    def finished(i: int, text: str) -> None:
+        nonlocal done
+        rows[i] = SweepRow.model_validate_json(text)
+        done += 1
+        if on_done is not None:
+            on_done(done, total)
+
+    if dask is not None:
+        _on_dask(jobs, dask, finished)
+    elif parallel > 1 and total > 1:
+        context = get_context("spawn")  # no fork of a process that may hold solver threads
+        with ProcessPoolExecutor(max_workers=min(parallel, total), mp_context=context) as pool:
+            futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    else:
+        for i, job in enumerate(jobs):
+            finished(i, run_job(job))
+    return [r for r in rows if r is not None]
+
+
+def _on_dask(jobs: Sequence[str], dask: str | Any, finished: Callable[[int, str], None]) -> None:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise RuntimeError(
+            "--dask needs the 'distributed' package: pip install 'teamsolver[dask]'"
+        ) from exc
+    client = dask if isinstance(dask, distributed.Client) else distributed.Client(dask, timeout=30)  # type: ignore[no-untyped-call]
+    try:
+        futures = client.map(run_job, list(jobs), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
+            finished(index[future.key], future.result())
+    finally:
+        if client is not dask:
+            client.close()  # type: ignore[no-untyped-call]
+
+
+def sweep(
+    instance: Instance,
+    scenarios: Sequence[Scenario],
+    *,
+    baseline: Roster | None = None,
+    options: Options | None = None,
+    parallel: int = 1,
+    dask: str | Any | None = None,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[SweepRow]:
+    """The baseline row, then one row per scenario, each re-solved against the baseline with
+    ``stability`` first (see :func:`teamsolver.whatif.whatif`).
+
+    Without ``baseline`` the unchanged instance is solved first (with the same options) and
+    its roster is the baseline; the baseline row then has that solve's status.
+    """
+    from .whatif import solve_limited
+
+    options = options or Options()
+    applied = apply_all(instance, scenarios)  # a bad scenario stops the sweep before any solve
+    start = time.perf_counter()
+    status = "GIVEN"
+    if baseline is None:
+        result = solve_limited(
+            instance,
+            baseline=None,
+            time_limit=options.time_limit,
+            workers=options.workers,
+            seed=options.seed,
+            solutions=options.solutions,
+        )
+        if not result.has_roster:
+            return [SweepRow(scenario=BASELINE, status=result.status, time_s=result.wall_time_s)]
+        baseline, status = result.roster, result.status
+    first = baseline_row(instance, baseline, status, time.perf_counter() - start)
+    jobs = make_jobs(applied, baseline, options)
+    return [first, *run_jobs(jobs, parallel=parallel, dask=dask, on_done=on_done)]

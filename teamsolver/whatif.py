@@ -1,0 +1,324 @@
+"""What-if: re-solve a changed instance moving as few people as possible.
+
+:func:`whatif` applies a scenario (:mod:`teamsolver.scenario`) to an instance, re-solves it with
+the ``stability`` goal against a baseline roster ranked above every other goal
+(:func:`stability_first`), and returns the new roster with its diff (:mod:`teamsolver.diff`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .diff import RosterDiff, roster_diff
+from .errors import InputError, Problem, raise_if_errors
+from .instance import Instance, Pin
+from .result import Progress, Result
+from .roster import Roster
+from .scenario import Scenario, apply_scenario
+from .score import reference_rating, strength
+from .settings import RELAXABLE_RULES, Rules
+from .validation import validate_instance
+
+
+def goal_range_bound(instance: Instance) -> int:
+    """An upper bound of how far the weighted goals other than ``stability`` can differ
+    between any two rosters of ``instance`` (docs/measures.md gives each goal's measure).
+
+    Every member holds at most one seat per round, so a round has at most ``n`` seats (``n``
+    active members) and the plan at most ``T = rounds × n``. Per goal, with its weight:
+    ``strength-balance`` ≤ Σ rounds 2·seats·D (D: the largest |s(m) − μ|), ``development`` ≤
+    T, ``workload-balance`` ≤ n·r(r−1)/2, ``rating`` ≤ 2·T·max|rating − ρ| (its value lies
+    between −T·max and +T·max), ``affinity`` ≤ Σ|score|, ``complementarity`` ≤ T·(most
+    specialties + 1), ``mix`` ≤ attributes·T.
+    """
+    obj = instance.rules.objective
+    active = [m for m in instance.members if m.status == "active"]
+    n = len(active)
+    seats = {
+        r: min(n, sum(g.size_max if g.size_max is not None else n for g in instance.groups_in(r)))
+        for r in instance.rounds
+    }
+    total = sum(seats.values())
+    rho = reference_rating(instance)
+    strengths = [strength(m, rho) for m in active]
+    mu = (2 * sum(strengths) + n) // (2 * n) if n else 0
+    spread = max((abs(s - mu) for s in strengths), default=0)
+    rating = max(
+        (abs((m.rating if m.rating is not None else rho) - rho) for m in active), default=0
+    )
+    rounds = len(instance.rounds)
+    several = [r for r in instance.rounds if len(instance.groups_in(r)) > 1]
+    bounds = {
+        "strength-balance": sum(2 * seats[r] * spread for r in several),
+        "development": total,
+        "workload-balance": n * rounds * (rounds - 1) // 2,
+        "rating": 2 * total * rating,  # a sum of terms between −rating and +rating
+        "affinity": sum(abs(a.score) for a in instance.affinity),
+        "complementarity": total * (max((len(m.specialties) for m in active), default=0) + 1),
+        "mix": len(obj.mix_attributes) * sum(seats[r] for r in several),
+    }
+    return sum(obj.weight(goal) * bound for goal, bound in bounds.items())
+
+
+def stability_first(instance: Instance) -> Instance:
+    """The instance with ``stability`` weighted above every other goal.
+
+    With F = :func:`goal_range_bound` + 1, the weight of ``stability`` (at least 1) and of every
+    rule are multiplied by F: one change more then always costs more than any gain the other
+    goals can bring, while a soft rule's cost keeps its price against a change (``weight`` 1000
+    against ``stability`` 100 by default: bending the rule once costs as much as 10 changes).
+    """
+    factor = goal_range_bound(instance) + 1
+    data = instance.rules.model_dump(by_alias=True)
+    data["objective"]["stability"] = max(1, data["objective"]["stability"]) * factor
+    for rule_id in RELAXABLE_RULES:
+        data[rule_id]["weight"] *= factor
+    return instance.model_copy(update={"rules": Rules.model_validate(data)})
+
+
+def freeze_pins(instance: Instance, baseline: Roster, groups: Iterable[str]) -> Instance:
+    """Pins that keep each of ``groups`` exactly as in ``baseline``: its members in their roles
+    (``require``) and nobody else (``forbid``). Raises :class:`InputError` for a group the
+    instance lacks."""
+    frozen = list(dict.fromkeys(groups))
+    unknown = [g for g in frozen if g not in instance.group_by_id]
+    if unknown:
+        raise InputError(
+            [Problem(message=f"unknown group {g!r}", column="--freeze") for g in unknown]
+        )
+    pins: list[Pin] = list(instance.pins)
+    for gid in frozen:
+        seats = {s.member: s.role for s in baseline.seats if s.group == gid}
+        pins.extend(Pin(member=m, group=gid, kind="require", role=r) for m, r in seats.items())
+        pins.extend(
+            Pin(member=m.id, group=gid, kind="forbid")
+            for m in instance.members
+            if m.id not in seats
+        )
+    return instance.model_copy(update={"pins": tuple(pins)})
+
+
+#: ``solve(instance, time_limit)``: one search, with the baseline and options bound.
+SolveFn = Callable[[Instance, float | None], Result]
+
+
+def neighbourhood(instance: Instance, baseline: Roster) -> Instance | None:
+    """The instance with every baseline seat pinned (``require``, same role) except in the
+    groups the changes touch: groups where the baseline breaks a hard rule of ``instance``
+    (every group of the round for a violation of a whole round). None when a violation
+    concerns the whole plan, or when no seat would stay pinned."""
+    from .audit import check
+
+    touched: set[str] = set()
+    for v in check(instance, baseline):
+        if v.rule != "roster" and instance.rules.mode(v.rule) != "hard":
+            continue
+        if v.group is not None:
+            touched.add(v.group)
+        elif v.round is not None:
+            touched.update(g.id for g in instance.groups_in(v.round))
+        else:
+            return None
+    keep = [s for s in baseline.seats if s.group in instance.group_by_id and s.group not in touched]
+    if not keep:
+        return None
+    pins = (
+        *instance.pins,
+        *(Pin(member=s.member, group=s.group, kind="require", role=s.role) for s in keep),
+    )
+    return instance.model_copy(update={"pins": pins})
+
+
+def solve_whatif(
+    changed: Instance, baseline: Roster, *, time_limit: float | None, solve: SolveFn
+) -> Result:
+    """Search ``stability_first(changed)`` in two steps, keeping the better roster.
+
+    1. The neighbourhood (:func:`neighbourhood`): only the groups the changes touch are open;
+       with most seats pinned this is a small model, solved in at most half the time.
+    2. The whole instance, with the time left; CP-SAT starts it from scratch, so on a large
+       instance it may not reach the neighbourhood's roster in time.
+
+    The result is the roster with the lower objective (under the stability-first weights);
+    ``OPTIMAL`` only when step 2 proved it. A search interrupted in step 1 (Ctrl-C) ends there.
+    """
+    weighted = stability_first(changed)
+    start = time.perf_counter()
+    near: Result | None = None
+    pinned = neighbourhood(weighted, baseline)
+    if pinned is not None:
+        try:
+            near = solve(pinned, None if time_limit is None else time_limit / 2)
+        except InputError:  # the pins cannot all hold (a member required twice): skip step 1
+            near = None
+        if near is not None and near.interrupted:
+            return near
+        if near is not None and not near.has_roster:
+            near = None
+    left = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - start))
+    full = solve(weighted, left)
+    wall = time.perf_counter() - start
+    if near is None or (
+        full.has_roster and full.objective is not None and full.objective <= (near.objective or 0)
+    ):
+        return full.model_copy(update={"wall_time_s": wall})
+    status = "OPTIMAL" if full.status == "OPTIMAL" else "FEASIBLE"
+    return near.model_copy(
+        update={"status": status, "wall_time_s": wall, "interrupted": full.interrupted}
+    )
+
+
+class WhatIf(BaseModel):
+    """The outcome of a what-if: the changed instance, the solve and the diff (None without a
+    roster)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    scenario: str
+    instance: Instance
+    result: Result
+    diff: RosterDiff | None
+
+
+def solve_limited(
+    instance: Instance,
+    *,
+    baseline: Roster | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int,
+    solutions: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Result:
+    """``teamsolver.solve`` that also stops after ``solutions`` improving rosters.
+
+    With ``workers=1`` and no time limit, a solution count is a deterministic limit: the same
+    instance and seed give the same roster on any machine, however busy.
+    """
+    from .solver import solve
+
+    stop = stop or threading.Event()
+    relay = on_progress
+
+    def progress(p: Progress) -> None:
+        if relay is not None:
+            relay(p)
+        if solutions is not None and p.solutions >= solutions:
+            stop.set()
+
+    result = solve(
+        instance,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        baseline=baseline,
+        on_progress=progress,
+        stop=stop,
+    )
+    if solutions is not None and result.interrupted and result.solutions >= solutions:
+        result = result.model_copy(update={"interrupted": False})
+    return result
+
+
+def prepare(
+    instance: Instance, baseline: Roster, scenario: Scenario, freeze: Iterable[str] = ()
+) -> Instance:
+    """The instance after ``scenario``, with the pins of ``freeze`` (groups kept exactly as in
+    ``baseline``), validated: raises :class:`InputError` naming the scenario line or the
+    frozen seat of every problem."""
+    changed = apply_scenario(instance, scenario)
+    if not freeze:
+        return changed
+    kept = len(changed.pins)
+    changed = freeze_pins(changed, baseline, freeze)
+    raise_if_errors(
+        p.model_copy(update={"file": "--freeze", "table": None, "row": None, "column": None})
+        if p.table == "pins" and p.row is not None and p.row > kept
+        else p
+        for p in validate_instance(changed)
+    )
+    return changed
+
+
+def conclude(
+    name: str, before: Instance, changed: Instance, baseline: Roster, solved: Result
+) -> WhatIf:
+    """A what-if from the solve of ``stability_first(changed)``: goals with the changed
+    instance's own weights, and the diff against ``baseline`` (whose goals are measured on
+    ``before``)."""
+    result = rescored(changed, solved, baseline)
+    diff = (
+        roster_diff(changed, baseline, result.roster, before_instance=before)
+        if result.has_roster
+        else None
+    )
+    return WhatIf(scenario=name, instance=changed, result=result, diff=diff)
+
+
+def whatif(
+    instance: Instance,
+    baseline: Roster,
+    scenario: Scenario,
+    *,
+    freeze: Iterable[str] = (),
+    time_limit: float | None = None,
+    workers: int | None = None,
+    seed: int = 0,
+    solutions: int | None = None,
+    **solve_options: Any,
+) -> WhatIf:
+    """Apply ``scenario`` to ``instance`` and find the roster closest to ``baseline``.
+
+    Among the rosters that keep every hard rule, the one found has the fewest changes against
+    ``baseline`` (when proven optimal), then the best soft rules and goals. ``freeze`` names
+    groups kept exactly as in the baseline. Goals and objective in the result are those of the
+    changed instance with its own weights (the diff has the values before and after).
+    ``solutions`` and ``solve_options`` (``on_progress``, ``stop``) as in
+    :func:`solve_limited`.
+    """
+    changed = prepare(instance, baseline, scenario, freeze)
+
+    def solve(inst: Instance, limit: float | None) -> Result:
+        return solve_limited(
+            inst,
+            baseline=baseline,
+            time_limit=limit,
+            workers=workers,
+            seed=seed,
+            solutions=solutions,
+            **solve_options,
+        )
+
+    solved = solve_whatif(changed, baseline, time_limit=time_limit, solve=solve)
+    return conclude(scenario.name, instance, changed, baseline, solved)
+
+
+def rescored(instance: Instance, result: Result, baseline: Roster | None) -> Result:
+    """The result with goals, soft-rule costs and objective measured with ``instance``'s own
+    weights (a solve with :func:`stability_first` weights reports scaled ones)."""
+    if not result.has_roster:
+        return result
+    from .audit import check
+    from .score import objective, score
+
+    soft = [v for v in check(instance, result.roster) if instance.rules.mode(v.rule) == "soft"]
+    costs: Counter[str] = Counter()
+    for v in soft:
+        costs[v.rule] += v.count
+    return result.model_copy(
+        update={
+            "violations": soft,
+            "rule_costs": dict(costs),
+            "goals": score(instance, result.roster, baseline),
+            "objective": objective(instance, result.roster, baseline),
+            "solver_objective": None,
+            "bound": None,
+        }
+    )
