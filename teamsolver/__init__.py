@@ -5,8 +5,11 @@ The library never prints. Load an instance with :func:`load`, write one with :fu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .audit import Violation, check
 from .errors import InputError, Problem, TeamsolverError
+from .explain import Explanation, WhyNot
 from .files import LoadResult, load, read, save
 from .instance import (
     Affinity,
@@ -25,6 +28,24 @@ from .settings import GOAL_IDS, RULE_IDS, Rules
 from .solver import solve
 from .validation import validate_instance
 
+if TYPE_CHECKING:
+    from .explain.core import explain
+    from .explain.whynot import why_not
+else:
+    # Imported on first call: they import ortools, which the checker never needs.
+    def explain(*args, **kwargs):
+        """Why an instance has no roster; see :func:`teamsolver.explain.core.explain`."""
+        from .explain.core import explain as run
+
+        return run(*args, **kwargs)
+
+    def why_not(*args, **kwargs):
+        """Why a member is not seated; see :func:`teamsolver.explain.whynot.why_not`."""
+        from .explain.whynot import why_not as run
+
+        return run(*args, **kwargs)
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -32,6 +53,7 @@ __all__ = [
     "RULE_IDS",
     "Affinity",
     "Conflict",
+    "Explanation",
     "Group",
     "HistoryEntry",
     "InputError",
@@ -48,7 +70,9 @@ __all__ = [
     "TeamsolverError",
     "Unit",
     "Violation",
+    "WhyNot",
     "check",
+    "explain",
     "load",
     "objective",
     "read",
@@ -56,4 +80,5 @@ __all__ = [
     "score",
     "solve",
     "validate_instance",
+    "why_not",
 ]

@@ -241,6 +241,7 @@ def generate(
 
 # The solving commands live in their own module; importing it registers them on ``main``.
 from . import (  # noqa: E402
+    cli_explain,  # noqa: F401
     cli_solve,  # noqa: F401
     cli_whatif,  # noqa: F401
 )

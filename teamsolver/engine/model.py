@@ -237,10 +237,18 @@ class Model:
         required_in: dict[int, list[int]] = defaultdict(list)
         for mi, gi in required:
             required_in[gi].append(mi)
+        recused = self.facts.recused
+        forbidden: set[tuple[int, int]] = set()
+        barred: dict[int, list[int]] = {}
+        if self.guarded:
+            recused, forbidden, barred = self._barred(m_index, g_index)
         for gi, members in enumerate(self.facts.allowed):
             group_members = list(members)
             present = set(members)
             extra = [mi for mi in required_in.get(gi, ()) if mi not in present]
+            if self.guarded:
+                skip = present | set(extra)
+                extra.extend(mi for mi in barred.get(gi, ()) if mi not in skip)
             group_members.extend(extra)
             for mi in group_members:
                 self.x[(mi, gi)] = self.cp.new_bool_var(f"x{mi}_{gi}")
@@ -255,9 +263,14 @@ class Model:
                         Where("eligibility", g.round, g.id, m.id),
                         self.cp.add(self.x[(mi, gi)] == 0),
                     )
-                elif (mi, gi) in self.facts.recused and self.mode("recusal") == "hard":
+                    continue
+                if (mi, gi) in recused and self.mode("recusal") == "hard":
                     self.post(
                         Where("recusal", g.round, g.id, m.id), self.cp.add(self.x[(mi, gi)] == 0)
+                    )
+                if (mi, gi) in forbidden:
+                    self.post(
+                        Where("pins", g.round, g.id, m.id), self.cp.add(self.x[(mi, gi)] == 0)
                     )
         lead_open = self.mode("leader-quota") != "hard"
         dep_open = self.mode("deputy-quota") != "hard"
@@ -273,6 +286,34 @@ class Model:
             roles = [v for v in (self.lead.get((mi, gi)), self.dep.get((mi, gi))) if v is not None]
             if roles:
                 self.cp.add(cp_model.LinearExpr.sum(roles) <= self.x[(mi, gi)])
+
+    def _barred(
+        self, m_index: dict[str, int], g_index: dict[str, int]
+    ) -> tuple[dict[tuple[int, int], list[str]], set[tuple[int, int]], dict[int, list[int]]]:
+        """Explain mode: the eligible pairs that a relaxable rule keeps out of the variables
+        (hard recusal, a forbid pin), so that each gets a variable held at 0 by its guard.
+
+        Returns the recused pairs (forbidden ones included, from facts computed without the
+        forbid pins), the forbidden pairs, and per group the members to add."""
+        inst = self.instance
+        forbidden = {
+            (m_index[p.member], g_index[p.group])
+            for p in inst.pins
+            if p.kind == "forbid" and p.member in m_index and p.group in g_index
+        }
+        recused = self.facts.recused
+        if forbidden and self.mode("recusal") == "hard":
+            unpinned = inst.model_copy(
+                update={"pins": tuple(p for p in inst.pins if p.kind != "forbid")}
+            )
+            recused = prepare(unpinned, "hard").recused
+        barred: dict[int, list[int]] = defaultdict(list)
+        pairs = set(forbidden) | (set(recused) if self.mode("recusal") == "hard" else set())
+        for mi, gi in sorted(pairs):
+            m = inst.members[mi]
+            if m.status == "active" and inst.groups[gi].round not in m.unavailable_rounds:
+                barred[gi].append(mi)
+        return recused, forbidden, barred
 
     def _one_seat_per_round(self) -> None:
         for mi, gis in self.by_member.items():

@@ -1,0 +1,249 @@
+"""``teamsolver.explain``: an irreducible conflict, in words, with verified suggestions."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+from ..engine.model import Where
+from ..errors import raise_if_errors
+from ..instance import Instance
+from ..solver import relaxed
+from ..validation import validate_instance
+from .report import CoreItem, Explanation, Suggestion
+from .search import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
+from .suggest import apply_changes, candidates
+from .words import Context, counted_by, sentence
+
+#: Suggestions printed at most (each one verified by a re-solve).
+MAX_SUGGESTIONS = 6
+#: Share of the time limit for finding and shrinking the conflict; the rest verifies suggestions.
+CORE_SHARE = 0.6
+
+
+def explain(
+    instance: Instance,
+    *,
+    time_limit: float = 60.0,
+    workers: int = 1,
+    seed: int = 0,
+    suggest: bool = True,
+) -> Explanation:
+    """Why ``instance`` has no roster: an irreducible set of rule instances that cannot hold
+    together, each in words with its numbers, and the smallest changes that make the plan
+    possible, each verified by a re-solve.
+
+    Requirements larger than the members a group can ever have are read off the input without
+    solving. Otherwise every hard constraint of a relaxable rule and every pin is guarded by an
+    assumption literal; CP-SAT's sufficient assumptions give a conflict, and a deletion filter
+    shrinks it until dropping any item leaves the rest satisfiable. Within ``time_limit``
+    seconds; when the time runs out while shrinking, ``irreducible`` is False.
+    """
+    start = time.perf_counter()
+    deadline = start + time_limit
+    # Rules that a requirement cannot meet are this function's business, not bad input.
+    raise_if_errors(validate_instance(relaxed(instance)))
+    ctx = Context(instance)
+    found = obvious(ctx)
+    solves = 0
+    more: tuple[str, ...] = ()
+    if found:
+        core, proven, found_by = found[0], True, "input"
+        more = tuple(_summary(ctx, c) for c in found[1:])
+    else:
+        oracle = Oracle(instance, workers=workers, seed=seed)
+        core_deadline = start + time_limit * (CORE_SHARE if suggest else 1.0)
+        verdict, first = first_conflict(oracle, core_deadline)
+        if verdict != UNSAT:
+            solves = oracle.solves
+            status = "FEASIBLE" if verdict == SAT else "UNKNOWN"
+            message = (
+                "The hard rules can all hold together: a roster exists (teamsolver solve finds it)."
+                if verdict == SAT
+                else f"No conflict found within the time limit of {time_limit:g} s, and no "
+                "roster either; allow more time with --time-limit."
+            )
+            return Explanation(
+                status=status,
+                message=message,
+                solves=solves,
+                wall_time_s=time.perf_counter() - start,
+            )
+        core, proven = shrink(oracle, first, core_deadline)
+        core = _ordered(core)
+        found_by = "solver"
+        solves = oracle.solves
+    items = tuple(_item(w, ctx, core) for w in core)
+    suggestions: tuple[Suggestion, ...] = ()
+    if suggest:
+        suggestions, used = _suggestions(instance, ctx, core, deadline, workers, seed)
+        solves += used
+    message = _message(items, proven, found_by)
+    return Explanation(
+        status="INFEASIBLE",
+        core=items,
+        message=message,
+        suggestions=suggestions,
+        irreducible=proven,
+        found_by=found_by,
+        more=more,
+        solves=solves,
+        wall_time_s=time.perf_counter() - start,
+    )
+
+
+# -- conflicts read off the input ------------------------------------------------------------
+def obvious(ctx: Context) -> list[list[Where]]:
+    """Every group requirement (at least k members of a kind) that exceeds the members of that
+    kind who may sit in the group, as an irreducible conflict: the requirement plus just enough
+    of the recusals and forbid pins that keep the others out (freeing any one of them, or
+    dropping the requirement, leaves a satisfiable set)."""
+    inst = ctx.instance
+    rules = inst.rules
+    hard_recusal = rules.mode("recusal") == "hard"
+    found: list[list[Where]] = []
+    for g in inst.groups:
+        rule_items = [Where(r, g.round, g.id) for r in ("group-size", "leader-quota")]
+        rule_items += [
+            Where("specialty-coverage", g.round, g.id, specialty=s) for s, _ in g.requires
+        ]
+        rule_items += [
+            Where(r, g.round, g.id) for r in ("deputy-quota", "full-time-anchor", "party-branch")
+        ]
+        for item in rule_items:
+            if rules.mode(item.rule) != "hard":
+                continue
+            counted = counted_by(item, ctx)
+            assert counted is not None
+            attr, _, need = counted
+            free, _ = ctx.candidates(g, attr)
+            if len(free) >= need:
+                continue
+            # Eligible members kept out by a rule that a planner may relax.
+            held: list[Where] = []
+            for m in inst.members:
+                if not attr(m) or m.status != "active" or g.round in m.unavailable_rounds:
+                    continue
+                if hard_recusal and ctx.recusal_reasons(m, g):
+                    held.append(Where("recusal", g.round, g.id, m.id))
+                elif (m.id, g.id) in ctx.forbidden:
+                    held.append(Where("pins", g.round, g.id, m.id))
+            if item.rule in ("leader-quota", "deputy-quota"):
+                # Pinned to the role without the ability: held out by the quota rule itself.
+                role = "leader" if item.rule == "leader-quota" else "deputy"
+                held += [
+                    Where(item.rule, g.round, g.id, m.id)
+                    for m in inst.members
+                    if not attr(m)
+                    and ctx.required.get((m.id, g.id)) == role
+                    and ctx.barred(m, g) is None
+                ]
+            keep = max(0, len(free) + len(held) - need + 1)
+            found.append([item, *held[:keep]])
+    return found
+
+
+# -- words -----------------------------------------------------------------------------------
+_RANK = {
+    "group-size": 0,
+    "specialty-coverage": 1,
+    "leader-quota": 2,
+    "deputy-quota": 3,
+    "full-time-anchor": 4,
+    "party-branch": 5,
+    "mentoring": 6,
+    "new-leader-support": 7,
+}
+
+
+def _ordered(core: list[Where]) -> list[Where]:
+    """Requirements of groups first (in group order), then the rules that hold members back."""
+
+    def key(w: Where) -> tuple[int, str, str, str]:
+        return (_RANK.get(w.rule, 10), w.round or "", w.group or "", w.member or "")
+
+    return sorted(core, key=key)
+
+
+def _item(w: Where, ctx: Context, core: list[Where]) -> CoreItem:
+    return CoreItem(**asdict(w), message=sentence(w, ctx, core))
+
+
+def _summary(ctx: Context, core: list[Where]) -> str:
+    return sentence(core[0], ctx, core)
+
+
+def _message(items: tuple[CoreItem, ...], proven: bool, found_by: str) -> str:
+    head = (
+        f"No roster: these {len(items)} rules cannot all hold together"
+        if len(items) > 1
+        else "No roster: this rule cannot hold"
+    )
+    if found_by == "input":
+        head += " (seen in the input, without solving)"
+    tail = (
+        "Dropping any one of them would leave the rest satisfiable."
+        if proven
+        else "The time limit cut the shrinking short: the set may hold items that are not needed."
+    )
+    lines = [head + ":"] + [f"{i}. [{it.rule}] {it.message}" for i, it in enumerate(items, 1)]
+    return "\n".join([*lines, tail])
+
+
+# -- suggestions -----------------------------------------------------------------------------
+def _suggestions(
+    instance: Instance,
+    ctx: Context,
+    core: list[Where],
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> tuple[tuple[Suggestion, ...], int]:
+    """Candidate edits of every core item, kept when a re-solve finds a roster with them
+    (scope ``plan``); when none does, those that at least lift this conflict (``conflict``)."""
+    seen: set[tuple[object, ...]] = set()
+    plan: list[Suggestion] = []
+    partial: list[Suggestion] = []
+    solves = 0
+    for w in core:
+        for text, changes in candidates(w, ctx):
+            key = tuple(c.model_dump_json() for c in changes if c.table != "units")
+            if key in seen:
+                continue
+            seen.add(key)
+            left = deadline - time.perf_counter()
+            if left <= 0 or len(plan) >= MAX_SUGGESTIONS:
+                break
+            try:
+                changed = apply_changes(instance, changes)
+            except (ValueError, KeyError, StopIteration):
+                continue
+            if any(p.severity == "error" for p in validate_instance(relaxed(changed))):
+                continue
+            verdict = feasible(changed, min(left, 20.0), workers, seed)
+            solves += 1
+            if verdict == SAT:
+                plan.append(Suggestion(text=text, changes=changes, scope="plan"))
+            elif verdict != UNKNOWN and not plan and len(partial) < MAX_SUGGESTIONS:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    continue
+                oracle = Oracle(changed, workers=workers, seed=seed)
+                lifted, _ = oracle.check(_around(core, oracle.items), min(left, 20.0), fixed=True)
+                solves += oracle.solves
+                if lifted == SAT:
+                    partial.append(Suggestion(text=text, changes=changes, scope="conflict"))
+    return tuple(plan or partial), solves
+
+
+def _around(core: list[Where], items: list[Where]) -> list[Where]:
+    """The rule instances of the groups, and of the members outside groups, that ``core``
+    concerns: a change lifts the conflict when these can all hold with it (so that lowering a
+    requirement by one does not count as lifting it while recusals still block it)."""
+    groups = {w.group for w in core if w.group is not None}
+    members = {w.member for w in core if w.member is not None}
+    return [
+        w
+        for w in items
+        if w.group in groups or (w.group is None and (w.member in members or w in core))
+    ]

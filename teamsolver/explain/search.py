@@ -1,0 +1,195 @@
+"""The CP-SAT side of ``explain``: assume every guard, read a conflict, shrink it.
+
+A guarded :class:`~teamsolver.engine.model.Model` enforces each hard constraint of a relaxable
+rule (and each pin) only when the literal of its :class:`~teamsolver.engine.model.Where` holds.
+Assuming a set of those literals asks "can these rule instances all hold, the rules that always
+hold (one seat per round, eligibility) included?".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from ..engine.model import Model, Where
+from ..instance import Instance
+
+SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
+#: Seconds given to the one assumption-based solve that reads CP-SAT's own conflict.
+ASSUMING_S = 1.0
+#: Seconds at most for checking a part of the plan while looking for a first conflict.
+PART_S = 5.0
+
+
+class Oracle:
+    """Answers satisfiability of sets of rule instances of one instance, counting its solves.
+
+    Each question works on a copy of the guarded model in which every guard outside the set
+    is fixed to false, so that presolve removes those constraints; the guards of the set are
+    either assumed (to read CP-SAT's sufficient assumptions) or fixed to true (``fixed``: much
+    faster on a large set, as presolve then works on them too, but without a smaller
+    conflict).
+    """
+
+    def __init__(self, instance: Instance, *, workers: int = 1, seed: int = 0):
+        self.model = Model(instance, guarded=True, goals=False)
+        self.model.cp.clear_objective()  # type: ignore[no-untyped-call]
+        self.workers = workers
+        self.seed = seed
+        self.solves = 0
+        self.where_of = {lit.index: where for where, lit in self.model.guards.items()}
+
+    @property
+    def items(self) -> list[Where]:
+        return list(self.model.guards)
+
+    def check(
+        self, items: Sequence[Where], time_limit: float, *, fixed: bool = False
+    ) -> tuple[str, list[Where]]:
+        """Whether ``items`` can all hold; when they cannot, a subset that cannot either
+        (CP-SAT's sufficient assumptions, or ``items`` when it gives none or ``fixed``)."""
+        chosen = set(items)
+        cp = self.model.cp.clone()
+        for where, lit in self.model.guards.items():
+            var = cp.get_bool_var_from_proto_index(lit.index)
+            if where not in chosen:
+                cp.add(var == 0)
+            elif fixed:
+                cp.add(var == 1)
+        if not fixed:
+            cp.add_assumptions([self.model.guards[w] for w in items])
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = self.workers
+        params.random_seed = self.seed
+        params.max_time_in_seconds = max(0.01, time_limit)
+        params.catch_sigint_signal = False
+        code = solver.solve(cp)
+        self.solves += 1
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return SAT, []
+        if code != cp_model.INFEASIBLE:
+            return UNKNOWN, []
+        if fixed:
+            return UNSAT, list(items)
+        core = [self.where_of[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+        core = [w for w in core if w in chosen]
+        return UNSAT, core or list(items)
+
+
+def first_conflict(oracle: Oracle, deadline: float) -> tuple[str, list[Where]]:
+    """A conflict to shrink, found quickly: the whole plan is first checked with every guard
+    fixed (presolve proves most infeasibilities in seconds where assumptions on thousands of
+    literals would not); then the rule instances of one group at a time, then of growing
+    prefixes of the groups (with the instances that belong to no group), so that the
+    assumption-based solve that reads the solver's conflict runs on a small set."""
+    items = oracle.items
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    verdict, _ = oracle.check(items, left(), fixed=True)
+    if verdict != UNSAT:
+        return verdict, []
+    groups = list(dict.fromkeys(w.group for w in items if w.group is not None))
+    by_group = {g: [w for w in items if w.group == g] for g in groups}
+    loose = [w for w in items if w.group is None]
+    universe = items
+    for g in groups:
+        if left() <= 0:
+            break
+        if oracle.check(by_group[g], min(left(), PART_S), fixed=True)[0] == UNSAT:
+            universe = by_group[g]
+            break
+    else:
+        # Across groups: first drop whole rules, then find the smallest prefix of the groups
+        # (with the instances that belong to no group) that still cannot hold.
+        kept = set(drop_rules(oracle, items, deadline))
+        loose = [w for w in loose if w in kept]
+        by_group = {g: [w for w in ws if w in kept] for g, ws in by_group.items()}
+        low, high = 0, len(groups)  # the prefix of length ``high`` is known to conflict
+        while low + 1 < high and left() > 0:
+            mid = (low + high) // 2
+            prefix = loose + [w for g in groups[:mid] for w in by_group[g]]
+            # A prefix not shown to conflict in time counts as one that does not.
+            if oracle.check(prefix, min(left(), PART_S), fixed=True)[0] == UNSAT:
+                high = mid
+            else:
+                low = mid
+        universe = loose + [w for g in groups[:high] for w in by_group[g]]
+    # The solver's own conflict when it comes quickly; the group's instances otherwise.
+    verdict, core = oracle.check(universe, min(left(), ASSUMING_S))
+    if verdict == UNKNOWN:
+        return UNSAT, list(universe)
+    return verdict, core
+
+
+def drop_rules(oracle: Oracle, items: Sequence[Where], deadline: float) -> list[Where]:
+    """``items`` without every rule (all its instances at once, largest rule first) whose
+    removal leaves the rest in conflict: a conflict seldom involves many rules."""
+    todo = list(items)
+    families: dict[str, int] = {}
+    for w in todo:
+        families[w.rule] = families.get(w.rule, 0) + 1
+    if len(families) < 2:
+        return todo
+    for rule in sorted(families, key=lambda r: -families[r]):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        rest = [w for w in todo if w.rule != rule]
+        if rest and oracle.check(rest, min(left, PART_S), fixed=True)[0] == UNSAT:
+            todo = rest
+    return todo
+
+
+def shrink(oracle: Oracle, core: Sequence[Where], deadline: float) -> tuple[list[Where], bool]:
+    """A deletion filter that deletes in chunks: first whole rules (:func:`drop_rules`),
+    then chunks of untested items, doubling the chunk after a drop and halving it when the
+    drop makes the rest satisfiable (few checks for a small conflict in a large set, about one
+    per item for a large one); a single item whose removal
+    does is kept (it belongs to every conflict within the set). Checks fix the guards (fast
+    under presolve). Returns the set and whether every item was tested (the set is then
+    irreducible); items not tested by ``deadline`` stay."""
+    kept: list[Where] = []
+    todo = drop_rules(oracle, core, deadline)
+    proven = True
+    chunk = max(1, len(todo) // 2)
+    while todo:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return [*kept, *todo], False
+        part, rest = todo[:chunk], todo[chunk:]
+        # A check that runs out of time keeps the chunk (the set stays a conflict, unproven).
+        verdict, _ = oracle.check([*kept, *rest], min(left, PART_S), fixed=True)
+        if verdict == UNSAT:
+            todo = rest
+            chunk = max(1, min(2 * chunk, len(todo) // 2))  # dropping works: bolder
+        elif chunk > 1:
+            chunk //= 2
+        else:
+            if verdict == UNKNOWN:
+                proven = False
+            kept.append(part[0])
+            todo = rest
+    return kept, proven
+
+
+def feasible(instance: Instance, time_limit: float, workers: int = 1, seed: int = 0) -> str:
+    """Whether ``instance`` has a roster that keeps every hard rule (no goals: the first one
+    found will do)."""
+    model = Model(instance, goals=False)
+    model.cp.clear_objective()  # type: ignore[no-untyped-call]
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = workers
+    params.random_seed = seed
+    params.max_time_in_seconds = max(0.01, time_limit)
+    params.stop_after_first_solution = True
+    params.catch_sigint_signal = False
+    code = solver.solve(model.cp)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SAT
+    return UNSAT if code == cp_model.INFEASIBLE else UNKNOWN

@@ -1,0 +1,159 @@
+"""End-to-end tests of ``teamsolver explain`` (SPEC §6): text, ``--json``, why-not, exit codes.
+
+Each test drives the installed entry point in a subprocess; no run may print a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import teamsolver
+from teamsolver.rosterio import read_roster
+
+from .test_cli import TEAMSOLVER, TINY, one_json, run
+from .test_explain import case
+
+pytestmark = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
+
+
+def case_file(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name.replace(' ', '-')}.json"
+    teamsolver.save(case(name), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_roster(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("roster") / "roster.csv"
+    proc = run("solve", TINY, "--out", path, "--workers", "1", "--time-limit", "10")
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+def test_a_feasible_instance_says_so_and_exits_0() -> None:
+    proc = run("explain", TINY)
+    assert proc.returncode == 0, proc.stderr
+    assert "can all hold together" in proc.stdout
+    doc = one_json(run("explain", TINY, "--json").stdout)
+    assert doc["status"] == "FEASIBLE" and doc["core"] == []
+
+
+def test_text_names_rules_members_and_verified_changes(tmp_path: Path) -> None:
+    proc = run("explain", case_file(tmp_path, "specialty shortage by recusal"))
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout
+    assert "these 3 rules cannot all hold together" in out
+    assert "[specialty-coverage] Group G1 (round R1) requires 2 audit" in out
+    assert "M3 is recused (their own unit A is a target)" in out
+    assert "Changes that make the plan possible (each verified by a re-solve):" in out
+    assert "- lower the audit requirement of G1 from 2 to 1" in out
+    assert "explain: status INFEASIBLE" in proc.stderr
+    assert "explain:" not in out
+
+
+def test_json_is_one_document_per_spec(tmp_path: Path) -> None:
+    proc = run("explain", case_file(tmp_path, "leader shortage"), "--json")
+    assert proc.returncode == 1, proc.stderr
+    doc: dict[str, Any] = one_json(proc.stdout)
+    assert doc["status"] == "INFEASIBLE"
+    assert doc["irreducible"] is True and doc["found_by"] == "solver"
+    assert {(c["rule"], c["group"], c["round"]) for c in doc["core"]} == {
+        ("leader-quota", g, "R1") for g in ("G1", "G2", "G3")
+    }
+    assert all(c["message"] for c in doc["core"])
+    assert doc["message"].startswith("No roster")
+    assert doc["suggestions"] and all(s["scope"] == "plan" for s in doc["suggestions"])
+    assert doc["suggestions"][0]["changes"][0]["op"] == "add"
+
+
+def test_no_suggestions_flag(tmp_path: Path) -> None:
+    doc = one_json(
+        run("explain", case_file(tmp_path, "pins clashing"), "--json", "--no-suggestions").stdout
+    )
+    assert doc["suggestions"] == []
+    assert {c["rule"] for c in doc["core"]} == {"leader-quota", "pins"}
+
+
+def test_why_not_a_recused_member(tiny_roster: Path) -> None:
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M06", "--group", "G1")
+    assert proc.returncode == 0, proc.stderr
+    assert "Hard rules forbid M06 in G1" in proc.stdout
+    assert "[recusal] M06 (unit EDU) may not inspect G1: their own unit EDU is a target" in (
+        proc.stdout
+    )
+
+
+def test_why_not_an_allowed_member_costs_goal_by_goal(tiny_roster: Path) -> None:
+    seated = {line.split(",")[2] for line in tiny_roster.read_text().splitlines()[1:]}
+    assert "M04" not in seated
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M04", "--group", "G1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = one_json(proc.stdout)
+    assert doc["status"] == "allowed" and doc["forced_group"] == "G1"
+    assert doc["objective_forced"] >= doc["objective_given"]  # the given roster is optimal
+    goals = {g["goal"]: g for g in doc["goals"]}
+    assert set(teamsolver.GOAL_IDS) <= set(goals)
+    assert "no-repeat-pairing" in goals  # a soft rule of tiny is a term too
+    total = sum(g["cost"] for g in goals.values())
+    assert total == doc["objective_forced"] - doc["objective_given"]
+    inst = teamsolver.load(TINY)
+    given = teamsolver.objective(inst, read_roster(tiny_roster, inst))
+    assert doc["objective_given"] == given
+
+
+def test_why_not_a_seated_member(tiny_roster: Path) -> None:
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M01")
+    assert proc.returncode == 0
+    assert "M01 sits in G1 (R1) as leader" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--why", "M01"), "--roster and --why go together"),
+        (("--group", "G1"), "--group needs --why"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], words: str) -> None:
+    proc = run("explain", TINY, *args)
+    assert proc.returncode == 2
+    assert words in proc.stderr
+
+
+def test_unknown_member_exits_2(tiny_roster: Path) -> None:
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M99")
+    assert proc.returncode == 2
+    assert "unknown member 'M99'" in proc.stderr
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    proc = run("explain", tmp_path / "missing")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+
+
+def test_two_conflicts_one_explained_the_other_listed(tmp_path: Path) -> None:
+    from .test_explain import AUDIT, base
+
+    inst = base(
+        {"M3": AUDIT, "M4": AUDIT},
+        group_fields={
+            "G1": {"targets": ("A",), "requires": "audit:1"},
+            "G2": {"requires": "law:1"},
+        },
+    )
+    path = tmp_path / "two.json"
+    teamsolver.save(inst, path)
+    proc = run("explain", path)
+    assert proc.returncode == 1
+    assert "No single change makes the whole plan possible: another conflict remains" in (
+        proc.stdout
+    )
+    assert "- Group G2 (round R1) requires 1 law; the pool has 0 law specialists" in proc.stdout
+    # The relaxed reading of the input must not claim that a hard rule "will be bent".
+    assert "will be bent" not in proc.stderr
+    quiet = run("explain", path, "--no-suggestions")
+    assert "change" not in quiet.stdout
