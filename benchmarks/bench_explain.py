@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from teamsolver import explain, solve
-from teamsolver.explain import apply_changes
-from teamsolver.explain.words import Context
+from teamsolver.explainer import apply_changes
+from teamsolver.explainer.words import Context
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
 

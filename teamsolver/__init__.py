@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .audit import Violation, check
 from .errors import InputError, Problem, TeamsolverError
-from .explain import Explanation, WhyNot
+from .explainer import Explanation, WhyNot
 from .files import LoadResult, load, read, save
 from .instance import (
     Affinity,
@@ -29,19 +29,19 @@ from .solver import solve
 from .validation import validate_instance
 
 if TYPE_CHECKING:
-    from .explain.core import explain
-    from .explain.whynot import why_not
+    from .explainer.core import explain
+    from .explainer.whynot import why_not
 else:
     # Imported on first call: they import ortools, which the checker never needs.
     def explain(*args, **kwargs):
-        """Why an instance has no roster; see :func:`teamsolver.explain.core.explain`."""
-        from .explain.core import explain as run
+        """Why an instance has no roster; see :func:`teamsolver.explainer.core.explain`."""
+        from .explainer.core import explain as run
 
         return run(*args, **kwargs)
 
     def why_not(*args, **kwargs):
-        """Why a member is not seated; see :func:`teamsolver.explain.whynot.why_not`."""
-        from .explain.whynot import why_not as run
+        """Why a member is not seated; see :func:`teamsolver.explainer.whynot.why_not`."""
+        from .explainer.whynot import why_not as run
 
         return run(*args, **kwargs)
 

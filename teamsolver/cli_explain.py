@@ -16,7 +16,7 @@ from . import files
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
 from .cli_solve import _bad_input, _print_json, _reader_may_leave, _say, _tolerant_streams
 from .errors import InputError
-from .explain.report import Explanation, WhyNot
+from .explainer.report import Explanation, WhyNot
 from .instance import Instance
 from .rosterio import read_roster
 from .settings import RELAXABLE_RULES
@@ -94,7 +94,7 @@ def explain_command(
         raise click.UsageError("--roster and --why go together")
     if group is not None and why is None:
         raise click.UsageError("--group needs --why MEMBER and --roster ROSTER")
-    from .explain import explain, why_not  # imports ortools: not for --help
+    from .explainer import explain, why_not  # imports ortools: not for --help
 
     failed: dict[str, Any] = {"status": None, "core": [], "message": None}
     inst = _load_for_explain(instance, encoding, rules_file, as_json, failed)

@@ -17,8 +17,8 @@ import pytest
 
 import teamsolver
 from teamsolver.engine.model import Where
-from teamsolver.explain import Explanation, apply_changes, explain, why_not
-from teamsolver.explain.search import SAT, UNSAT, Oracle, feasible
+from teamsolver.explainer import Explanation, apply_changes, explain, why_not
+from teamsolver.explainer.search import SAT, UNSAT, Oracle, feasible
 from teamsolver.instance import Instance, Pin, Unit
 
 from .helpers import group, instance, member, past
@@ -354,8 +354,8 @@ def test_competition_names_who_else_needs_them() -> None:
 
 
 def test_shrinking_cut_short_says_so() -> None:
-    from teamsolver.explain.core import _message
-    from teamsolver.explain.search import shrink
+    from teamsolver.explainer.core import _message
+    from teamsolver.explainer.search import shrink
 
     inst = case("leader shortage")
     oracle = Oracle(inst)
