@@ -94,20 +94,20 @@ def _k(**knobs: int) -> tuple[tuple[str, int], ...]:
 
 
 LADDER: tuple[Rung, ...] = (
-    Rung(20, "1 round", "tiny", _k(), 10, 0.1, tight=True, quick=True),
-    Rung(20, "multi-round", "tiny", _k(rounds=3), 10, 0.1, tight=True, quick=True),
-    Rung(60, "1 round", "university", _k(rounds=1), 10, 0.1, tight=True, quick=True),
+    Rung(20, "1 round", "tiny", _k(), 5, 0.1, tight=True, quick=True),
+    Rung(20, "multi-round", "tiny", _k(rounds=3), 5, 0.1, tight=True, quick=True),
+    Rung(60, "1 round", "university", _k(rounds=1), 5, 0.1, tight=True, quick=True),
     Rung(60, "multi-round", "university", _k(), 10, 1.0, tight=True, quick=True),
-    Rung(300, "1 round", "year", _k(rounds=1), 15, 0.5, tight=True, quick=True),
-    Rung(300, "multi-round", "year", _k(), 15, 5.0, tight=True),
-    Rung(521, "1 round", "city", _k(), 20, 1.0, tight=True),
-    Rung(521, "multi-round", "city", _k(rounds=3), 20, 12.0),
-    Rung(2000, "1 round", "city", _k(members=2000, groups=50), 30, 10.0, tight=True),
-    Rung(2000, "multi-round", "year", _k(members=2000, groups=40), 30, 320.0),
-    Rung(7000, "1 round", "province", _k(), 60, 35.0),
-    Rung(7000, "multi-round", "province", _k(rounds=2), 60, 600.0),
-    Rung(10000, "1 round", "province", _k(members=10000), 60, 55.0),
-    Rung(10000, "multi-round", "province", _k(members=10000, rounds=2), 60, 900.0),
+    Rung(300, "1 round", "year", _k(rounds=1), 10, 0.5, tight=True, quick=True),
+    Rung(300, "multi-round", "year", _k(), 10, 3.0, tight=True),
+    Rung(521, "1 round", "city", _k(), 10, 0.7, tight=True),
+    Rung(521, "multi-round", "city", _k(rounds=3), 10, 10.0),
+    Rung(2000, "1 round", "city", _k(members=2000, groups=50), 15, 6.0, tight=True),
+    Rung(2000, "multi-round", "year", _k(members=2000, groups=40), 15, 320.0),
+    Rung(7000, "1 round", "province", _k(), 20, 30.0),
+    Rung(7000, "multi-round", "province", _k(rounds=2), 20, 600.0),
+    Rung(10000, "1 round", "province", _k(members=10000), 20, 45.0),
+    Rung(10000, "multi-round", "province", _k(members=10000, rounds=2), 20, 900.0),
 )
 
 
@@ -131,8 +131,8 @@ def schedule(rungs: list[Rung], seeds: list[int], tight: bool, build_limit: floa
     2. the tightened variants at the first seed;
     3. rungs whose model is expected to take longer than ``build_limit`` to build (the probe
        that records it);
-    4. the other seeds below 2,000 members (normal, then tightened);
-    5. the other seeds of the big rungs.
+    4. the other seeds below 2,000 members, then of the big rungs (every rung at 3 seeds);
+    5. the other seeds of the tightened variants.
     """
     first, rest = seeds[:1], seeds[1:]
     fits = [r for r in rungs if r.build_est <= build_limit]
@@ -144,10 +144,9 @@ def schedule(rungs: list[Rung], seeds: list[int], tight: bool, build_limit: floa
         out += [Case(r, s, 1.0) for s in first for r in fits if r.tight]
     out += [Case(r, s, 0.0) for s in first for r in probes]
     out += [Case(r, s, 0.0) for s in rest for r in small]
-    if tight:
-        out += [Case(r, s, 1.0) for s in rest for r in small if r.tight]
     out += [Case(r, s, 0.0) for s in rest for r in [*big, *probes]]
     if tight:
+        out += [Case(r, s, 1.0) for s in rest for r in small if r.tight]
         out += [Case(r, s, 1.0) for s in rest for r in big if r.tight]
     return out
 
@@ -409,6 +408,7 @@ FIELDS: tuple[str, ...] = (
     "nonzeros",
     "objective_check",
     "load_avg_1m",
+    "case_s",
     "note",
 )
 
@@ -1239,6 +1239,9 @@ def main() -> int:
     parser.add_argument(
         "--plan", action="store_true", help="print the cases, their estimated cost and exit"
     )
+    parser.add_argument(
+        "--costs", type=Path, help="with --plan: a suite CSV whose measured case times to use"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("child_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1319,6 +1322,8 @@ def main() -> int:
             outcome = run_case(case, args, tmp, limit)
             run_n += 1
             cost[rung.key] = max(cost.get(rung.key, 0.0), outcome.cost_s)
+            for r in outcome.rows:
+                r["case_s"] = round(outcome.cost_s, 1)  # the whole case, all solvers
             if outcome.build_failed:
                 unbuildable[rung.shape] = min(unbuildable.get(rung.shape, 10**9), rung.members)
             rows += outcome.rows
@@ -1363,12 +1368,19 @@ def main() -> int:
 
 def print_plan(cases: list[Case], budget: float, args: argparse.Namespace) -> int:
     """The schedule with each case's estimated cost, and where the budget would cut it."""
+    measured: dict[str, float] = {}  # case id without the seed -> largest measured case time
+    if args.costs:
+        with args.costs.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("case_s"):
+                    key = row["case"].rsplit("-s", 1)[0]
+                    measured[key] = max(measured.get(key, 0.0), float(row["case_s"]))
     total = 0.0
     probed: set[str] = set()  # shapes whose model was found not to build (as the run skips)
     for case in cases:
         rung = case.rung
         limit = args.time_limit or (QUICK_LIMIT if args.quick else rung.limit)
-        est = _estimate(rung, limit, args)
+        est = measured.get(case.id.rsplit("-s", 1)[0]) or _estimate(rung, limit, args)
         if rung.build_est > args.build_limit and rung.shape in probed:
             est = 0.0
         elif rung.build_est > args.build_limit:
