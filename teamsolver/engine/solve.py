@@ -70,6 +70,21 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 STAGED_FROM = 500
 
 
+#: Models with at least this many variables get a light presolve (see :func:`light_presolve`).
+LIGHT_PRESOLVE_FROM = 50_000
+
+
+def light_presolve(solver: cp_model.CpSolver) -> None:
+    """No probing, one presolve pass, no symmetry detection. On the year preset (120k
+    variables, 2 workers) the full presolve alone outlasted a 20 s limit, so the search never
+    started; probing was the largest part of it. A light one leaves the search time to improve
+    the complete hint (benchmarks/results/engine-levers.md)."""
+    params = solver.parameters
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
+    params.symmetry_level = 0
+
+
 def _solver(workers: int, seed: int, time_limit: float | None, log: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -127,6 +142,54 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.perf_counter()
 
 
+def greedy_start(instance: Instance, model: Model) -> Chosen | None:
+    """The greedy planner's roster (:mod:`.greedy`) as seats and roles of ``model``, if it
+    passes the independent checker under the model's rules (``relax``: relaxed), else None."""
+    from ..audit import check, hard_violations
+    from ..solver import relaxed
+    from .greedy import plan
+
+    roster = plan(instance)
+    judged = relaxed(instance) if model.relax else instance
+    if not roster.seats or hard_violations(judged, check(judged, roster)):
+        return None
+    m_index = {m.id: i for i, m in enumerate(instance.members)}
+    g_index = {g.id: i for i, g in enumerate(instance.groups)}
+    chosen: Chosen = {}
+    for seat in roster.seats:
+        key = (m_index[seat.member], g_index[seat.group])
+        if key not in model.x:
+            return None
+        lead, dep = seat.role == "leader", seat.role == "deputy"
+        if (lead and key not in model.lead) or (dep and key not in model.dep):
+            return None
+        chosen[key] = (1, int(lead), int(dep))
+    return chosen
+
+
+def _complete(
+    model: Model,
+    chosen: Chosen,
+    seed: int,
+    deadline: float | None,
+    stop: threading.Event | None,
+    log: bool,
+) -> cp_model.CpSolver | None:
+    """Every variable of ``model`` completed from the seats and roles of ``chosen`` (fixed in a
+    copy of the model; propagation fills in the rest), or None if that fails in time."""
+    copy = model.cp.clone()
+    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
+        for key, var in table.items():
+            value = chosen[key][slot] if key in chosen else 0
+            copy.add_hint(copy.get_int_var_from_proto_index(var.index), value)
+    left = _left(deadline)
+    completer = _solver(1, seed, None if left is None else min(max(1.0, left / 4), left), log)
+    completer.parameters.fix_variables_to_their_hinted_value = True
+    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return completer
+
+
 def _first_roster(
     instance: Instance,
     model: Model,
@@ -135,16 +198,25 @@ def _first_roster(
     deadline: float | None,
     stop: threading.Event | None,
     log: bool,
-) -> tuple[int, Chosen | None, cp_model.CpSolver | None]:
+    greedy: bool = True,
+) -> tuple[int, Chosen | None, cp_model.CpSolver | None, bool]:
     """Stages 1 and 2: any roster that satisfies the hard rules, then every variable of the
     full model completed from it (a complete hint; a partial one helps CP-SAT little).
 
-    Stage 1 solves the hard rules alone (soft rules and goals left out: they never forbid a
-    roster) and stops at the first roster. Stage 2 fixes the seats and roles of that roster in
-    a copy of the full model and lets propagation fill in the rest. Returns the stage-1 status,
-    its roster, and a solver whose values complete it (indices of ``model``), if stage 2 ended
-    in time.
+    Stage 1 takes the greedy planner's roster when it passes the checker and the model accepts
+    it (seconds even with thousands of members, and a good roster); otherwise it solves the hard
+    rules alone (soft rules and goals left out: they never forbid a roster) and stops at the
+    first roster. Stage 2 fixes the seats and roles of that roster in a copy of the full model
+    and lets propagation fill in the rest. Returns the stage-1 status, its roster, a solver whose
+    values complete it (indices of ``model``) if stage 2 ended in time, and whether the roster is
+    the greedy planner's.
     """
+    if greedy:
+        chosen = greedy_start(instance, model)
+        if chosen is not None:
+            # The checker accepted it: it stays the roster to beat even if completing it fails.
+            completed = _complete(model, chosen, seed, deadline, stop, log)
+            return int(cp_model.FEASIBLE), chosen, completed, True
     feasible = Model(instance, model.baseline, relax=model.relax, goals=False, facts=model.facts)
     solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
@@ -155,25 +227,10 @@ def _first_roster(
         solver.parameters.linearization_level = 0
     code = _run(solver, feasible.cp, None, stop)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code, None, None
+        return code, None, None, False
     chosen = _chosen(solver, feasible)
-    copy = model.cp.clone()
-    for table, source in (
-        (model.x, feasible.x),
-        (model.lead, feasible.lead),
-        (model.dep, feasible.dep),
-    ):
-        for key, var in table.items():
-            copy.add_hint(
-                copy.get_int_var_from_proto_index(var.index),
-                solver.value(source[key]) if key in source else 0,
-            )
-    left = _left(deadline)
-    completer = _solver(1, seed, None if left is None else min(max(1.0, left / 4), left), log)
-    completer.parameters.fix_variables_to_their_hinted_value = True
-    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return int(cp_model.FEASIBLE), chosen, None
-    return int(cp_model.FEASIBLE), chosen, completer
+    completed = _complete(model, chosen, seed, deadline, stop, log)
+    return int(cp_model.FEASIBLE), chosen, completed, False
 
 
 def solve_model(
@@ -199,8 +256,11 @@ def solve_model(
     code: int | None = None
     first: Chosen | None = None
     completed: cp_model.CpSolver | None = None
+    greedy_first = False
     if len(model.x) >= STAGED_FROM:
-        code1, first, completed = _first_roster(instance, model, workers, seed, deadline, stop, log)
+        code1, first, completed, greedy_first = _first_roster(
+            instance, model, workers, seed, deadline, stop, log
+        )
         if first is None:
             code = code1  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
         else:
@@ -215,6 +275,8 @@ def solve_model(
     # roster already found rather than overrun the time limit.
     if code is None and (first is None or left is None or left > 1.0):
         solver = _solver(workers, seed, left, log)
+        if len(model.cp.proto.variables) >= LIGHT_PRESOLVE_FROM:
+            light_presolve(solver)
         code = _run(solver, model.cp, watcher, stop)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = None
@@ -249,6 +311,7 @@ def solve_model(
         bound=bound,
         wall_time_s=wall,
         build_time_s=build_s,
+        search_time_s=wall,
         first_solution_s=watcher.first_s,
         roster=roster,
         engine_goals=goals,
@@ -261,6 +324,7 @@ def solve_model(
             "variables": len(model.cp.proto.variables),
             "constraints": len(model.cp.proto.constraints),
             "seat_variables": len(model.x),
+            "greedy_first": int(greedy_first),
         },
     )
 
