@@ -261,18 +261,24 @@ class Model:
                     )
         lead_open = self.mode("leader-quota") != "hard"
         dep_open = self.mode("deputy-quota") != "hard"
-        for (mi, gi), _ in self.x.items():
-            m = inst.members[mi]
-            role = required.get((mi, gi), "")
+        cp = self.cp
+        for key, seat in self.x.items():
+            m = inst.members[key[0]]
+            role = required.get(key, "")
             # Anyone may hold any role; one who is not able costs a violation of the quota rule,
             # so without a hard quota every member needs the role variable.
+            lead = dep = None
             if m.can_lead or role == "leader" or lead_open:
-                self.lead[(mi, gi)] = self.cp.new_bool_var("")
+                lead = self.lead[key] = cp.new_bool_var("")
             if m.can_deputy or role == "deputy" or dep_open:
-                self.dep[(mi, gi)] = self.cp.new_bool_var("")
-            roles = [v for v in (self.lead.get((mi, gi)), self.dep.get((mi, gi))) if v is not None]
-            if roles:
-                self.cp.add(cp_model.LinearExpr.sum(roles) <= self.x[(mi, gi)])
+                dep = self.dep[key] = cp.new_bool_var("")
+            # lead + dep ≤ seat, as clauses (cheaper to build than a linear row)
+            if lead is not None and dep is not None:
+                cp.add_at_most_one([lead, dep, ~seat])
+            elif lead is not None:
+                cp.add_implication(lead, seat)
+            elif dep is not None:
+                cp.add_implication(dep, seat)
 
     def _one_seat_per_round(self) -> None:
         for mi, gis in self.by_member.items():
