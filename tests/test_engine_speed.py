@@ -32,6 +32,11 @@ def test_a_clean_greedy_roster_is_the_first_roster_and_the_floor() -> None:
     result = solve(inst, time_limit=10, workers=1, seed=0)
     assert result.has_roster
     assert result.stats["greedy_first"] == 1
+    # Found before the model was built: at hand when the search started.
+    assert result.first_solution_s == 0.0
+    assert result.first_roster_s is not None
+    assert result.greedy_time_s <= result.first_roster_s < result.greedy_time_s + 1.0
+    assert result.first_roster_s < result.greedy_time_s + result.build_time_s
     # The search starts from the greedy roster: it can only end at least as good.
     assert result.objective is not None
     assert result.objective <= objective(inst, greedy)
@@ -44,6 +49,10 @@ def test_a_greedy_roster_that_breaks_a_hard_rule_falls_back_to_cp_sat() -> None:
     result = solve(inst, time_limit=10, workers=1, seed=0)
     assert result.has_roster
     assert result.stats["greedy_first"] == 0
+    assert result.first_solution_s is not None and result.first_solution_s > 0
+    assert result.first_roster_s == pytest.approx(
+        result.greedy_time_s + result.build_time_s + result.first_solution_s
+    )
 
 
 @pytest.mark.usefixtures("staged")
@@ -59,7 +68,9 @@ def test_build_and_search_times_add_up_to_at_most_the_call() -> None:
     assert result.status == "OPTIMAL"
     assert result.build_time_s > 0
     assert result.search_time_s > 0
-    assert result.build_time_s + result.search_time_s <= result.wall_time_s + 1e-9
+    assert result.greedy_time_s > 0
+    total = result.greedy_time_s + result.build_time_s + result.search_time_s
+    assert total <= result.wall_time_s + 1e-9
     assert "search" in result.summary()
 
 

@@ -142,24 +142,33 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.perf_counter()
 
 
-def greedy_start(instance: Instance, model: Model) -> Chosen | None:
-    """The greedy planner's roster (:mod:`.greedy`) as seats and roles of ``model``, if it
-    passes the independent checker under the model's rules (``relax``: relaxed), else None."""
+def greedy_roster(instance: Instance, relax: bool = False) -> Roster | None:
+    """The greedy planner's roster (:mod:`.greedy`) if it passes the independent checker
+    (under the relaxed rules with ``relax``), else None. Pure Python: it needs no model, so
+    :func:`teamsolver.solve` runs it before building one (a roster in seconds even with
+    thousands of members, where the model takes longer to build)."""
     from ..audit import check, hard_violations
     from ..solver import relaxed
     from .greedy import plan
 
     roster = plan(instance)
-    judged = relaxed(instance) if model.relax else instance
+    judged = relaxed(instance) if relax else instance
     if not roster.seats or hard_violations(judged, check(judged, roster)):
         return None
+    return roster
+
+
+def chosen_of(instance: Instance, model: Model, roster: Roster) -> Chosen | None:
+    """The seats and roles of ``roster`` in ``model``'s indices (None: a seat or role the
+    model has no variable for)."""
     m_index = {m.id: i for i, m in enumerate(instance.members)}
     g_index = {g.id: i for i, g in enumerate(instance.groups)}
     chosen: Chosen = {}
     for seat in roster.seats:
-        key = (m_index[seat.member], g_index[seat.group])
-        if key not in model.x:
+        mi, gi = m_index.get(seat.member), g_index.get(seat.group)
+        if mi is None or gi is None or (mi, gi) not in model.x:
             return None
+        key = (mi, gi)
         lead, dep = seat.role == "leader", seat.role == "deputy"
         if (lead and key not in model.lead) or (dep and key not in model.dep):
             return None
@@ -183,6 +192,8 @@ def _complete(
             value = chosen[key][slot] if key in chosen else 0
             copy.add_hint(copy.get_int_var_from_proto_index(var.index), value)
     left = _left(deadline)
+    if left is not None and left < 1.0:
+        return None  # loading a large copy alone takes that long: keep the seats as they are
     completer = _solver(1, seed, None if left is None else min(max(1.0, left / 4), left), log)
     completer.parameters.fix_variables_to_their_hinted_value = True
     if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -198,21 +209,22 @@ def _first_roster(
     deadline: float | None,
     stop: threading.Event | None,
     log: bool,
-    greedy: bool = True,
+    start: Roster | None = None,
 ) -> tuple[int, Chosen | None, cp_model.CpSolver | None, bool]:
     """Stages 1 and 2: any roster that satisfies the hard rules, then every variable of the
     full model completed from it (a complete hint; a partial one helps CP-SAT little).
 
-    Stage 1 takes the greedy planner's roster when it passes the checker and the model accepts
-    it (seconds even with thousands of members, and a good roster); otherwise it solves the hard
+    Stage 1 takes ``start`` (the greedy planner's roster, which passed the checker) when the
+    model has its seats (seconds even with thousands of members, and a good roster); otherwise
+    it solves the hard
     rules alone (soft rules and goals left out: they never forbid a roster) and stops at the
     first roster. Stage 2 fixes the seats and roles of that roster in a copy of the full model
     and lets propagation fill in the rest. Returns the stage-1 status, its roster, a solver whose
     values complete it (indices of ``model``) if stage 2 ended in time, and whether the roster is
     the greedy planner's.
     """
-    if greedy:
-        chosen = greedy_start(instance, model)
+    if start is not None:
+        chosen = chosen_of(instance, model, start)
         if chosen is not None:
             # The checker accepted it: it stays the roster to beat even if completing it fails.
             completed = _complete(model, chosen, seed, deadline, stop, log)
@@ -244,11 +256,14 @@ def solve_model(
     stop: threading.Event | None = None,
     build_s: float = 0.0,
     log: bool = False,
+    initial: Roster | None = None,
 ) -> Result:
     """Solve until ``deadline`` (a ``time.perf_counter()`` instant; None: until optimal).
 
     Large models go in three stages (first roster, complete hint, optimisation); whatever the
-    later stages fail to improve in time, the roster of an earlier stage is kept.
+    later stages fail to improve in time, the roster of an earlier stage is kept. ``initial``: a
+    checker-clean roster found before (:func:`greedy_roster`), the first stage's roster if
+    the model has its seats; ``first_solution_s`` is then 0 (it was at hand from the start).
     """
     workers = workers or default_workers()
     start = time.perf_counter()
@@ -259,16 +274,18 @@ def solve_model(
     greedy_first = False
     if len(model.x) >= STAGED_FROM:
         code1, first, completed, greedy_first = _first_roster(
-            instance, model, workers, seed, deadline, stop, log
+            instance, model, workers, seed, deadline, stop, log, initial
         )
         if first is None:
             code = code1  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
         else:
-            watcher.first_s = time.perf_counter() - start
+            watcher.first_s = 0.0 if greedy_first else time.perf_counter() - start
             if completed is not None:
-                for k in range(len(model.cp.proto.variables)):
-                    var = model.cp.get_int_var_from_proto_index(k)
-                    model.cp.add_hint(var, completed.value(var))
+                # The complete hint, written straight into the proto (one call, not one a var).
+                values = list(completed.response_proto.solution)
+                hint = model.cp.proto.solution_hint
+                hint.vars.extend(range(len(values)))
+                hint.values.extend(values)
     solver: cp_model.CpSolver | None = None
     left = _left(deadline)
     # Loading a large model into CP-SAT alone takes seconds: with less than one left, keep the
