@@ -103,3 +103,19 @@ def test_the_greedy_planner_does_not_import_ortools() -> None:
         "assert not [m for m in sys.modules if m.startswith('ortools')], 'ortools imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.usefixtures("staged")
+def test_no_cp_sat_stage_starts_without_the_time_to_load_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model that (by the estimate) takes longer to load than the time left is not loaded:
+    the greedy roster is kept and the time limit holds."""
+    monkeypatch.setattr(engine_solve, "LOAD_S_PER_VARIABLE", 1.0)
+    inst = generate("university", 1)
+    result = solve(inst, time_limit=20, workers=1, seed=0)
+    assert result.status == "FEASIBLE"
+    assert result.stats["greedy_first"] == 1
+    assert result.roster == plan(inst)
+    assert result.bound is None
+    assert result.search_time_s < 1.0
