@@ -201,14 +201,19 @@ def _complete(
 ) -> cp_model.CpSolver | None:
     """Every variable of ``model`` completed from the seats and roles of ``chosen`` (fixed in a
     copy of the model; propagation fills in the rest), or None if that fails in time."""
-    copy = model.cp.clone()
-    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
-        for key, var in table.items():
-            value = chosen[key][slot] if key in chosen else 0
-            copy.add_hint(copy.get_int_var_from_proto_index(var.index), value)
     left = _left(deadline)
     if left is not None and left < load_time(model):
         return None  # loading the copy alone takes that long: keep the seats as they are
+    copy = model.cp.clone()
+    indices: list[int] = []
+    values: list[int] = []
+    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
+        for key, var in table.items():
+            indices.append(var.index)
+            values.append(chosen[key][slot] if key in chosen else 0)
+    hint = copy.proto.solution_hint  # written in one call each (a clone keeps the indices)
+    hint.vars.extend(indices)
+    hint.values.extend(values)
     # Propagation from fixed seats ends fast on small models; a huge one needs its time
     # (province, 860k variables: 9 s), and without the complete hint the search is hopeless.
     completer = _solver(1, seed, left, log)
@@ -233,12 +238,11 @@ def _first_roster(
 
     Stage 1 takes ``start`` (the greedy planner's roster, which passed the checker) when the
     model has its seats (seconds even with thousands of members, and a good roster); otherwise
-    it solves the hard
-    rules alone (soft rules and goals left out: they never forbid a roster) and stops at the
-    first roster. Stage 2 fixes the seats and roles of that roster in a copy of the full model
-    and lets propagation fill in the rest. Returns the stage-1 status, its roster, a solver whose
-    values complete it (indices of ``model``) if stage 2 ended in time, and whether the roster is
-    the greedy planner's.
+    it solves the hard rules alone (soft rules and goals left out: they never forbid a roster)
+    and stops at the first roster. Stage 2 fixes the seats and roles of that roster in a copy
+    of the full model and lets propagation fill in the rest. Returns the stage-1 status, its
+    roster, a solver whose values complete it (indices of ``model``) if stage 2 ended in time,
+    and whether the roster is the greedy planner's.
     """
     if start is not None:
         chosen = chosen_of(instance, model, start)
