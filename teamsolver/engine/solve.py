@@ -70,15 +70,16 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 STAGED_FROM = 500
 
 
-#: Seconds CP-SAT needs per model variable before it searches at all (copy, load, a light
-#: presolve). Measured on the province preset (860k variables, 2 busy cores): fixing the greedy
-#: roster's seats and propagating took 9 s, a light presolve more than 24 s.
+#: Seconds CP-SAT needs per model variable before it can report anything: to copy, load and
+#: propagate fixed seats (stage 2), and to load and presolve lightly (stage 3). Measured on the
+#: province preset (860k variables, 2 busy cores): 9 s for stage 2, more than 24 s for stage 3.
 LOAD_S_PER_VARIABLE = 1e-5
+PRESOLVE_S_PER_VARIABLE = 3e-5
 
 
-def load_time(model: Model) -> float:
+def load_time(model: Model, per_variable: float = LOAD_S_PER_VARIABLE) -> float:
     """A floor on the seconds a solve of ``model`` takes before it can report anything."""
-    return max(1.0, LOAD_S_PER_VARIABLE * len(model.cp.proto.variables))
+    return max(1.0, per_variable * len(model.cp.proto.variables))
 
 
 #: Models with at least this many variables get a light presolve (see :func:`light_presolve`),
@@ -311,7 +312,9 @@ def solve_model(
     left = _left(deadline)
     # Loading a large model into CP-SAT alone takes seconds: with less time left than that,
     # keep the roster already found rather than overrun the time limit.
-    if code is None and (first is None or left is None or left > load_time(model)):
+    if code is None and (
+        first is None or left is None or left > load_time(model, PRESOLVE_S_PER_VARIABLE)
+    ):
         solver = _solver(workers, seed, left, log)
         if len(model.cp.proto.variables) >= LIGHT_PRESOLVE_FROM or (
             left is not None and left < LIGHT_PRESOLVE_BELOW_S
