@@ -112,6 +112,7 @@ def test_no_cp_sat_stage_starts_without_the_time_to_load_the_model(
     """A model that (by the estimate) takes longer to load than the time left is not loaded:
     the greedy roster is kept and the time limit holds."""
     monkeypatch.setattr(engine_solve, "LOAD_S_PER_VARIABLE", 1.0)
+    monkeypatch.setattr(engine_solve, "PRESOLVE_S_PER_VARIABLE", 1.0)
     inst = generate("university", 1)
     result = solve(inst, time_limit=20, workers=1, seed=0)
     assert result.status == "FEASIBLE"
