@@ -466,7 +466,8 @@ def rows_csv(rows: list[SweepRow]) -> str:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Local processes (default: cores ÷ CP-SAT threads per solve).",
+    help="Local processes (default: cores ÷ --workers); processes × --workers may not exceed "
+    "the cores.",
 )
 @click.option(
     "--dask",

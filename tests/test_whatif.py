@@ -211,7 +211,7 @@ def base_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_whatif_writes_the_new_roster_and_prints_the_diff(
     base_csv: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "new.csv"
+    out = tmp_path / "made" / "new.csv"  # --out creates missing folders (README, What-if)
     proc = run(
         "whatif", TINY, "--baseline", base_csv, "--scenario", EXAMPLES / "leader-ill.toml",
         "--out", out, "--workers", "1",
