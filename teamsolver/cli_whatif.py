@@ -68,6 +68,25 @@ def _out(help: str) -> Callable[[F], F]:
     )
 
 
+def _scenario_options(required: bool, help: str) -> Callable[[F], F]:
+    """``--scenario FILE`` and ``--name`` (the scenario to apply, in a file of many)."""
+    scenario = click.option(
+        "--scenario",
+        "scenario_file",
+        required=required,
+        default=None,
+        type=click.Path(),
+        metavar="FILE",
+        help=help,
+    )
+    name = click.option("--name", default=None, help="The scenario to apply, in a file of many.")
+
+    def both(f: F) -> F:
+        return scenario(name(f))
+
+    return both
+
+
 SEED = click.option(
     "--seed",
     default=0,
@@ -181,15 +200,7 @@ def _scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]
     metavar="ROSTER",
     help="The roster in force (CSV, XLSX or JSON).",
 )
-@click.option(
-    "--scenario",
-    "scenario_file",
-    required=True,
-    type=click.Path(),
-    metavar="FILE",
-    help="A TOML file of changes (see the README, section What-if).",
-)
-@click.option("--name", default=None, help="The scenario to apply, in a file of many.")
+@_scenario_options(True, "A TOML file of changes (see the README, section What-if).")
 @_out("Write the new roster here: .csv, .xlsx or .json.")
 @click.option(
     "--freeze",
@@ -347,15 +358,10 @@ def whatif(
 @click.argument("instance", type=click.Path())
 @click.argument("roster_a", type=click.Path(dir_okay=False))
 @click.argument("roster_b", type=click.Path(dir_okay=False))
-@click.option(
-    "--scenario",
-    "scenario_file",
-    default=None,
-    type=click.Path(),
-    metavar="FILE",
-    help="Score ROSTER_B (and say why seats left) on INSTANCE after this scenario, as whatif does.",
+@_scenario_options(
+    False,
+    "Score ROSTER_B (and say why seats left) on INSTANCE after this scenario, as whatif does.",
 )
-@click.option("--name", default=None, help="The scenario to apply, in a file of many.")
 @JSON
 @ENCODING
 @RULES

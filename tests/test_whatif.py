@@ -182,7 +182,9 @@ def test_freeze_keeps_named_groups_exactly() -> None:
     assert done.diff is not None and done.diff.changes == 0
     with pytest.raises(InputError) as exc:  # a frozen group whose member is out
         whatif(inst, base, scenario('out = ["M1"]'), freeze=["G1"], workers=1)
-    assert "--freeze: member 'M1' is suspended" in str(exc.value)
+    assert "--freeze: frozen group 'G1' keeps its baseline seats, but member 'M1' is suspended" in (
+        str(exc.value)
+    )
     with pytest.raises(InputError, match="unknown group 'G7'"):
         whatif(inst, base, scenario(""), freeze=["G7"])
 
