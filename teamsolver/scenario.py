@@ -593,7 +593,7 @@ def _wrong_type(model: type[Row], field: str, value: Any) -> str | None:
     base = (
         args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
     )
-    got = f", got {show(value)}"
+    got = "" if field == "name" else f", got {show(value)}"  # names stay out of messages
     if base is str or get_origin(base) is Literal:
         if not isinstance(value, str):
             return f'expected text in quotes, e.g. {field} = "…"{got}'

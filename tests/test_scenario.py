@@ -213,6 +213,12 @@ def test_a_value_of_the_wrong_type_is_named_on_its_line(text: str, column: str) 
     assert p.message.startswith("expected ") and ", got " in p.message
 
 
+def test_a_name_of_the_wrong_type_is_not_repeated() -> None:
+    (p,) = problems('[[new-member]]\nid = "M90"\nname = ["Secret", "Name"]\nunit = "FIN"\n')
+    assert (p.row, p.column) == (3, "[[new-member]] name")
+    assert "Secret" not in str(p)
+
+
 def test_nearest_id_treats_o_and_l_as_digits_then_edit_distance() -> None:
     ids = ("M09", "M10", "M19", "G1")
     assert nearest_id("M1O", ids) == " (did you mean 'M10'?)"
