@@ -11,9 +11,12 @@ run fail. Reported per run:
   (``Result.stats``);
 - ``build_s``: validating the instance and building the CP-SAT model
   (``Result.build_time_s``; in a fresh process this includes importing OR-Tools);
+- ``greedy_s``: the greedy planner, run before the build (``Result.greedy_time_s``; 0 for
+  commits without it); ``search_s``: the search after the build (``Result.search_time_s``);
 - ``first_s``: time to the first roster, counted from the start of the search, i.e. after the
-  build (``Result.first_solution_s``); ``first_total_s`` = ``build_s + first_s``, the time
-  since ``solve`` was called;
+  build (``Result.first_solution_s``; 0 when the greedy roster was at hand);
+  ``first_total_s``: the time since ``solve`` was called (``Result.first_roster_s``, or
+  ``greedy_s + build_s + first_s`` for commits without it);
 - ``best_s`` / ``best_total_s``: the same for the last improving roster the search reported
   (``on_progress``; empty when the roster kept is the staged search's first one);
 - ``status``; ``wall_s``: ``Result.wall_time_s``, the whole call (build and scoring of the
@@ -123,6 +126,9 @@ print("RESULT " + json.dumps({
     "solver_objective": result.solver_objective, "bound": result.bound, "gap": result.gap,
     "wall_s": result.wall_time_s, "build_s": result.build_time_s,
     "first_s": result.first_solution_s, "best_s": last.get("elapsed_s"),
+    "first_roster_s": getattr(result, "first_roster_s", None),
+    "greedy_s": getattr(result, "greedy_time_s", 0.0),
+    "search_s": getattr(result, "search_time_s", None),
     "solutions": result.solutions, "seats": len(result.roster),
     "load_s": loaded - start, "call_s": solved - loaded, "check_s": checked - solved,
     "peak_rss_mb": peak_kb() / 1024, "hard_violations": hard, "messages": messages,
@@ -144,6 +150,8 @@ FIELDS: tuple[str, ...] = (
     "workers",
     "solve_seed",
     "build_s",
+    "greedy_s",
+    "search_s",
     "first_s",
     "first_total_s",
     "best_s",
@@ -365,6 +373,11 @@ def row_of(
     build = child.get("build_s")
     first = child.get("first_s")
     best = child.get("best_s")
+    # Commits with the greedy before the build: its time comes before the build's.
+    greedy = child.get("greedy_s") or 0.0
+    first_total = child.get("first_roster_s")
+    if first_total is None and first is not None and build is not None:
+        first_total = greedy + build + first
     row: dict[str, Any] = dict.fromkeys(FIELDS)
     row.update(
         {k: v for k, v in child.items() if k in FIELDS},
@@ -376,8 +389,8 @@ def row_of(
         time_limit_s=args.time_limit,
         workers=args.workers,
         solve_seed=args.solve_seed,
-        first_total_s=None if first is None or build is None else build + first,
-        best_total_s=None if best is None or build is None else build + best,
+        first_total_s=first_total,
+        best_total_s=None if best is None or build is None else greedy + build + best,
         optimal_s=child.get("wall_s") if status == "OPTIMAL" else None,
         hard_clean=None if hard is None else hard == 0,
     )

@@ -44,6 +44,12 @@ class Result(BaseModel):
     proven best may carry loose auxiliary variables); ``bound`` the best proven lower bound.
     ``rule_costs`` holds the violation count of every soft rule that bends; ``violations`` says
     where.
+    ``build_time_s`` is validating the input and building the model, ``greedy_time_s`` running
+    the greedy planner (``teamsolver.engine.greedy``, before the build), ``search_time_s`` the
+    search after the build (every stage; ``wall_time_s`` also counts scoring the roster).
+    ``first_solution_s`` counts from the start of the search (0 when the greedy roster was at
+    hand then); ``first_roster_s`` from the call, whatever found the roster.
+    ``stats["greedy_first"]`` is 1 when the first roster was the greedy planner's.
     ``goals`` are measured on the roster by the independent scorer; ``engine_goals`` are the
     model's own values of the goals it optimised (weight > 0): the tests assert they agree.
     """
@@ -56,7 +62,10 @@ class Result(BaseModel):
     bound: float | None = None
     wall_time_s: float = 0.0
     build_time_s: float = 0.0
+    search_time_s: float = 0.0
+    greedy_time_s: float = 0.0
     first_solution_s: float | None = None
+    first_roster_s: float | None = None
     roster: Roster = Field(default_factory=Roster)
     goals: dict[str, int] = Field(default_factory=dict)
     engine_goals: dict[str, int] = Field(default_factory=dict)
@@ -99,7 +108,7 @@ class Result(BaseModel):
             )
         lines.append(
             f"{len(self.roster)} seats; solved in {self.wall_time_s:.2f} s "
-            f"(model built in {self.build_time_s:.2f} s)"
+            f"(model built in {self.build_time_s:.2f} s, search {self.search_time_s:.2f} s)"
         )
         if self.rule_costs:
             lines.append(

@@ -70,6 +70,37 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 STAGED_FROM = 500
 
 
+#: Seconds CP-SAT needs per model variable before it can report anything: to copy, load and
+#: propagate fixed seats (stage 2), and to load and presolve lightly (stage 3). Measured on the
+#: province preset (860k variables, 2 busy cores): 9 s for stage 2, more than 24 s for stage 3.
+LOAD_S_PER_VARIABLE = 1e-5
+PRESOLVE_S_PER_VARIABLE = 3e-5
+
+
+def load_time(model: Model, per_variable: float = LOAD_S_PER_VARIABLE) -> float:
+    """A floor on the seconds a solve of ``model`` takes before it can report anything."""
+    return max(1.0, per_variable * len(model.cp.proto.variables))
+
+
+#: Models with at least this many variables get a light presolve (see :func:`light_presolve`),
+#: and so does any search with less than ``LIGHT_PRESOLVE_BELOW_S`` seconds left (city preset,
+#: 5 s: the full presolve took the whole limit and the search never improved the greedy roster;
+#: with a light one it did on 3 seeds out of 3; at 30 s the two are level).
+LIGHT_PRESOLVE_FROM = 50_000
+LIGHT_PRESOLVE_BELOW_S = 20.0
+
+
+def light_presolve(solver: cp_model.CpSolver) -> None:
+    """No probing, one presolve pass, no symmetry detection. On the year preset (120k
+    variables, 2 workers) the full presolve alone outlasted a 20 s limit, so the search never
+    started; probing was the largest part of it. A light one leaves the search time to improve
+    the complete hint (benchmarks/results/engine-levers.md)."""
+    params = solver.parameters
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
+    params.symmetry_level = 0
+
+
 def _solver(workers: int, seed: int, time_limit: float | None, log: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -127,6 +158,72 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.perf_counter()
 
 
+def greedy_roster(instance: Instance, relax: bool = False) -> Roster | None:
+    """The greedy planner's roster (:mod:`.greedy`) if it passes the independent checker
+    (under the relaxed rules with ``relax``), else None. Pure Python: it needs no model, so
+    :func:`teamsolver.solve` runs it before building one (a roster in seconds even with
+    thousands of members, where the model takes longer to build)."""
+    from ..audit import check, hard_violations
+    from ..solver import relaxed
+    from .greedy import plan
+
+    roster = plan(instance)
+    judged = relaxed(instance) if relax else instance
+    if not roster.seats or hard_violations(judged, check(judged, roster)):
+        return None
+    return roster
+
+
+def chosen_of(instance: Instance, model: Model, roster: Roster) -> Chosen | None:
+    """The seats and roles of ``roster`` in ``model``'s indices (None: a seat or role the
+    model has no variable for)."""
+    m_index = {m.id: i for i, m in enumerate(instance.members)}
+    g_index = {g.id: i for i, g in enumerate(instance.groups)}
+    chosen: Chosen = {}
+    for seat in roster.seats:
+        mi, gi = m_index.get(seat.member), g_index.get(seat.group)
+        if mi is None or gi is None or (mi, gi) not in model.x:
+            return None
+        key = (mi, gi)
+        lead, dep = seat.role == "leader", seat.role == "deputy"
+        if (lead and key not in model.lead) or (dep and key not in model.dep):
+            return None
+        chosen[key] = (1, int(lead), int(dep))
+    return chosen
+
+
+def _complete(
+    model: Model,
+    chosen: Chosen,
+    seed: int,
+    deadline: float | None,
+    stop: threading.Event | None,
+    log: bool,
+) -> cp_model.CpSolver | None:
+    """Every variable of ``model`` completed from the seats and roles of ``chosen`` (fixed in a
+    copy of the model; propagation fills in the rest), or None if that fails in time."""
+    left = _left(deadline)
+    if left is not None and left < load_time(model):
+        return None  # loading the copy alone takes that long: keep the seats as they are
+    copy = model.cp.clone()
+    indices: list[int] = []
+    values: list[int] = []
+    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
+        for key, var in table.items():
+            indices.append(var.index)
+            values.append(chosen[key][slot] if key in chosen else 0)
+    hint = copy.proto.solution_hint  # written in one call each (a clone keeps the indices)
+    hint.vars.extend(indices)
+    hint.values.extend(values)
+    # Propagation from fixed seats ends fast on small models; a huge one needs its time
+    # (province, 860k variables: 9 s), and without the complete hint the search is hopeless.
+    completer = _solver(1, seed, left, log)
+    completer.parameters.fix_variables_to_their_hinted_value = True
+    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return completer
+
+
 def _first_roster(
     instance: Instance,
     model: Model,
@@ -135,16 +232,25 @@ def _first_roster(
     deadline: float | None,
     stop: threading.Event | None,
     log: bool,
-) -> tuple[int, Chosen | None, cp_model.CpSolver | None]:
+    start: Roster | None = None,
+) -> tuple[int, Chosen | None, cp_model.CpSolver | None, bool]:
     """Stages 1 and 2: any roster that satisfies the hard rules, then every variable of the
     full model completed from it (a complete hint; a partial one helps CP-SAT little).
 
-    Stage 1 solves the hard rules alone (soft rules and goals left out: they never forbid a
-    roster) and stops at the first roster. Stage 2 fixes the seats and roles of that roster in
-    a copy of the full model and lets propagation fill in the rest. Returns the stage-1 status,
-    its roster, and a solver whose values complete it (indices of ``model``), if stage 2 ended
-    in time.
+    Stage 1 takes ``start`` (the greedy planner's roster, which passed the checker) when the
+    model has its seats (seconds even with thousands of members, and a good roster); otherwise
+    it solves the hard rules alone (soft rules and goals left out: they never forbid a roster)
+    and stops at the first roster. Stage 2 fixes the seats and roles of that roster in a copy
+    of the full model and lets propagation fill in the rest. Returns the stage-1 status, its
+    roster, a solver whose values complete it (indices of ``model``) if stage 2 ended in time,
+    and whether the roster is the greedy planner's.
     """
+    if start is not None:
+        chosen = chosen_of(instance, model, start)
+        if chosen is not None:
+            # The checker accepted it: it stays the roster to beat even if completing it fails.
+            completed = _complete(model, chosen, seed, deadline, stop, log)
+            return int(cp_model.FEASIBLE), chosen, completed, True
     feasible = Model(instance, model.baseline, relax=model.relax, goals=False, facts=model.facts)
     solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
@@ -155,25 +261,10 @@ def _first_roster(
         solver.parameters.linearization_level = 0
     code = _run(solver, feasible.cp, None, stop)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code, None, None
+        return code, None, None, False
     chosen = _chosen(solver, feasible)
-    copy = model.cp.clone()
-    for table, source in (
-        (model.x, feasible.x),
-        (model.lead, feasible.lead),
-        (model.dep, feasible.dep),
-    ):
-        for key, var in table.items():
-            copy.add_hint(
-                copy.get_int_var_from_proto_index(var.index),
-                solver.value(source[key]) if key in source else 0,
-            )
-    left = _left(deadline)
-    completer = _solver(1, seed, None if left is None else min(max(1.0, left / 4), left), log)
-    completer.parameters.fix_variables_to_their_hinted_value = True
-    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return int(cp_model.FEASIBLE), chosen, None
-    return int(cp_model.FEASIBLE), chosen, completer
+    completed = _complete(model, chosen, seed, deadline, stop, log)
+    return int(cp_model.FEASIBLE), chosen, completed, False
 
 
 def solve_model(
@@ -187,11 +278,14 @@ def solve_model(
     stop: threading.Event | None = None,
     build_s: float = 0.0,
     log: bool = False,
+    initial: Roster | None = None,
 ) -> Result:
     """Solve until ``deadline`` (a ``time.perf_counter()`` instant; None: until optimal).
 
     Large models go in three stages (first roster, complete hint, optimisation); whatever the
-    later stages fail to improve in time, the roster of an earlier stage is kept.
+    later stages fail to improve in time, the roster of an earlier stage is kept. ``initial``: a
+    checker-clean roster found before (:func:`greedy_roster`), the first stage's roster if
+    the model has its seats; ``first_solution_s`` is then 0 (it was at hand from the start).
     """
     workers = workers or default_workers()
     start = time.perf_counter()
@@ -199,22 +293,33 @@ def solve_model(
     code: int | None = None
     first: Chosen | None = None
     completed: cp_model.CpSolver | None = None
+    greedy_first = False
     if len(model.x) >= STAGED_FROM:
-        code1, first, completed = _first_roster(instance, model, workers, seed, deadline, stop, log)
+        code1, first, completed, greedy_first = _first_roster(
+            instance, model, workers, seed, deadline, stop, log, initial
+        )
         if first is None:
             code = code1  # no roster at all: INFEASIBLE, or UNKNOWN when time ran out
         else:
-            watcher.first_s = time.perf_counter() - start
+            watcher.first_s = 0.0 if greedy_first else time.perf_counter() - start
             if completed is not None:
-                for k in range(len(model.cp.proto.variables)):
-                    var = model.cp.get_int_var_from_proto_index(k)
-                    model.cp.add_hint(var, completed.value(var))
+                # The complete hint, written straight into the proto (one call, not one a var).
+                values = list(completed.response_proto.solution)
+                hint = model.cp.proto.solution_hint
+                hint.vars.extend(range(len(values)))
+                hint.values.extend(values)
     solver: cp_model.CpSolver | None = None
     left = _left(deadline)
-    # Loading a large model into CP-SAT alone takes seconds: with less than one left, keep the
-    # roster already found rather than overrun the time limit.
-    if code is None and (first is None or left is None or left > 1.0):
+    # Loading a large model into CP-SAT alone takes seconds: with less time left than that,
+    # keep the roster already found rather than overrun the time limit.
+    if code is None and (
+        first is None or left is None or left > load_time(model, PRESOLVE_S_PER_VARIABLE)
+    ):
         solver = _solver(workers, seed, left, log)
+        if len(model.cp.proto.variables) >= LIGHT_PRESOLVE_FROM or (
+            left is not None and left < LIGHT_PRESOLVE_BELOW_S
+        ):
+            light_presolve(solver)
         code = _run(solver, model.cp, watcher, stop)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = None
@@ -249,6 +354,7 @@ def solve_model(
         bound=bound,
         wall_time_s=wall,
         build_time_s=build_s,
+        search_time_s=wall,
         first_solution_s=watcher.first_s,
         roster=roster,
         engine_goals=goals,
@@ -261,6 +367,7 @@ def solve_model(
             "variables": len(model.cp.proto.variables),
             "constraints": len(model.cp.proto.constraints),
             "seat_variables": len(model.x),
+            "greedy_first": int(greedy_first),
         },
     )
 
