@@ -105,9 +105,14 @@ def test_why_not_an_allowed_member_costs_goal_by_goal(tiny_roster: Path) -> None
 
 
 def test_why_not_a_seated_member(tiny_roster: Path) -> None:
+    # Which seat M01 gets depends on ties between optimal rosters: read it off the roster.
+    rows = [line.split(",") for line in tiny_roster.read_text(encoding="utf-8").splitlines()]
+    header = rows[0]
+    seat = next(r for r in rows[1:] if r[header.index("member")] == "M01")
+    group, role = seat[header.index("group")], seat[header.index("role")]
     proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M01")
     assert proc.returncode == 0
-    assert "M01 sits in G1 (R1) as leader" in proc.stdout
+    assert f"M01 sits in {group} (R1) as {role}" in proc.stdout
 
 
 @pytest.mark.parametrize(
