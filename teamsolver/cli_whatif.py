@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -41,7 +42,7 @@ from .rosterio import write_roster
 from .scenario import Scenario, read_scenarios
 from .settings import GOAL_IDS
 from .summary import align, person, plain
-from .sweep import CSV_HEADER, Options, SweepRow, cores, plan_parallel
+from .sweep import CSV_HEADER, Options, SweepRow, apply_all, cores, plan_parallel, sweep_applied
 
 
 def _time_limit(default: float, help: str) -> Callable[[F], F]:
@@ -65,6 +66,25 @@ def _out(help: str) -> Callable[[F], F]:
     return click.option(
         "--out", "-o", type=click.Path(dir_okay=False), default=None, metavar="FILE", help=help
     )
+
+
+def _scenario_options(required: bool, help: str) -> Callable[[F], F]:
+    """``--scenario FILE`` and ``--name`` (the scenario to apply, in a file of many)."""
+    scenario = click.option(
+        "--scenario",
+        "scenario_file",
+        required=required,
+        default=None,
+        type=click.Path(),
+        metavar="FILE",
+        help=help,
+    )
+    name = click.option("--name", default=None, help="The scenario to apply, in a file of many.")
+
+    def both(f: F) -> F:
+        return scenario(name(f))
+
+    return both
 
 
 SEED = click.option(
@@ -180,15 +200,7 @@ def _scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]
     metavar="ROSTER",
     help="The roster in force (CSV, XLSX or JSON).",
 )
-@click.option(
-    "--scenario",
-    "scenario_file",
-    required=True,
-    type=click.Path(),
-    metavar="FILE",
-    help="A TOML file of changes (see the README, section What-if).",
-)
-@click.option("--name", default=None, help="The scenario to apply, in a file of many.")
+@_scenario_options(True, "A TOML file of changes (see the README, section What-if).")
 @_out("Write the new roster here: .csv, .xlsx or .json.")
 @click.option(
     "--freeze",
@@ -321,7 +333,11 @@ def whatif(
         _say(
             f"no roster for scenario {scenario.name!r}: "
             + (
-                "the hard rules cannot all hold together after the changes."
+                "the hard rules cannot all hold together after the changes; run "
+                f"`teamsolver explain {shlex.quote(instance)} --scenario "
+                f"{shlex.quote(scenario_file)}"
+                + (f" --name {shlex.quote(name)}" if name is not None else "")
+                + "` to see which."
                 if result.status == "INFEASIBLE"
                 else "none found in time; allow more with --time-limit."
             )
@@ -342,6 +358,10 @@ def whatif(
 @click.argument("instance", type=click.Path())
 @click.argument("roster_a", type=click.Path(dir_okay=False))
 @click.argument("roster_b", type=click.Path(dir_okay=False))
+@_scenario_options(
+    False,
+    "Score ROSTER_B (and say why seats left) on INSTANCE after this scenario, as whatif does.",
+)
 @JSON
 @ENCODING
 @RULES
@@ -350,6 +370,8 @@ def diff_command(
     instance: str,
     roster_a: str,
     roster_b: str,
+    scenario_file: str | None,
+    name: str | None,
     as_json: bool,
     encoding: str | None,
     rules_file: str | None,
@@ -357,27 +379,40 @@ def diff_command(
     """Show what changes from ROSTER_A to ROSTER_B: who leaves which group, who joins, role and
     mentor changes, and the goal values of both on INSTANCE.
 
+    Without --scenario both rosters are scored on INSTANCE as it is. With --scenario FILE,
+    ROSTER_B is read and scored on INSTANCE after the scenario (and the reasons a seat left
+    come from it), ROSTER_A on INSTANCE as it is: the diff whatif prints for the same rosters.
     Seats of members or groups the instance lacks are kept (and count as changes).
 
     \b
     Example:
       teamsolver diff instances/tiny roster.csv new.csv
-      teamsolver diff instances/tiny roster.csv new.csv --json
+      teamsolver diff instances/tiny roster.csv new.csv --scenario ill.toml --json
     """
     from .diff import roster_diff
+    from .scenario import apply_scenario
 
     _tolerant_streams()
     failed: dict[str, Any] = {"changes": None}
+    if name is not None and scenario_file is None:
+        raise click.BadParameter("--name picks a scenario of --scenario FILE", param_hint="--name")
     inst = _load(instance, encoding, rules_file, as_json, failed)
+    after = inst
+    if scenario_file is not None:
+        scenario = _scenario(scenario_file, name, as_json, failed)
+        try:
+            after = apply_scenario(inst, scenario)
+        except InputError as exc:
+            _bad_input(exc.problems, as_json, failed, "nothing was done.")
     a = _read_baseline(roster_a, inst, encoding, as_json, failed)
-    b = _read_baseline(roster_b, inst, encoding, as_json, failed)
-    diff = roster_diff(inst, a, b)
+    b = _read_baseline(roster_b, after, encoding, as_json, failed)
+    diff = roster_diff(after, a, b, before_instance=inst)
     with _reader_may_leave():
         if as_json:
             _print_json(diff_doc(diff))
         else:
             click.echo(f"{roster_a} → {roster_b}: {_plural(diff.changes, 'change')}")
-            for text in diff_lines(inst, diff):
+            for text in diff_lines(after, diff):
                 click.echo(text)
     sys.exit(EXIT_OK)
 
@@ -437,7 +472,8 @@ def rows_csv(rows: list[SweepRow]) -> str:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Local processes (default: cores ÷ CP-SAT threads per solve).",
+    help="Local processes (default: cores ÷ --workers); processes × --workers may not exceed "
+    "the cores.",
 )
 @click.option(
     "--dask",
@@ -487,8 +523,6 @@ def sweep(
       teamsolver sweep plan.xlsx --scenarios many.toml --workers 1 --solutions 5 --parallel 2
       teamsolver sweep plan.xlsx --scenarios dir --dask tcp://scheduler:8786
     """
-    from .sweep import sweep as run_sweep
-
     _tolerant_streams()
     failed: dict[str, Any] = {"rows": []}
     if dask is not None and parallel is not None:
@@ -499,13 +533,15 @@ def sweep(
         try:
             processes, threads = plan_parallel(parallel, workers, cores())
         except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--parallel/--workers") from None
+            given = [o for o, v in (("--parallel", parallel), ("--workers", workers)) if v]
+            raise click.BadParameter(str(exc), param_hint="/".join(given)) from None
     if out is not None and not out.lower().endswith(".csv"):
         raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
     inst = _load(instance, encoding, rules_file, as_json, failed)
     base = _read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
     try:
         found = read_scenarios(scenarios)
+        applied = apply_all(inst, found)
     except InputError as exc:
         _bad_input(exc.problems, as_json, failed, "nothing was solved.")
     options = Options(
@@ -518,18 +554,15 @@ def sweep(
     )
     bar = _Bar(sys.stderr.isatty())
     try:
-        rows = run_sweep(
+        rows = sweep_applied(
             inst,
-            found,
+            applied,
             baseline=base,
             options=options,
             parallel=processes,
             dask=dask,
             on_done=bar,
         )
-    except InputError as exc:
-        bar.close()
-        _bad_input(exc.problems, as_json, failed, "nothing was solved.")
     except RuntimeError as exc:
         bar.close()
         raise click.UsageError(str(exc)) from None
@@ -552,8 +585,8 @@ def sweep(
                     r.status,
                     "" if r.objective is None else str(r.objective),
                     "" if r.changes is None else str(r.changes),
-                    str(r.seats),
-                    str(r.soft_violations),
+                    "" if r.seats is None else str(r.seats),
+                    "" if r.soft_violations is None else str(r.soft_violations),
                     f"{r.time_s:.2f} s",
                 ]
                 for r in rows

@@ -52,18 +52,21 @@ line and the key.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError, Problem, plain_message, raise_if_errors
+from .errors import InputError, Problem, plain_message
 from .instance import Conflict, Group, Instance, Member, Pin, Row, TableOrigin, Unit
 from .settings import _nearest, parse_rules
 from .validation import validate_instance
+from .values import show
 
 Path_ = tuple[str | int, ...]
 
@@ -171,6 +174,18 @@ class Scenario(BaseModel):
                 return self.lines[full]
             full = full[:-1]
         return None
+
+    def column(self, key: str, field: str | None = None) -> str:
+        """How a message names a key: ``out``, ``[[member]] rating``, or in a file of many
+        scenarios ``[[scenario]] out``, ``[[scenario.member]] rating``."""
+        if field is None and key not in CHANGED_ROWS and key not in NEW_ROWS:
+            return f"[[scenario]] {key}" if self.prefix else key
+        table = f"[[{'scenario.' if self.prefix else ''}{key}]]"
+        return f"{table} {field}" if field else table
+
+    def order(self, problem: Problem) -> tuple[int, int]:
+        """Sort key of problems: this file's first, in line order."""
+        return (0, problem.row or 0) if problem.file == self.file else (1, 0)
 
     def problem(self, path: Path_, column: str, message: str) -> Problem:
         return Problem(
@@ -282,13 +297,30 @@ def toml_key_lines(text: str) -> dict[Path_, int]:
 def apply_scenario(instance: Instance, scenario: Scenario) -> Instance:
     """The instance with the scenario's changes; raises :class:`InputError` naming the scenario
     file, line and key of every problem (an unknown member, group or key, a bad value, or a
-    change that leaves the instance unusable)."""
+    change that leaves the instance unusable), all in one go and in line order.
+
+    The changed instance is validated even when some changes are bad: a bad value is left out
+    (the row keeps its old value, or its default for a new row) and the rows with errors count
+    as unread, so that one mistake does not hide the others nor cause follow-up problems.
+    """
     applier = _Applier(instance, scenario)
     changed = applier.run()
-    raise_if_errors(applier.problems)
-    problems = [applier.locate(p) for p in validate_instance(changed)]
-    raise_if_errors(problems)
+    found = validate_instance(changed, broken={"members": applier.broken})
+    located = [q for q in (applier.locate(p) for p in found) if q is not None]
+    problems = [*applier.problems, *located]
+    if any(p.severity == "error" for p in problems):
+        raise InputError(sorted(problems, key=scenario.order))
     return changed
+
+
+class _Where(NamedTuple):
+    """Where a row of the changed instance came from: a file and row, and for a row the
+    scenario added or changed, its path in the scenario file."""
+
+    file: str
+    row: int | None
+    word: str
+    path: Path_ | None = None
 
 
 class _Applier:
@@ -296,12 +328,15 @@ class _Applier:
         self.base = instance
         self.s = scenario
         self.problems: list[Problem] = []
+        #: Ids of member rows the scenario got wrong: unread for the cross-table checks.
+        self.broken: list[str] = []
+        #: (table, index) of new rows whose id is already taken (reported here, once).
+        self.duplicates: set[tuple[str, int]] = set()
         self.tables: dict[str, list[Row]] = {
             t: list(getattr(instance, t))
             for t in ("members", "units", "groups", "conflicts", "history", "pins", "affinity")
         }
-        # Where each row came from, for messages: (file, row, word) per table index.
-        self.where: dict[str, list[tuple[str, int | None, str]]] = {}
+        self.where: dict[str, list[_Where]] = {}
         for table, rows in self.tables.items():
             origin = instance.origin(table)
             self.where[table] = [_origin_of(origin, table, i) for i in range(len(rows))]
@@ -315,12 +350,12 @@ class _Applier:
             if key not in KEYS:
                 self.add(
                     (key,),
-                    key,
+                    self.s.column(key),
                     f"unknown key {key!r}{_nearest(key, KEYS)}; valid keys: {', '.join(KEYS)}",
                 )
         for key in ("name", "description"):
             if key in changes and not isinstance(changes[key], str):
-                self.add((key,), key, "expected text")
+                self.add((key,), self.s.column(key), f'expected text in quotes, e.g. {key} = "…"')
         self._out()
         for key, (table, model) in CHANGED_ROWS.items():
             for i, body in enumerate(self._tables(key)):
@@ -342,14 +377,14 @@ class _Applier:
     def _tables(self, key: str) -> list[dict[str, Any]]:
         value = self.s.changes.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.add((key,), key, f"expected [[{key}]] tables")
+            self.add((key,), self.s.column(key), f"expected [[{key}]] tables")
             return []
         return value
 
     def _ids(self, key: str) -> list[str]:
         value = self.s.changes.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add((key,), key, f'expected a list of ids, e.g. {key} = ["M07"]')
+            self.add((key,), self.s.column(key), f'expected a list of ids, e.g. {key} = ["M07"]')
             return []
         return value
 
@@ -361,67 +396,97 @@ class _Applier:
 
     def _unknown(self, table: str, word: str, row_id: str) -> str:
         ids = tuple(str(getattr(r, "id", "")) for r in self.tables[table])
-        return f"unknown {word} {row_id!r}{_nearest(row_id, ids)}"
+        return f"unknown {word} {row_id!r}{nearest_id(row_id, ids)}; expected the id of a {word}"
 
     def _out(self) -> None:
         for member_id in self._ids("out"):
             i = self._index("members", member_id)
             if i is None:
-                self.add(("out",), "out", self._unknown("members", "member", member_id))
+                self.add(
+                    ("out",), self.s.column("out"), self._unknown("members", "member", member_id)
+                )
                 continue
             row = self.tables["members"][i]
             self.tables["members"][i] = row.model_copy(update={"status": OUT_STATUS})
 
     def _change(self, key: str, i: int, body: dict[str, Any], table: str, model: type[Row]) -> None:
         path: Path_ = (key, i)
-        word = key
         row_id = body.get("id")
         if not isinstance(row_id, str):
-            self.add((*path, "id"), f"[[{key}]] id", f"each [[{key}]] needs the id of the {word}")
+            self.add(
+                (*path, "id"),
+                self.s.column(key, "id"),
+                f'each [[{key}]] needs the id of the {key} in quotes, e.g. id = "…"',
+            )
             return
         index = self._index(table, row_id)
         if index is None:
-            self.add((*path, "id"), f"[[{key}]] id", self._unknown(table, word, row_id))
+            self.add((*path, "id"), self.s.column(key, "id"), self._unknown(table, key, row_id))
             return
+        row = self._row(path, key, model, body, self.tables[table][index].model_dump())
+        if row is not None:
+            self.tables[table][index] = row
+            self.where[table][index] = _Where(self.s.file, self.s.line(*path), "line", path)
+
+    def _row(
+        self,
+        path: Path_,
+        key: str,
+        model: type[Row],
+        body: dict[str, Any],
+        old: dict[str, Any] | None = None,
+    ) -> Row | None:
+        """The row of ``body`` (over ``old`` for a change), every problem reported; a bad
+        field is left out (its old or default value stays). None when no row can be made."""
         fields = tuple(model.model_fields)
-        good = True
-        for field in body:
+        good: dict[str, Any] = {}
+        for field, value in body.items():
             if field not in fields:
                 self.add(
                     (*path, field),
-                    f"[[{key}]] {field}",
-                    f"unknown field {field!r} of a {word}{_nearest(field, fields)}",
+                    self.s.column(key, field),
+                    f"unknown field {field!r} of a {key.removeprefix('new-')}"
+                    f"{_nearest(field, fields)}; valid: {', '.join(fields)}",
                 )
-                good = False
-        if not good:
-            return
-        old = self.tables[table][index].model_dump()
-        row = self._validated(path, key, model, {**old, **body})
-        if row is not None:
-            self.tables[table][index] = row
-            self.where[table][index] = (self.s.file, self.s.line(*path), "line")
-
-    def _validated(
-        self, path: Path_, key: str, model: type[Row], data: dict[str, Any]
-    ) -> Row | None:
+            elif (wrong := _wrong_type(model, field, value)) is not None:
+                self.add((*path, field), self.s.column(key, field), wrong)
+            else:
+                good[field] = value
+        bad = len(good) < len(body)
+        data = {**(old or {}), **good}
         try:
-            return model.model_validate(data)
+            row = model.model_validate(data)
         except ValidationError as exc:
+            bad = True
+            failed: set[str] = set()
             for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else None
+                name = str(err["loc"][0]) if err["loc"] else None
+                if name in body and name not in good:  # its type is reported already
+                    continue
                 self.add(
-                    (*path, field) if field else path,
-                    f"[[{key}]]" + (f" {field}" if field else ""),
-                    plain_message(err, echo=field != "name"),
+                    (*path, name) if name else path,
+                    self.s.column(key, name),
+                    plain_message(err, echo=name != "name"),
                 )
-            return None
+                if name is not None:
+                    failed.add(name)
+            rest = {f: v for f, v in good.items() if f not in failed}
+            try:  # again without the bad values, to check the rest against the instance
+                row = model.model_validate({**(old or {}), **rest})
+            except ValidationError:
+                row = None
+        if bad and model is Member and isinstance(data.get("id"), str):
+            self.broken.append(data["id"])
+        return row
 
     def _remove_groups(self) -> None:
         gone: set[str] = set()
         for group_id in self._ids("remove-groups"):
             if self._index("groups", group_id) is None:
                 self.add(
-                    ("remove-groups",), "remove-groups", self._unknown("groups", "group", group_id)
+                    ("remove-groups",),
+                    self.s.column("remove-groups"),
+                    self._unknown("groups", "group", group_id),
                 )
             gone.add(group_id)
         if not gone:
@@ -433,24 +498,34 @@ class _Applier:
 
     def _new(self, key: str, i: int, body: dict[str, Any], table: str, model: type[Row]) -> None:
         path: Path_ = (key, i)
-        fields = tuple(model.model_fields)
-        unknown = [f for f in body if f not in fields]
-        for field in unknown:
-            self.add(
-                (*path, field),
-                f"[[{key}]] {field}",
-                f"unknown field {field!r}{_nearest(field, fields)}; valid: {', '.join(fields)}",
-            )
-        if unknown:
+        row = self._row(path, key, model, body)
+        if row is None:
             return
-        row = self._validated(path, key, model, body)
-        if row is not None:
-            self.tables[table].append(row)
-            self.where[table].append((self.s.file, self.s.line(*path), "line"))
+        row_id = getattr(row, "id", None)
+        taken = self._index(table, row_id) if isinstance(row_id, str) else None
+        if taken is not None:
+            first = self.where[table][taken]
+            word = key.removeprefix("new-")
+            if first.path is None:
+                taken_by = f"is already a {word} of the instance ({first.file}, {first.word} "
+                taken_by += f"{first.row})"
+            elif first.path[0] in NEW_ROWS:
+                taken_by = f"was already added by the [[{key}]] on line {first.row}"
+            else:
+                taken_by = f"is already a {word} of the instance (changed on line {first.row})"
+            self.add(
+                (*path, "id"),
+                self.s.column(key, "id"),
+                f"{row_id!r} {taken_by}; expected a new id"
+                + (f" (use [[{word}]] to change that {word})" if word in CHANGED_ROWS else ""),
+            )
+            self.duplicates.add((table, len(self.tables[table])))
+        self.tables[table].append(row)
+        self.where[table].append(_Where(self.s.file, self.s.line(*path), "line", path))
 
     def _rules(self, body: Any) -> Any:
         if not isinstance(body, dict):
-            self.add(("rules",), "rules", "expected [rules.<rule id>] tables")
+            self.add(("rules",), self.s.column("rules"), "expected [rules.<rule id>] tables")
             return self.base.rules
         merged = _merge(self.base.rules.to_dict(), body)
 
@@ -458,33 +533,121 @@ class _Applier:
             return self.s.line("rules", section, *([key] if key else []))
 
         rules, problems = parse_rules(merged, self.s.file, line_of, "line")
+        head = "[" + ".".join((*(str(k) for k in self.s.prefix[:1]), "rules")) + "."
         for p in problems:  # "[party-branch] min" -> "[rules.party-branch] min"
             column = p.column or ""
             if column.startswith("["):
-                column = "[rules." + column[1:]
+                column = head + column[1:]
             self.problems.append(p.model_copy(update={"column": column}))
         return rules
 
-    def locate(self, p: Problem) -> Problem:
-        """A problem of the changed instance, pointed at the file and row the row came from."""
+    def locate(self, p: Problem) -> Problem | None:
+        """A problem of the changed instance, pointed at the file and row the row came from:
+        the scenario line of the key for a row the scenario added or changed. None for a
+        duplicate id already reported."""
         if p.table not in self.where or p.row is None or p.file != p.table:
             return p.model_copy(update={"message": f"{p.message} (after scenario {self.s.name!r})"})
-        file, row, word = self.where[p.table][p.row - 1]
+        index = p.row - 1
+        if (p.table, index) in self.duplicates and p.column == "id":
+            return None
+        where = self.where[p.table][index]
+        if where.path is None:
+            return p.model_copy(
+                update={
+                    "file": where.file,
+                    "row": where.row,
+                    "row_word": where.word,
+                    "message": f"{p.message} (after scenario {self.s.name!r})",
+                }
+            )
+        key = str(where.path[0])
         return p.model_copy(
             update={
-                "file": file,
-                "row": row,
-                "row_word": word,
-                "message": p.message
-                + ("" if file == self.s.file else f" (after scenario {self.s.name!r})"),
+                "file": self.s.file,
+                "row": self.s.line(*where.path, *([p.column] if p.column else [])),
+                "row_word": "line",
+                "column": self.s.column(key, p.column),
+                "message": self._suggest(p.message),
             }
         )
 
+    def _suggest(self, message: str) -> str:
+        """An unknown id in a message of the cross-table checks, said as the scenario's own
+        checks say it: with a did-you-mean."""
+        match = _UNKNOWN_ID.match(message)
+        if match is None or match.group(3) not in self.tables:
+            return message
+        word, row_id, table = match.groups()
+        return self._unknown(table, word, row_id) + message[match.end() :]
 
-def _origin_of(origin: TableOrigin | None, table: str, i: int) -> tuple[str, int | None, str]:
+
+#: How :mod:`teamsolver.validation` says that a row names an id its table lacks.
+_UNKNOWN_ID = re.compile(r"^unknown (\w+) '([^']*)' \(expected an id from (\w+)\)")
+
+
+def _wrong_type(model: type[Row], field: str, value: Any) -> str | None:
+    """What is expected, when a TOML value has a type the field would misread (``requires = 5``
+    read as the specialty "5"); None when the type is right (or left to the row's own check)."""
+    annotation = model.model_fields[field].annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    base = (
+        args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
+    )
+    got = "" if field == "name" else f", got {show(value)}"  # names stay out of messages
+    if base is str or get_origin(base) is Literal:
+        if not isinstance(value, str):
+            return f'expected text in quotes, e.g. {field} = "…"{got}'
+    elif base == tuple[str, ...]:
+        if not isinstance(value, str) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            return f'expected a list of text, e.g. {field} = ["a", "b"]{got}'
+    elif base == tuple[tuple[str, int], ...] and not isinstance(value, str | dict):
+        return (
+            f'expected specialty:count text, e.g. {field} = "finance:1;audit:2", '
+            f"or a table, e.g. {field} = {{ finance = 1 }}{got}"
+        )
+    return None
+
+
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+
+
+def nearest_id(word: str, ids: Iterable[str]) -> str:
+    """`` (did you mean 'M10'?)`` for the id most like ``word``, or ``""``.
+
+    Ids are compared with O/0 and l/I/1 made the same and case ignored (``M1O`` is ``M10``),
+    by :class:`difflib.SequenceMatcher` ratio (at least 0.5); ties go to the smaller edit
+    distance of the ids as typed, then to the first id in order.
+    """
+
+    def norm(text: str) -> str:
+        return text.translate(_CONFUSABLE).casefold()
+
+    typed = norm(word)
+    best: tuple[float, int, str] | None = None
+    for candidate in dict.fromkeys(ids):
+        ratio = difflib.SequenceMatcher(None, typed, norm(candidate)).ratio()
+        key = (-ratio, _edit_distance(word, candidate), candidate)
+        if ratio >= 0.5 and (best is None or key[:2] < best[:2]):
+            best = key
+    return f" (did you mean {best[2]!r}?)" if best else ""
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _origin_of(origin: TableOrigin | None, table: str, i: int) -> _Where:
     if origin is None or i >= len(origin.rows):
-        return table, i + 1, "item"
-    return origin.file, origin.rows[i], origin.row_word
+        return _Where(table, i + 1, "item")
+    return _Where(origin.file, origin.rows[i], origin.row_word)
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

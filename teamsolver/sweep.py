@@ -36,7 +36,8 @@ BASELINE = "baseline"
 
 class SweepRow(BaseModel):
     """One scenario's outcome. ``changes`` counts seats against the baseline (the ``stability``
-    measure); ``objective`` and ``goals`` use the scenario instance's own weights."""
+    measure); ``objective`` and ``goals`` use the scenario instance's own weights. A value that
+    does not exist (no roster: INFEASIBLE, UNKNOWN, ERROR) is None, an empty cell in CSV."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -45,8 +46,8 @@ class SweepRow(BaseModel):
     objective: int | None = None
     goals: dict[str, int] = {}
     changes: int | None = None
-    seats: int = 0
-    soft_violations: int = 0
+    seats: int | None = None
+    soft_violations: int | None = None
     time_s: float = 0.0
     error: str = ""
 
@@ -61,8 +62,8 @@ class SweepRow(BaseModel):
             "" if self.objective is None else self.objective,
             *(self.goals.get(g, "") for g in GOAL_IDS),
             "" if self.changes is None else self.changes,
-            self.seats,
-            self.soft_violations,
+            "" if self.seats is None else self.seats,
+            "" if self.soft_violations is None else self.soft_violations,
             f"{self.time_s:.3f}",
             self.error,
         ]
@@ -93,7 +94,7 @@ class Options(BaseModel):
 
 
 def cores() -> int:
-    """CPU cores this process may use."""
+    """CPU cores this process may use (the tests replace it to play a machine of N cores)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -102,20 +103,29 @@ def cores() -> int:
 
 def plan_parallel(parallel: int | None, workers: int | None, available: int) -> tuple[int, int]:
     """(processes, CP-SAT threads each) so that their product never exceeds ``available``
-    cores. Raises :class:`ValueError` when the two given numbers ask for more."""
-    if parallel is not None and workers is not None:
-        if parallel * workers > available:
-            raise ValueError(
-                f"{parallel} processes × {workers} CP-SAT threads = {parallel * workers} "
-                f"exceeds the {available} cores of this machine"
-            )
-        return parallel, workers
-    if parallel is not None:
-        return parallel, max(1, available // parallel) if parallel <= available else 1
-    w = workers or 1
-    if w > available:
-        raise ValueError(f"{w} CP-SAT threads exceed the {available} cores of this machine")
-    return max(1, available // w), w
+    cores: what is not given divides the cores among the rest. Raises :class:`ValueError`
+    naming the core count when the numbers given ask for more."""
+    p, w = parallel or 1, workers or 1
+    if p * w > available:
+        asked = " × ".join(
+            [
+                *([_count(parallel, "process", "processes")] if parallel else []),
+                *([_count(workers, "CP-SAT thread", "CP-SAT threads")] if workers else []),
+            ]
+        )
+        both = parallel is not None and workers is not None
+        raise ValueError(
+            f"{asked}{f' = {p * w}' if both else ''} exceed{'s' if both else ''} the {available} "
+            f"core{'s' if available != 1 else ''} of this machine; processes × CP-SAT threads "
+            f"must be at most {available}"
+        )
+    if parallel is None:
+        return max(1, available // w), w
+    return p, workers or max(1, available // p)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def apply_all(instance: Instance, scenarios: Sequence[Scenario]) -> list[tuple[str, Instance]]:
@@ -184,8 +194,8 @@ def run_job(job: str) -> str:
             objective=result.objective,
             goals=result.goals if result.has_roster else {},
             changes=result.goals.get("stability") if result.has_roster else None,
-            seats=len(result.roster),
-            soft_violations=sum(result.rule_costs.values()),
+            seats=len(result.roster) if result.has_roster else None,
+            soft_violations=sum(result.rule_costs.values()) if result.has_roster else None,
             time_s=time.perf_counter() - start,
         )
     except Exception as exc:  # one failing scenario must not lose the others' rows
@@ -282,12 +292,34 @@ def sweep(
     ``stability`` first (see :func:`teamsolver.whatif.whatif`).
 
     Without ``baseline`` the unchanged instance is solved first (with the same options) and
-    its roster is the baseline; the baseline row then has that solve's status.
+    its roster is the baseline; the baseline row then has that solve's status. Every scenario
+    is applied first: a bad one raises :class:`InputError` before any solve.
     """
+    return sweep_applied(
+        instance,
+        apply_all(instance, scenarios),
+        baseline=baseline,
+        options=options,
+        parallel=parallel,
+        dask=dask,
+        on_done=on_done,
+    )
+
+
+def sweep_applied(
+    instance: Instance,
+    applied: Sequence[tuple[str, Instance]],
+    *,
+    baseline: Roster | None = None,
+    options: Options | None = None,
+    parallel: int = 1,
+    dask: str | Any | None = None,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[SweepRow]:
+    """:func:`sweep` of scenarios already applied by :func:`apply_all`."""
     from .whatif import solve_limited
 
     options = options or Options()
-    applied = apply_all(instance, scenarios)  # a bad scenario stops the sweep before any solve
     start = time.perf_counter()
     status = "GIVEN"
     if baseline is None:

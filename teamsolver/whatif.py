@@ -25,6 +25,9 @@ from .score import reference_rating, strength
 from .settings import RELAXABLE_RULES, Rules
 from .validation import validate_instance
 
+#: What problems of ``freeze`` are pinned to: the command-line option.
+FREEZE = "--freeze"
+
 
 def goal_range_bound(instance: Instance) -> int:
     """An upper bound of how far the weighted goals other than ``stability`` can differ
@@ -89,8 +92,12 @@ def freeze_pins(instance: Instance, baseline: Roster, groups: Iterable[str]) -> 
     frozen = list(dict.fromkeys(groups))
     unknown = [g for g in frozen if g not in instance.group_by_id]
     if unknown:
+        known = ", ".join(instance.group_by_id)
         raise InputError(
-            [Problem(message=f"unknown group {g!r}", column="--freeze") for g in unknown]
+            [
+                Problem(message=f"unknown group {g!r} (groups: {known})", file=FREEZE)
+                for g in unknown
+            ]
         )
     pins: list[Pin] = list(instance.pins)
     for gid in frozen:
@@ -238,12 +245,21 @@ def prepare(
         return changed
     kept = len(changed.pins)
     changed = freeze_pins(changed, baseline, freeze)
-    raise_if_errors(
-        p.model_copy(update={"file": "--freeze", "table": None, "row": None, "column": None})
-        if p.table == "pins" and p.row is not None and p.row > kept
-        else p
-        for p in validate_instance(changed)
-    )
+
+    def frozen(p: Problem) -> Problem:
+        """A problem of a pin of ``freeze``, said as what freezing its group asks."""
+        if p.table != "pins" or p.row is None or p.row <= kept:
+            return p
+        gid = changed.pins[p.row - 1].group
+        message = (
+            f"frozen group {gid!r} keeps its baseline seats, but {p.message}; "
+            f"leave {gid} out of --freeze to let it change"
+        )
+        return p.model_copy(
+            update={"message": message, "file": FREEZE, "table": None, "row": None, "column": None}
+        )
+
+    raise_if_errors(frozen(p) for p in validate_instance(changed))
     return changed
 
 

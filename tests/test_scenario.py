@@ -9,7 +9,13 @@ import pytest
 
 import teamsolver
 from teamsolver.errors import InputError, Problem
-from teamsolver.scenario import Scenario, apply_scenario, read_scenarios, toml_key_lines
+from teamsolver.scenario import (
+    Scenario,
+    apply_scenario,
+    nearest_id,
+    read_scenarios,
+    toml_key_lines,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = teamsolver.load(ROOT / "instances" / "tiny")
@@ -144,6 +150,83 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     assert "Secret Name" not in str(InputError(found))
 
 
+def test_row_and_cross_table_problems_come_in_one_go_in_line_order() -> None:
+    found = problems(
+        'out = ["M1O"]\n'  # 1
+        "[[member]]\n"
+        'id = "M99"\n'  # 3
+        "[[group]]\n"
+        'id = "G1"\n'
+        "size_max = -1\n"  # 6
+        "[rules.recusal]\n"
+        'mode = "sideways"\n'  # 8
+        "[[pin]]\n"
+        'group = "G1"\n'
+        'member = "M77"\n'  # 11: unknown only to the check of the whole instance
+        'kind = "require"\n'
+        "[rules.party-branch]\n"
+        "mn = 2\n"  # 14
+    )
+    assert [(p.row, p.column) for p in found] == [
+        (1, "out"),
+        (3, "[[member]] id"),
+        (6, "[[group]] size_max"),
+        (8, "[rules.recusal] mode"),
+        (11, "[[pin]] member"),
+        (14, "[rules.party-branch] mn"),
+    ]
+    assert "did you mean 'M10'" in found[0].message  # O for 0
+    assert found[4].message.startswith("unknown member 'M77'")
+    assert "did you mean" in found[4].message and "expected" in found[4].message
+
+
+def test_a_new_member_with_a_taken_id_a_bad_unit_and_a_bad_flag_is_three_problems() -> None:
+    found = problems('[[new-member]]\nid = "M03"\nname = "X"\nunit = "XYZ"\ncan_lead = "maybe"\n')
+    assert [(p.row, p.column) for p in found] == [
+        (2, "[[new-member]] id"),
+        (4, "[[new-member]] unit"),
+        (5, "[[new-member]] can_lead"),
+    ]
+    assert "already a member of the instance (members.csv, row 4)" in found[0].message
+    assert "item" not in found[0].message
+    assert "unknown unit 'XYZ'" in found[1].message
+
+
+def test_an_id_added_twice_names_the_first_line() -> None:
+    (p,) = problems('[[new-unit]]\nid = "NEW"\n\n[[new-unit]]\nid = "NEW"\n')
+    assert (p.row, p.column) == (5, "[[new-unit]] id")
+    assert "already added by the [[new-unit]] on line 1" in p.message
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ('[[group]]\nid = "G1"\nrequires = 5\n', "[[group]] requires"),
+        ('[[member]]\nid = "M02"\nunit = 7\n', "[[member]] unit"),
+        ('[[member]]\nid = "M02"\nspecialties = [1, 2]\n', "[[member]] specialties"),
+        ('[[pin]]\nmember = "M01"\ngroup = "G1"\nkind = true\n', "[[pin]] kind"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_on_its_line(text: str, column: str) -> None:
+    (p,) = problems(text)
+    assert (p.row, p.column) == (3 if "pin" not in text else 4, column)
+    assert p.message.startswith("expected ") and ", got " in p.message
+
+
+def test_a_name_of_the_wrong_type_is_not_repeated() -> None:
+    (p,) = problems('[[new-member]]\nid = "M90"\nname = ["Secret", "Name"]\nunit = "FIN"\n')
+    assert (p.row, p.column) == (3, "[[new-member]] name")
+    assert "Secret" not in str(p)
+
+
+def test_nearest_id_treats_o_and_l_as_digits_then_edit_distance() -> None:
+    ids = ("M09", "M10", "M19", "G1")
+    assert nearest_id("M1O", ids) == " (did you mean 'M10'?)"
+    assert nearest_id("Ml9", ids) == " (did you mean 'M19'?)"
+    assert nearest_id("g1", ids) == " (did you mean 'G1'?)"
+    assert nearest_id("XYZ", ids) == ""
+
+
 def test_an_unknown_top_level_key_suggests_the_nearest() -> None:
     (p,) = problems('name = "x"\nremove-group = ["G2"]\n')
     assert (p.row, p.column) == (2, "remove-group")
@@ -153,7 +236,7 @@ def test_an_unknown_top_level_key_suggests_the_nearest() -> None:
 def test_a_change_that_breaks_the_instance_names_the_scenario_row() -> None:
     found = problems('[[new-member]]\nid = "M90"\nname = "A"\nunit = "NOWHERE"\n')
     (p,) = found
-    assert (p.file, p.row, p.column) == ("s.toml", 1, "unit")
+    assert (p.file, p.row, p.column) == ("s.toml", 4, "[[new-member]] unit")  # the key's line
     assert "unknown unit 'NOWHERE'" in p.message
 
 
@@ -195,7 +278,7 @@ def test_many_scenarios_in_one_file_with_their_own_lines() -> None:
     with pytest.raises(InputError) as exc:
         apply_scenario(TINY, second)
     (p,) = exc.value.errors
-    assert (p.row, p.column) == (10, "[[member]] id")
+    assert (p.row, p.column) == (10, "[[scenario.member]] id")
     assert toml_key_lines(text)[("scenario", 1, "rules", "party-branch", "min")] == 12
 
 

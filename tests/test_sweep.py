@@ -178,7 +178,10 @@ def test_every_bad_scenario_stops_the_sweep_before_any_solve() -> None:
     )
     with pytest.raises(InputError) as exc:
         sweep(inst, bad, baseline=teamsolver.Roster())
-    assert [(p.row, p.column) for p in exc.value.errors] == [(2, "out"), (6, "out")]
+    assert [(p.row, p.column) for p in exc.value.errors] == [
+        (2, "[[scenario]] out"),
+        (6, "[[scenario]] out"),
+    ]
 
 
 def test_processes_times_threads_never_exceed_the_cores() -> None:
@@ -187,11 +190,62 @@ def test_processes_times_threads_never_exceed_the_cores() -> None:
     assert plan_parallel(2, None, 8) == (2, 4)
     assert plan_parallel(3, None, 8) == (3, 2)
     assert plan_parallel(4, 2, 8) == (4, 2)
-    assert plan_parallel(16, None, 8) == (16, 1)
+    assert plan_parallel(8, None, 8) == (8, 1)
     with pytest.raises(ValueError, match="exceeds the 8 cores"):
         plan_parallel(4, 3, 8)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="9 CP-SAT threads exceed the 8 cores"):
         plan_parallel(None, 9, 8)
+    with pytest.raises(ValueError, match="16 processes exceed the 8 cores"):
+        plan_parallel(16, None, 8)  # --parallel alone may not ask for more either
+
+
+def invoke(*args: Any) -> Any:
+    """``teamsolver ARGS`` in this process (so that a test can replace the core count)."""
+    from click.testing import CliRunner
+
+    from teamsolver.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize(
+    ("options", "hint"),
+    [
+        (("--parallel", "4"), "4 processes exceed the 2 cores"),
+        (("--parallel", "2", "--workers", "2"), "= 4 exceeds the 2 cores"),
+        (("--workers", "3"), "3 CP-SAT threads exceed the 2 cores"),
+    ],
+)
+def test_cli_sweep_asking_for_more_than_the_cores_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...], hint: str
+) -> None:
+    monkeypatch.setattr("teamsolver.cli_whatif.cores", lambda: 2)
+    result = invoke("sweep", TINY, "--scenarios", EXAMPLES, *options, "--time-limit", "5")
+    assert result.exit_code == 2, result.output
+    assert hint in result.output and "sweep:" not in result.output
+
+
+def test_a_scenario_without_a_roster_has_empty_cells_for_what_does_not_exist() -> None:
+    from teamsolver.cli_whatif import rows_csv
+
+    inst = teamsolver.load(TINY)
+    (impossible,) = Scenario.from_text(
+        "[rules.full-time-anchor]\nmin = 3\n[rules.unit-draw-cap]\nmax_per_group = 1\n", "x.toml"
+    )
+    (job,) = make_jobs(apply_all(inst, [impossible]), teamsolver.Roster(), Options(workers=1))
+    row = SweepRow.model_validate_json(run_job(job))
+    assert row.status == "INFEASIBLE"
+    assert (row.objective, row.changes, row.seats, row.soft_violations) == (None,) * 4
+    cells = dict(zip(CSV_HEADER, rows_csv([row]).splitlines()[1].split(","), strict=True))
+    assert [cells[c] for c in ("objective", "changes", "seats", "soft_violations")] == [""] * 4
+
+
+def test_cli_sweep_checks_every_scenario_before_announcing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('out = ["M1O"]\n', "utf-8")
+    result = invoke("sweep", TINY, "--scenarios", bad, "--workers", "1", "--parallel", "1")
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'M10'" in result.output and "sweep:" not in result.output
 
 
 @pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
@@ -212,7 +266,7 @@ def test_cli_sweep_bad_input_is_exit_2(tmp_path: Path) -> None:
     bad.write_text('[[scenario]]\nname = "a"\n[[scenario.group]]\nid = "G7"\n', "utf-8")
     proc = run("sweep", TINY, "--scenarios", bad, "--out", tmp_path / "r.csv")
     assert proc.returncode == 2
-    assert "bad.toml, line 4, [[group]] id: unknown group 'G7'" in proc.stderr
+    assert "bad.toml, line 4, [[scenario.group]] id: unknown group 'G7'" in proc.stderr
     assert not (tmp_path / "r.csv").exists()
     usage = run("sweep", TINY, "--scenarios", EXAMPLES, "--parallel", "64", "--workers", "64")
     assert usage.returncode == 2 and "exceeds" in usage.stderr

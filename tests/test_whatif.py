@@ -182,7 +182,9 @@ def test_freeze_keeps_named_groups_exactly() -> None:
     assert done.diff is not None and done.diff.changes == 0
     with pytest.raises(InputError) as exc:  # a frozen group whose member is out
         whatif(inst, base, scenario('out = ["M1"]'), freeze=["G1"], workers=1)
-    assert "--freeze: member 'M1' is suspended" in str(exc.value)
+    assert "--freeze: frozen group 'G1' keeps its baseline seats, but member 'M1' is suspended" in (
+        str(exc.value)
+    )
     with pytest.raises(InputError, match="unknown group 'G7'"):
         whatif(inst, base, scenario(""), freeze=["G7"])
 
@@ -211,7 +213,7 @@ def base_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_whatif_writes_the_new_roster_and_prints_the_diff(
     base_csv: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "new.csv"
+    out = tmp_path / "made" / "new.csv"  # --out creates missing folders (README, What-if)
     proc = run(
         "whatif", TINY, "--baseline", base_csv, "--scenario", EXAMPLES / "leader-ill.toml",
         "--out", out, "--workers", "1",
@@ -273,6 +275,46 @@ def test_cli_whatif_without_a_roster_is_exit_1(base_csv: Path, tmp_path: Path) -
     proc = run("whatif", TINY, "--baseline", base_csv, "--scenario", sc, "--out", out)
     assert proc.returncode == 1, proc.stderr
     assert "cannot all hold together" in proc.stderr and not out.exists()
+    assert f"run `teamsolver explain {TINY} --scenario {sc}` to see which" in proc.stderr
+
+
+@pytestmark_cli
+def test_cli_diff_with_the_scenario_is_the_diff_whatif_prints(
+    base_csv: Path, tmp_path: Path
+) -> None:
+    ill = EXAMPLES / "leader-ill.toml"
+    out = tmp_path / "new.csv"
+    proc = run(
+        "whatif", TINY, "--baseline", base_csv, "--scenario", ill, "--out", out, "--workers", "1",
+        "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    whatif_diff = json.loads(proc.stdout)["diff"]
+    same = run("diff", TINY, base_csv, out, "--scenario", ill, "--json")
+    assert same.returncode == 0, same.stderr
+    assert json.loads(same.stdout) == whatif_diff
+    # Without the scenario both rosters are scored on the unchanged instance: M01 still counts.
+    plain = json.loads(run("diff", TINY, base_csv, out, "--json").stdout)
+    assert plain["changes"] == whatif_diff["changes"]
+    assert plain["goals_after"] != whatif_diff["goals_after"]
+    assert plain["left"][0]["reason"] == "" and whatif_diff["left"][0]["reason"]
+    text = run("diff", TINY, base_csv, out, "--scenario", ill)
+    assert "leader leaves (member suspended)" in text.stdout
+    lonely = run("diff", TINY, base_csv, out, "--name", "x")
+    assert lonely.returncode == 2 and "--scenario" in lonely.stderr
+
+
+@pytestmark_cli
+def test_cli_freeze_problems_read_as_usage_errors(base_csv: Path) -> None:
+    ill = EXAMPLES / "leader-ill.toml"
+    unknown = run("whatif", TINY, "--baseline", base_csv, "--scenario", ill, "--freeze", "G9")
+    assert unknown.returncode == 2
+    assert "--freeze: unknown group 'G9' (groups: G1, G2)" in unknown.stderr
+    assert "input" not in unknown.stderr and "column" not in unknown.stderr
+    out = run("whatif", TINY, "--baseline", base_csv, "--scenario", ill, "--freeze", "G1")
+    assert out.returncode == 2
+    assert "--freeze: frozen group 'G1' keeps its baseline seats, but member 'M01'" in out.stderr
+    assert "leave G1 out of --freeze" in out.stderr
 
 
 @pytestmark_cli
