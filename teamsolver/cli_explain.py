@@ -19,6 +19,7 @@ from .cli_solve import (
     _bad_input,
     _plural,
     _print_json,
+    _problem_docs,
     _reader_may_leave,
     _say,
     _tolerant_streams,
@@ -32,7 +33,27 @@ from .settings import RELAXABLE_RULES, Rules
 from .summary import plain
 
 
-@main.command(name="explain")
+class _JsonUsage(click.Command):
+    """With --json, a usage error click finds (a bad option value) also prints the document."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args  # before parsing: click consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if wants_json:
+                doc: dict[str, Any] = {"status": None, "core": [], "message": None}
+                _print_json(
+                    {**doc, "problems": _problem_docs([_usage_problem(exc.format_message())])}
+                )
+            raise
+
+
+def _usage_problem(text: str) -> Problem:
+    return Problem(message=text, file="usage")
+
+
+@main.command(name="explain", cls=_JsonUsage)
 @click.argument("instance", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option(
@@ -157,7 +178,7 @@ def explain_command(
 def _usage(text: str, as_json: bool, doc: dict[str, Any]) -> NoReturn:
     """A usage error: exit 2, said on stderr (and, with --json, as a document on stdout)."""
     if as_json:
-        _bad_input([Problem(message=text, file="usage")], as_json, doc, "nothing was done.")
+        _bad_input([_usage_problem(text)], as_json, doc, "nothing was done.")
     raise click.UsageError(text)
 
 

@@ -232,6 +232,10 @@ def test_a_usage_error_with_json_prints_one_document() -> None:
     proc = run("explain", TINY, "--group", "G1", "--json")
     assert proc.returncode == 2
     assert "--group needs --why" in one_json(proc.stdout)["problems"][0]["message"]
+    proc = run("explain", TINY, "--json", "--time-limit", "-1")
+    assert proc.returncode == 2
+    assert "'--time-limit'" in one_json(proc.stdout)["problems"][0]["message"]
+    assert "'--time-limit'" in proc.stderr
 
 
 def test_time_limit_0_means_no_limit() -> None:

@@ -59,9 +59,8 @@ def explain(
         # A roster first, as ``solve`` finds one (the whole time limit: without a conflict
         # there is nothing to shrink or suggest); its proof of infeasibility, when it gives
         # one, spares the conflict search its first check of the whole plan.
-        verdict = roster_first(instance, time_limit, workers, seed)
+        verdict, solves = roster_first(instance, time_limit, workers, seed)
         workers = workers or 1
-        solves = 1
         now = time.perf_counter()
         if verdict == UNSAT:
             core_deadline = now + (deadline - now) * (CORE_SHARE if suggest else 1.0)
@@ -110,11 +109,13 @@ def explain(
     )
 
 
-def roster_first(instance: Instance, time_limit: float, workers: int | None, seed: int) -> str:
+def roster_first(
+    instance: Instance, time_limit: float, workers: int | None, seed: int
+) -> tuple[str, int]:
     """Whether :func:`teamsolver.solve` finds a roster of ``instance`` within ``time_limit``
     (stopping at the first one): ``SAT``; ``UNSAT`` when it proves there is none; ``UNKNOWN``
-    when time ran out, or when ``solve`` would reject the input (a requirement the hard rules
-    can never meet: the conflict search shows it)."""
+    when time ran out, or when ``solve`` rejects the input (a requirement the hard rules can
+    never meet: the conflict search shows it). With the number of solves run (0 or 1)."""
     from ..solver import solve
 
     first = threading.Event()
@@ -128,10 +129,10 @@ def roster_first(instance: Instance, time_limit: float, workers: int | None, see
             stop=first,
         )
     except InputError:
-        return UNKNOWN
+        return UNKNOWN, 0
     if result.has_roster:
-        return SAT
-    return UNSAT if result.status == "INFEASIBLE" else UNKNOWN
+        return SAT, 1
+    return (UNSAT if result.status == "INFEASIBLE" else UNKNOWN), 1
 
 
 # -- conflicts read off the input ------------------------------------------------------------
