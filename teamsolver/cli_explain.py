@@ -115,8 +115,10 @@ def explain_command(
 ) -> None:
     """Explain why INSTANCE has no roster: a set of rules that cannot all hold together.
 
-    The set is irreducible (dropping any one rule leaves the rest satisfiable) unless the time
-    limit cut the search short, which is then said. Each rule comes with the numbers behind it
+    A roster is looked for first, as solve does: a plan that has one is said to (exit 0). The
+    set is irreducible (without any one of its rules, the others listed can hold together;
+    another conflict may remain elsewhere) unless the time limit cut the search short, which
+    is then said. Each rule comes with the numbers behind it
     (who may sit in the group, who is recused and why, who else needs them); then the smallest
     changes that make the plan possible, each verified by a re-solve. A requirement larger
     than the members a group can ever have is reported at once, without solving.
