@@ -32,6 +32,9 @@ from .scenario import apply_scenario
 from .settings import RELAXABLE_RULES, Rules
 from .summary import plain
 
+#: The --json document of a run that failed before explaining anything (with ``problems``).
+FAILED: dict[str, Any] = {"status": None, "core": [], "message": None}
+
 
 class _JsonUsage(click.Command):
     """With --json, a usage error click finds (a bad option value) also prints the document."""
@@ -42,10 +45,8 @@ class _JsonUsage(click.Command):
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             if wants_json:
-                doc: dict[str, Any] = {"status": None, "core": [], "message": None}
-                _print_json(
-                    {**doc, "problems": _problem_docs([_usage_problem(exc.format_message())])}
-                )
+                problems = _problem_docs([_usage_problem(exc.format_message())])
+                _print_json({**FAILED, "problems": problems})
             raise
 
 
@@ -71,7 +72,7 @@ def _usage_problem(text: str) -> Problem:
     default=None,
     metavar="N",
     help="CP-SAT threads per solve (default: one per core, at most 8, when looking for a "
-    "roster, as solve; 1 for the conflict and the suggestions).",
+    "roster, as solve; 1 for the conflict, the suggestions and --why).",
 )
 @click.option("--seed", default=0, show_default=True, metavar="N", help="Random seed.")
 @click.option("--no-suggestions", is_flag=True, help="Only the conflict; do not look for changes.")
@@ -140,7 +141,7 @@ def explain_command(
       teamsolver explain plan.xlsx --scenario ill.toml
     """
     _tolerant_streams()
-    failed: dict[str, Any] = {"status": None, "core": [], "message": None}
+    failed = dict(FAILED)
     for wrong, text in (
         (group is not None and why is None, "--group needs --why MEMBER (and --roster ROSTER)"),
         (why is not None and roster is None, "--why needs --roster ROSTER"),
@@ -162,7 +163,10 @@ def explain_command(
         except InputError as exc:
             _bad_input(exc.problems, as_json, failed, "nothing was done.")
         try:
-            answer = why_not(inst, seats, why, group, time_limit=limit, workers=workers, seed=seed)
+            # One worker unless told: the comparison of rosters stays reproducible.
+            answer = why_not(
+                inst, seats, why, group, time_limit=limit, workers=workers or 1, seed=seed
+            )
         except TeamsolverError as exc:
             column = "--group" if str(exc).startswith("unknown group") else "--why"
             _bad_input(
