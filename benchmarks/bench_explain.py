@@ -9,6 +9,11 @@ that requires finance) so that no roster exists:
   the input without solving.
 - ``size``: finance required = the group's ``size_max`` + 1. Only a solve shows the conflict
   (the requirement against group-size), among the ~1,800 guarded rule instances of the plan.
+  (``solve`` rejects this input: ``explain`` skips its first roster search.)
+- ``round``: every group requires as many finance specialists as its ``size_max``: each group
+  alone can be filled, the round cannot (more seats than finance specialists). ``solve``
+  accepts this input; ``explain`` first looks for a roster as ``solve`` does, whose proof that
+  none exists starts the conflict search.
 
 Each run is ``teamsolver.explain(instance, time_limit=T, workers=W)`` in this process, once
 without suggestions (finding and shrinking the conflict: ``core_s``) and once with them
@@ -42,7 +47,7 @@ from teamsolver.instance import Instance
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "explain.csv"
-VARIANTS = ("obvious", "size")
+VARIANTS = ("obvious", "size", "round")
 FIELDS = [
     "variant",
     "seed",
@@ -67,9 +72,17 @@ FIELDS = [
 
 
 def infeasible(variant: str, seed: int) -> tuple[Instance, str, str]:
-    """The city preset of ``seed`` with one requirement raised; (instance, group, what)."""
+    """The city preset of ``seed`` with requirements raised; (instance, group, what)."""
     inst = generate("city", seed)
     gi, g = next((i, g) for i, g in enumerate(inst.groups) if dict(g.requires).get("finance"))
+    if variant == "round":
+        groups = [
+            h.model_copy(
+                update={"requires": tuple({**dict(h.requires), "finance": h.size_max}.items())}
+            )
+            for h in inst.groups
+        ]
+        return inst.model_copy(update={"groups": tuple(groups)}), "", "finance:size_max"
     if variant == "obvious":
         free, _ = Context(inst).candidates(g, lambda m: "finance" in m.specialties)
         need = len(free) + 1
@@ -93,7 +106,7 @@ def run(variant: str, seed: int, time_limit: float, workers: int) -> dict[str, A
     assert full.status == "INFEASIBLE", full.status
     assert full.irreducible, full.message
     assert any(
-        c.rule == "specialty-coverage" and c.group == gid and c.specialty == "finance"
+        c.rule == "specialty-coverage" and (not gid or c.group == gid) and c.specialty == "finance"
         for c in full.core
     ), full.message
     for s in full.suggestions:

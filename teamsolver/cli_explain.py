@@ -7,40 +7,72 @@ was answered; 1 no roster: the explanation was printed (or no answer within the 
 
 from __future__ import annotations
 
+import math
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from . import files
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
-from .cli_solve import _bad_input, _print_json, _reader_may_leave, _say, _tolerant_streams
-from .errors import InputError
+from .cli_solve import (
+    _bad_input,
+    _plural,
+    _print_json,
+    _problem_docs,
+    _reader_may_leave,
+    _say,
+    _tolerant_streams,
+)
+from .errors import InputError, Problem, TeamsolverError
 from .explainer.report import Explanation, WhyNot
 from .instance import Instance
 from .rosterio import read_roster
-from .settings import RELAXABLE_RULES
+from .scenario import apply_scenario
+from .settings import RELAXABLE_RULES, Rules
 from .summary import plain
 
+#: The --json document of a run that failed before explaining anything (with ``problems``).
+FAILED: dict[str, Any] = {"status": None, "core": [], "message": None}
 
-@main.command(name="explain")
+
+class _JsonUsage(click.Command):
+    """With --json, a usage error click finds (a bad option value) also prints the document."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args  # before parsing: click consumes the list
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if wants_json:
+                problems = _problem_docs([_usage_problem(exc.format_message())])
+                _print_json({**FAILED, "problems": problems})
+            raise
+
+
+def _usage_problem(text: str) -> Problem:
+    return Problem(message=text, file="usage")
+
+
+@main.command(name="explain", cls=_JsonUsage)
 @click.argument("instance", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=0.1),
+    type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
     metavar="S",
-    help="Seconds for the whole explanation (conflict, shrinking and suggestions).",
+    help="Seconds for the whole explanation (conflict, shrinking and suggestions); 0 means "
+    "no limit.",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    default=None,
     metavar="N",
-    help="CP-SAT threads per solve.",
+    help="CP-SAT threads per solve (default: one per core, at most 8, when looking for a "
+    "roster, as solve; 1 for the conflict, the suggestions and --why).",
 )
 @click.option("--seed", default=0, show_default=True, metavar="N", help="Random seed.")
 @click.option("--no-suggestions", is_flag=True, help="Only the conflict; do not look for changes.")
@@ -53,6 +85,17 @@ from .summary import plain
 )
 @click.option("--why", "why", default=None, metavar="MEMBER", help="Why is MEMBER not seated?")
 @click.option("--group", default=None, metavar="GROUP", help="With --why: in this group.")
+@click.option(
+    "--scenario",
+    "scenario_file",
+    type=click.Path(),
+    default=None,
+    metavar="FILE",
+    help="Explain INSTANCE after this what-if scenario (a TOML file, as for whatif).",
+)
+@click.option(
+    "--name", default=None, help="With --scenario: the scenario to apply, in a file of many."
+)
 @ENCODING
 @RULES
 @input_errors
@@ -60,25 +103,32 @@ def explain_command(
     instance: str,
     as_json: bool,
     time_limit: float,
-    workers: int,
+    workers: int | None,
     seed: int,
     no_suggestions: bool,
     roster: str | None,
     why: str | None,
     group: str | None,
+    scenario_file: str | None,
+    name: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
     """Explain why INSTANCE has no roster: a set of rules that cannot all hold together.
 
-    The set is irreducible (dropping any one rule leaves the rest satisfiable) unless the time
-    limit cut the search short, which is then said. Each rule comes with the numbers behind it
+    A roster is looked for first, as solve does: a plan that has one is said to (exit 0). The
+    set is irreducible (without any one of its rules, the others listed can hold together;
+    another conflict may remain elsewhere) unless the time limit cut the search short, which
+    is then said. Each rule comes with the numbers behind it
     (who may sit in the group, who is recused and why, who else needs them); then the smallest
     changes that make the plan possible, each verified by a re-solve. A requirement larger
     than the members a group can ever have is reported at once, without solving.
 
     With --roster and --why: why MEMBER is not in GROUP (or in any group) of ROSTER: the hard
     rules that forbid it, or what forcing it would cost, goal by goal.
+
+    With --scenario: the same questions about INSTANCE after a what-if scenario (the file
+    that `teamsolver whatif` takes; --name picks one of many).
 
     Exit 0 when the instance has a roster (or a why-not question was answered), 1 when it has
     none (the explanation is printed), 2 for bad input or usage.
@@ -88,32 +138,78 @@ def explain_command(
       teamsolver explain instances/tiny
       teamsolver explain plan.xlsx --json > why.json
       teamsolver explain plan.xlsx --roster roster.csv --why M12 --group G3
+      teamsolver explain plan.xlsx --scenario ill.toml
     """
     _tolerant_streams()
-    if (roster is None) != (why is None):
-        raise click.UsageError("--roster and --why go together")
-    if group is not None and why is None:
-        raise click.UsageError("--group needs --why MEMBER and --roster ROSTER")
+    failed = dict(FAILED)
+    for wrong, text in (
+        (group is not None and why is None, "--group needs --why MEMBER (and --roster ROSTER)"),
+        (why is not None and roster is None, "--why needs --roster ROSTER"),
+        (roster is not None and why is None, "--roster needs --why MEMBER"),
+        (name is not None and scenario_file is None, "--name needs --scenario FILE"),
+    ):
+        if wrong:
+            _usage(text, as_json, failed)
     from .explainer import explain, why_not  # imports ortools: not for --help
 
-    failed: dict[str, Any] = {"status": None, "core": [], "message": None}
+    limit = time_limit or math.inf
     inst = _load_for_explain(instance, encoding, rules_file, as_json, failed)
+    if scenario_file is not None:
+        inst = _after_scenario(inst, scenario_file, name, as_json, failed)
     if why is not None:
         assert roster is not None
         try:
             seats = read_roster(roster, inst, encoding=encoding)
         except InputError as exc:
             _bad_input(exc.problems, as_json, failed, "nothing was done.")
-        answer = why_not(inst, seats, why, group, time_limit=time_limit, workers=workers, seed=seed)
+        try:
+            # One worker unless told: the comparison of rosters stays reproducible.
+            answer = why_not(
+                inst, seats, why, group, time_limit=limit, workers=workers or 1, seed=seed
+            )
+        except TeamsolverError as exc:
+            column = "--group" if str(exc).startswith("unknown group") else "--why"
+            _bad_input(
+                [Problem(message=str(exc), file=column)], as_json, failed, "nothing was done."
+            )
         with _reader_may_leave():
             _print_why(answer, as_json)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)
-    result = explain(
-        inst, time_limit=time_limit, workers=workers, seed=seed, suggest=not no_suggestions
-    )
+    result = explain(inst, time_limit=limit, workers=workers, seed=seed, suggest=not no_suggestions)
     with _reader_may_leave():
         _print_explanation(result, as_json, suggested=not no_suggestions)
     sys.exit(EXIT_OK if result.status == "FEASIBLE" else EXIT_NO)
+
+
+def _usage(text: str, as_json: bool, doc: dict[str, Any]) -> NoReturn:
+    """A usage error: exit 2, said on stderr (and, with --json, as a document on stdout)."""
+    if as_json:
+        _bad_input([_usage_problem(text)], as_json, doc, "nothing was done.")
+    raise click.UsageError(text)
+
+
+def _after_scenario(
+    inst: Instance, path: str, name: str | None, as_json: bool, doc: dict[str, Any]
+) -> Instance:
+    """``inst`` after the scenario of ``path`` (``name`` in a file of many), read and applied as
+    ``whatif`` does; judged as ``inst`` was (a requirement the hard rules cannot meet is what
+    this command explains), with the rule modes the scenario does not set kept."""
+    from .cli_whatif import _scenario
+    from .solver import relaxed
+
+    scenario = _scenario(path, name, as_json, doc)
+    try:
+        changed = apply_scenario(relaxed(inst), scenario)
+    except InputError as exc:
+        _bad_input(exc.problems, as_json, doc, "nothing was done.")
+    rules = scenario.changes.get("rules")
+    moded = {r for r, body in rules.items() if "mode" in body} if isinstance(rules, dict) else set()
+    data = changed.rules.model_dump(by_alias=True)
+    for rule_id in RELAXABLE_RULES:
+        if rule_id not in moded:
+            data[rule_id]["mode"] = inst.rules.mode(rule_id)
+    _say(f"explain: after scenario {plain(scenario.name)!r}")
+    return changed.model_copy(update={"rules": Rules.model_validate(data)})
 
 
 def _load_for_explain(
@@ -164,10 +260,11 @@ def _print_explanation(result: Explanation, as_json: bool, *, suggested: bool) -
             for text in result.more:
                 click.echo(f"- {text}")
     how = {"input": "read off the input", "solver": "found by CP-SAT", "none": ""}[result.found_by]
+    took = result.wall_time_s
     _say(
         f"explain: status {result.status}"
-        + (f" · {len(result.core)} rules in the conflict, {how}" if result.core else "")
-        + f" · {result.solves} solves · {result.wall_time_s:.1f} s"
+        + (f" · {_plural(len(result.core), 'rule')} in the conflict, {how}" if result.core else "")
+        + f" · {_plural(result.solves, 'solve')} · {took:.{1 if took >= 0.1 else 2}f} s"
     )
 
 

@@ -564,19 +564,22 @@ def _report(
             )
         _say("nothing was written.")
         return
-    where = f"wrote {out}" if out else "no --out given, nothing written"
+    # The summary on stdout already says where the roster went: not said twice.
+    where = (
+        "; no --out given, nothing written" if out is None else f"; wrote {out}" if as_json else ""
+    )
     if stopped == "interrupted":
         _say(
             f"interrupted after {result.wall_time_s:.1f} s: this is the best roster found so far, "
             f"status {result.status}"
             + (f", {_gap_text(result)}" if result.gap else "")
-            + f"; {where}."
+            + f"{where}."
         )
     elif stopped == "time-limit":
         _say(
             f"time limit of {limit:g} s reached: this is the best roster found, not proven "
             f"best ({_gap_text(result) or 'no bound'}); a longer --time-limit may find a better "
-            f"one; {where}."
+            f"one{where}."
         )
 
 

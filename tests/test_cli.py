@@ -501,6 +501,27 @@ def test_time_limit_keeps_the_best_roster_so_far(tmp_path: Path) -> None:
     assert run("check", UNIVERSITY, out).returncode == 0
 
 
+def test_solve_says_where_the_roster_went_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary on stdout names the file; the time-limit note on stderr does not repeat it
+    (with --json, where no summary is printed, it does)."""
+    import teamsolver.cli  # the command modules import it first
+    from teamsolver.cli_solve import _report
+
+    inst = teamsolver.load(TINY)
+    result = teamsolver.solve(inst, time_limit=20, workers=1)
+    cut = result.model_copy(update={"status": "FEASIBLE"})  # as if the time limit stopped it
+    out = str(tmp_path / "r.csv")
+    _report(str(TINY), inst, cut, out, "time-limit", 3.0, False, False)
+    printed = capsys.readouterr()
+    assert printed.out.count(out) == 1 and f"roster written to {out}" in printed.out
+    assert "time limit of 3 s reached" in printed.err and out not in printed.err
+    _report(str(TINY), inst, cut, out, "time-limit", 3.0, True, False)
+    printed = capsys.readouterr()
+    assert f"wrote {out}" in printed.err and one_json(printed.out)["out"] == out
+
+
 def run_with_terminal_stderr(args: list[str]) -> tuple[str, subprocess.CompletedProcess[str]]:
     """Run with stderr on a pseudo-terminal where there is one (stdout stays a pipe)."""
     if os.name != "posix":  # pragma: no cover

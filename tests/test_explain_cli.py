@@ -13,7 +13,7 @@ import pytest
 import teamsolver
 from teamsolver.rosterio import read_roster
 
-from .test_cli import TEAMSOLVER, TINY, one_json, run
+from .test_cli import TEAMSOLVER, TINY, assert_no_traceback, one_json, run
 from .test_explain import case
 
 pytestmark = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
@@ -118,8 +118,11 @@ def test_why_not_a_seated_member(tiny_roster: Path) -> None:
 @pytest.mark.parametrize(
     "args, words",
     [
-        (("--why", "M01"), "--roster and --why go together"),
+        (("--why", "M01"), "--why needs --roster"),
         (("--group", "G1"), "--group needs --why"),
+        (("--roster", "roster.csv", "--group", "G1"), "--group needs --why"),
+        (("--roster", "roster.csv"), "--roster needs --why"),
+        (("--name", "ill"), "--name needs --scenario"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], words: str) -> None:
@@ -162,3 +165,99 @@ def test_two_conflicts_one_explained_the_other_listed(tmp_path: Path) -> None:
     assert "will be bent" not in proc.stderr
     quiet = run("explain", path, "--no-suggestions")
     assert "change" not in quiet.stdout
+
+
+# -- after a what-if scenario ----------------------------------------------------------------
+def scenario(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MORE_FINANCE = 'name = "more finance"\n[[group]]\nid = "G1"\nrequires = "finance:4;audit:1"\n'
+
+
+def test_explain_after_a_scenario(tmp_path: Path) -> None:
+    """The command ``whatif`` points to when a scenario has no roster."""
+    path = scenario(tmp_path, MORE_FINANCE)
+    proc = run("explain", TINY, "--scenario", path)
+    assert proc.returncode == 1, proc.stderr
+    assert "[specialty-coverage] Group G1 (round R1) requires 4 finance" in proc.stdout
+    assert "after scenario 'more finance'" in proc.stderr
+    doc = one_json(run("explain", TINY, "--scenario", path, "--json").stdout)
+    assert doc["status"] == "INFEASIBLE" and doc["found_by"] == "solver"
+
+
+def test_a_scenario_beyond_the_pool_is_explained_not_rejected(tmp_path: Path) -> None:
+    path = scenario(tmp_path, '[[group]]\nid = "G1"\nrequires = "finance:7"\n')
+    proc = run("explain", TINY, "--scenario", path)
+    assert proc.returncode == 1, proc.stderr
+    assert "(seen in the input, without solving)" in proc.stdout
+    assert "requires 7 finance; the pool has 6 finance specialists" in proc.stdout
+
+
+def test_a_scenario_picked_by_name(tmp_path: Path) -> None:
+    text = '[[scenario]]\nname = "calm"\n\n[[scenario]]\nname = "tight"\n[[scenario.group]]\n'
+    text += 'id = "G1"\nrequires = "finance:4;audit:1"\n'
+    path = scenario(tmp_path, text)
+    assert run("explain", TINY, "--scenario", path, "--name", "calm").returncode == 0
+    assert run("explain", TINY, "--scenario", path, "--name", "tight").returncode == 1
+    many = run("explain", TINY, "--scenario", path)
+    assert many.returncode == 2 and "pick one with --name" in many.stderr
+
+
+def test_a_bad_scenario_exits_2_with_its_line(tmp_path: Path) -> None:
+    path = scenario(tmp_path, 'name = "ill"\nout = ["M99"]\n')
+    proc = run("explain", TINY, "--scenario", path, "--json")
+    assert proc.returncode == 2
+    assert_no_traceback(proc.stdout, proc.stderr)
+    problems = one_json(proc.stdout)["problems"]
+    assert any("M99" in p["message"] and p["row"] == 2 for p in problems), problems
+    assert "M99" in proc.stderr
+
+
+# -- errors with --json, did-you-mean, options -------------------------------------------------
+def test_unknown_member_with_json_prints_one_document(tiny_roster: Path) -> None:
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "m04", "--json")
+    assert proc.returncode == 2
+    doc = one_json(proc.stdout)
+    assert doc["status"] is None
+    [problem] = doc["problems"]
+    assert "unknown member 'm04' (did you mean 'M04'?)" in problem["message"]
+    assert "did you mean 'M04'?" in proc.stderr
+
+
+def test_unknown_group_suggests_the_nearest(tiny_roster: Path) -> None:
+    proc = run("explain", TINY, "--roster", tiny_roster, "--why", "M04", "--group", "g2")
+    assert proc.returncode == 2
+    assert "unknown group 'g2' (did you mean 'G2'?)" in proc.stderr
+
+
+def test_a_usage_error_with_json_prints_one_document() -> None:
+    proc = run("explain", TINY, "--group", "G1", "--json")
+    assert proc.returncode == 2
+    assert "--group needs --why" in one_json(proc.stdout)["problems"][0]["message"]
+    proc = run("explain", TINY, "--json", "--time-limit", "-1")
+    assert proc.returncode == 2
+    assert "'--time-limit'" in one_json(proc.stdout)["problems"][0]["message"]
+    assert "'--time-limit'" in proc.stderr
+
+
+def test_time_limit_0_means_no_limit() -> None:
+    proc = run("explain", TINY, "--time-limit", "0")
+    assert proc.returncode == 0, proc.stderr
+    assert "can all hold together" in proc.stdout
+
+
+def test_stderr_counts_in_words_and_shows_short_times(tmp_path: Path) -> None:
+    from .test_explain import base
+
+    path = tmp_path / "law.json"
+    teamsolver.save(base(group_fields={"G1": {"requires": "law:1"}}), path)
+    proc = run("explain", path, "--no-suggestions")
+    assert proc.returncode == 1
+    line = proc.stderr.strip().splitlines()[-1]
+    assert "· 1 rule in the conflict, read off the input" in line
+    took = line.rsplit("· ", 1)[1]
+    assert took.endswith(" s") and took != "0.0 s"
+    assert float(took[:-2]) >= 0.1 or len(took[:-2].split(".")[1]) == 2, line

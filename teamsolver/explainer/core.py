@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict
 
 from ..engine.model import Where
-from ..errors import raise_if_errors
+from ..errors import InputError, raise_if_errors
 from ..instance import Instance
 from ..solver import relaxed
 from ..validation import validate_instance
@@ -25,7 +26,7 @@ def explain(
     instance: Instance,
     *,
     time_limit: float = 60.0,
-    workers: int = 1,
+    workers: int | None = None,
     seed: int = 0,
     suggest: bool = True,
 ) -> Explanation:
@@ -34,10 +35,14 @@ def explain(
     possible, each verified by a re-solve.
 
     Requirements larger than the members a group can ever have are read off the input without
-    solving. Otherwise every hard constraint of a relaxable rule and every pin is guarded by an
+    solving. Otherwise :func:`teamsolver.solve` first looks for a roster (status ``FEASIBLE``
+    when it finds one, within the whole time limit as ``solve`` would); when it proves there
+    is none, every hard constraint of a relaxable rule and every pin is guarded by an
     assumption literal; CP-SAT's sufficient assumptions give a conflict, and a deletion filter
     shrinks it until dropping any item leaves the rest satisfiable. Within ``time_limit``
-    seconds; when the time runs out while shrinking, ``irreducible`` is False.
+    seconds (``math.inf``: no limit); when the time runs out while shrinking,
+    ``irreducible`` is False. ``workers``: CP-SAT threads (None: as ``solve`` when looking for a
+    roster, one per core; one for the conflict and the suggestions).
     """
     start = time.perf_counter()
     deadline = start + time_limit
@@ -51,11 +56,23 @@ def explain(
         core, proven, found_by = found[0], True, "input"
         more = tuple(_summary(ctx, c) for c in found[1:])
     else:
-        oracle = Oracle(instance, workers=workers, seed=seed)
-        core_deadline = start + time_limit * (CORE_SHARE if suggest else 1.0)
-        verdict, first = first_conflict(oracle, core_deadline)
-        if verdict != UNSAT:
-            solves = oracle.solves
+        # A roster first, as ``solve`` finds one (the whole time limit: without a conflict
+        # there is nothing to shrink or suggest); its proof of infeasibility, when it gives
+        # one, spares the conflict search its first check of the whole plan.
+        verdict, solves = roster_first(instance, time_limit, workers, seed)
+        workers = workers or 1
+        now = time.perf_counter()
+        if verdict == UNSAT:
+            core_deadline = now + (deadline - now) * (CORE_SHARE if suggest else 1.0)
+        else:
+            core_deadline = start + time_limit * (CORE_SHARE if suggest else 1.0)
+        first: list[Where] = []
+        oracle: Oracle | None = None
+        if verdict == UNSAT or (verdict == UNKNOWN and now < core_deadline):
+            oracle = Oracle(instance, workers=workers, seed=seed)
+            verdict, first = first_conflict(oracle, core_deadline, known_unsat=verdict == UNSAT)
+        if verdict != UNSAT or oracle is None:
+            solves += oracle.solves if oracle is not None else 0
             status = "FEASIBLE" if verdict == SAT else "UNKNOWN"
             message = (
                 "The hard rules can all hold together: a roster exists (teamsolver solve finds it)."
@@ -72,13 +89,13 @@ def explain(
         core, proven = shrink(oracle, first, core_deadline)
         core = _ordered(core)
         found_by = "solver"
-        solves = oracle.solves
+        solves += oracle.solves
     items = tuple(_item(w, ctx, core) for w in core)
     suggestions: tuple[Suggestion, ...] = ()
     if suggest:
-        suggestions, used = _suggestions(instance, ctx, core, deadline, workers, seed)
+        suggestions, used = _suggestions(instance, ctx, core, deadline, workers or 1, seed)
         solves += used
-    message = _message(items, proven, found_by)
+    message = _message(items, proven, found_by, suggest)
     return Explanation(
         status="INFEASIBLE",
         core=items,
@@ -90,6 +107,32 @@ def explain(
         solves=solves,
         wall_time_s=time.perf_counter() - start,
     )
+
+
+def roster_first(
+    instance: Instance, time_limit: float, workers: int | None, seed: int
+) -> tuple[str, int]:
+    """Whether :func:`teamsolver.solve` finds a roster of ``instance`` within ``time_limit``
+    (stopping at the first one): ``SAT``; ``UNSAT`` when it proves there is none; ``UNKNOWN``
+    when time ran out, or when ``solve`` rejects the input (a requirement the hard rules can
+    never meet: the conflict search shows it). With the number of solves run (0 or 1)."""
+    from ..solver import solve
+
+    first = threading.Event()
+    try:
+        result = solve(
+            instance,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            on_progress=lambda _: first.set(),
+            stop=first,
+        )
+    except InputError:
+        return UNKNOWN, 0
+    if result.has_roster:
+        return SAT, 1
+    return (UNSAT if result.status == "INFEASIBLE" else UNKNOWN), 1
 
 
 # -- conflicts read off the input ------------------------------------------------------------
@@ -173,19 +216,27 @@ def _summary(ctx: Context, core: list[Where]) -> str:
     return sentence(core[0], ctx, core)
 
 
-def _message(items: tuple[CoreItem, ...], proven: bool, found_by: str) -> str:
+def _message(items: tuple[CoreItem, ...], proven: bool, found_by: str, suggest: bool) -> str:
+    one = len(items) == 1
     head = (
-        f"No roster: these {len(items)} rules cannot all hold together"
-        if len(items) > 1
-        else "No roster: this rule cannot hold"
+        "No roster: this rule cannot hold"
+        if one
+        else f"No roster: these {len(items)} rules cannot all hold together"
     )
     if found_by == "input":
         head += " (seen in the input, without solving)"
-    tail = (
-        "Dropping any one of them would leave the rest satisfiable."
-        if proven
-        else "The time limit cut the shrinking short: the set may hold items that are not needed."
-    )
+    if not proven:
+        tail = "The time limit cut the shrinking short: the set may hold items that are not needed."
+    else:
+        tail = (
+            (
+                "It cannot hold even on its own"
+                if one
+                else "Without any one of them, the others listed can hold together"
+            )
+            + ". Another conflict may remain elsewhere in the plan"
+            + (": each suggested change is verified against the whole plan." if suggest else ".")
+        )
     lines = [head + ":"] + [f"{i}. [{it.rule}] {it.message}" for i, it in enumerate(items, 1)]
     return "\n".join([*lines, tail])
 

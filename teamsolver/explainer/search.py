@@ -79,20 +79,24 @@ class Oracle:
         return UNSAT, core or list(items)
 
 
-def first_conflict(oracle: Oracle, deadline: float) -> tuple[str, list[Where]]:
+def first_conflict(
+    oracle: Oracle, deadline: float, *, known_unsat: bool = False
+) -> tuple[str, list[Where]]:
     """A conflict to shrink, found quickly: the whole plan is first checked with every guard
     fixed (presolve proves most infeasibilities in seconds where assumptions on thousands of
-    literals would not); then the rule instances of one group at a time, then of growing
-    prefixes of the groups (with the instances that belong to no group), so that the
-    assumption-based solve that reads the solver's conflict runs on a small set."""
+    literals would not; skipped when ``known_unsat``: a solve already proved it); then the
+    rule instances of one group at a time, then of growing prefixes of the groups (with the
+    instances that belong to no group), so that the assumption-based solve that reads the
+    solver's conflict runs on a small set."""
     items = oracle.items
 
     def left() -> float:
         return deadline - time.perf_counter()
 
-    verdict, _ = oracle.check(items, left(), fixed=True)
-    if verdict != UNSAT:
-        return verdict, []
+    if not known_unsat:
+        verdict, _ = oracle.check(items, left(), fixed=True)
+        if verdict != UNSAT:
+            return verdict, []
     groups = list(dict.fromkeys(w.group for w in items if w.group is not None))
     by_group = {g: [w for w in items if w.group == g] for g in groups}
     loose = [w for w in items if w.group is None]

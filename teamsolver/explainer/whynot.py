@@ -8,6 +8,7 @@ goal, against the given roster.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from ..audit import check
 from ..engine.model import Where
@@ -16,7 +17,7 @@ from ..instance import Group, Instance, Pin
 from ..result import Result
 from ..roster import Roster
 from ..score import objective_parts, score
-from ..settings import GOAL_IDS
+from ..settings import GOAL_IDS, _nearest
 from .core import explain
 from .report import CoreItem, GoalCost, WhyNot
 from .words import Context, sentence
@@ -43,9 +44,9 @@ def why_not(
 
     start = time.perf_counter()
     if member not in instance.member_by_id:
-        raise TeamsolverError(f"unknown member {member!r} (expected an id from members)")
+        raise TeamsolverError(unknown_id("member", member, instance.member_by_id))
     if group is not None and group not in instance.group_by_id:
-        raise TeamsolverError(f"unknown group {group!r} (expected an id from groups)")
+        raise TeamsolverError(unknown_id("group", group, instance.group_by_id))
     m = instance.member_by_id[member]
     groups = [instance.group_by_id[group]] if group else list(instance.groups)
     seats = [s for s in roster.seats if s.member == member and (group is None or s.group == group)]
@@ -163,6 +164,15 @@ def why_not(
         objective_forced=forced_obj,
         goals=tuple(costs),
     )
+
+
+def unknown_id(word: str, value: str, known: Iterable[str]) -> str:
+    """``unknown member 'm04' (did you mean 'M04'?) ...``: an id that differs only in case
+    first, else the closest id."""
+    ids = tuple(known)
+    same = [i for i in ids if i.casefold() == value.casefold()]
+    hint = f" (did you mean {same[0]!r}?)" if same else _nearest(value, ids)
+    return f"unknown {word} {value!r}{hint}; expected an id from {word}s"
 
 
 def _costs(instance: Instance, given: Roster, forced: Roster) -> list[GoalCost]:
