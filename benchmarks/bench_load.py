@@ -45,28 +45,21 @@ TARGET_MB = 500.0
 #: Runs in the child: load once, report times and peak memory as one JSON line. The peak is
 #: VmHWM of /proc/self/status where there is one: ru_maxrss survives fork+exec on Linux, so a
 #: child would report the parent's peak (the parent holds the generated instance).
-CHILD = """
-import json, resource, sys, time
-def peak_kb():
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+CHILD = (
+    (f"import json, sys, time\nsys.path.append({str(HERE)!r})\nfrom procmem import peak_rss_mb\n")
+    + """
 start = time.perf_counter()
 import teamsolver
 imported = time.perf_counter()
-import_kb = peak_kb()
+import_mb = peak_rss_mb()
 inst = teamsolver.load(sys.argv[1])
 loaded = time.perf_counter()
-rss_kb = peak_kb()
+rss_mb = peak_rss_mb()
 print(json.dumps({"import_s": imported - start, "load_s": loaded - imported,
-                  "import_rss_mb": import_kb / 1024, "peak_rss_mb": rss_kb / 1024,
+                  "import_rss_mb": import_mb, "peak_rss_mb": rss_mb,
                   "members": len(inst.members)}))
 """
+)
 
 
 def write_instances(folder: Path, preset: str, seed: int, members: int | None) -> dict[str, Path]:

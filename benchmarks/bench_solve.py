@@ -73,6 +73,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from procmem import vmhwm_mb
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 #: Set (to the commit) in a benchmark that runs on an exported snapshot (``--ref``).
@@ -86,17 +88,9 @@ QUICK_TIME_LIMIT = 10.0
 #: stdout (``RESULT {...}``). Progress goes to stderr, so a run that is killed still says how far
 #: it got. The peak is VmHWM of /proc/self/status where there is one (ru_maxrss survives
 #: fork+exec on Linux, so a child would report the parent's peak).
-CHILD = """
-import json, resource, sys, time
-def peak_kb():
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+CHILD = (
+    (f"import json, sys, time\nsys.path.append({str(HERE)!r})\nfrom procmem import peak_rss_mb\n")
+    + """
 path, time_limit = sys.argv[1], float(sys.argv[2])
 workers, seed = int(sys.argv[3]), int(sys.argv[4])
 import faulthandler
@@ -131,11 +125,12 @@ print("RESULT " + json.dumps({
     "search_s": getattr(result, "search_time_s", None),
     "solutions": result.solutions, "seats": len(result.roster),
     "load_s": loaded - start, "call_s": solved - loaded, "check_s": checked - solved,
-    "peak_rss_mb": peak_kb() / 1024, "hard_violations": hard, "messages": messages,
+    "peak_rss_mb": peak_rss_mb(), "hard_violations": hard, "messages": messages,
     "package": teamsolver.__file__,
     **result.stats,
 }), flush=True)
 """
+)
 
 FIELDS: tuple[str, ...] = (
     "preset",
@@ -241,18 +236,6 @@ def run_pinned(ref: str, argv: list[str]) -> int:
         ).returncode
 
 
-def peak_of(pid: int) -> float | None:
-    """VmHWM of a live process in MB, or None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return None
-
-
 def last_progress(stderr: str) -> dict[str, Any]:
     """The last ``PROGRESS`` line a child wrote, or an empty dict."""
     for line in reversed(stderr.splitlines()):
@@ -310,7 +293,7 @@ def run_child(
         )
         stopped: str | None = None
         while proc.poll() is None:
-            now = peak_of(proc.pid)
+            now = vmhwm_mb(proc.pid)
             if now is not None:
                 peak = now if peak is None else max(peak, now)
             if time.perf_counter() - start > timeout:

@@ -56,6 +56,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from procmem import peak_rss_mb, vmhwm_mb
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 HIGHS_RUNNER = HERE / "peers" / "highs_runner.py"
@@ -153,19 +155,6 @@ def schedule(rungs: list[Rung], seeds: list[int], tight: bool, build_limit: floa
 
 # --------------------------------------------------------------------------------------------
 # Children (each runs in a fresh process: ``suite.py --child KIND ...``)
-
-
-def peak_rss_mb() -> float:
-    import resource
-
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _seats(roster: Any) -> list[dict[str, Any]]:
@@ -310,14 +299,9 @@ class Child:
         self.built_s: float | None = None
 
     def _poll_peak(self) -> None:
-        try:
-            with open(f"/proc/{self.proc.pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmHWM:"):
-                        mb = int(line.split()[1]) / 1024
-                        self.peak = mb if self.peak is None else max(self.peak, mb)
-        except OSError:
-            pass
+        mb = vmhwm_mb(self.proc.pid)
+        if mb is not None:
+            self.peak = mb if self.peak is None else max(self.peak, mb)
 
     def _kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import sys
 import time
 from pathlib import Path
@@ -36,19 +35,10 @@ from typing import Any
 import highspy
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from procmem import peak_rss_mb
+
 INF = highspy.kHighsInf
-
-
-def peak_rss_mb() -> float:
-    """VmHWM of this process (ru_maxrss where /proc is missing)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _bounds(values: Any, missing: float) -> Any:
