@@ -11,8 +11,9 @@ expression, so the objective is assembled from named parts and each part can be 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -64,6 +65,10 @@ class Model:
 
     With ``guarded=True`` every hard constraint of a relaxable rule (and every pin) is enforced
     only if a literal of its :class:`Where` is true; ``explain`` assumes those literals.
+
+    ``stop``: checked between the steps of the build (a province model takes seconds); once it
+    is set the build ends early and :attr:`stopped` is true: the model is then incomplete and
+    must not be solved.
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class Model:
         relax: bool = False,
         goals: bool = True,
         facts: Facts | None = None,
+        stop: threading.Event | None = None,
     ):
         self.instance = instance
         self.rules = instance.rules
@@ -97,7 +103,8 @@ class Model:
         self.by_member: dict[int, list[int]] = defaultdict(list)
         self._exp_cache: dict[tuple[int, int, int], Var | int] = {}
         self._and_cache: dict[tuple[int, int, str], Var] = {}
-        self._build()
+        self.stopped = False
+        self._build(stop)
 
     # -- helpers -----------------------------------------------------------------------------
     def mode(self, rule_id: str) -> str:
@@ -206,24 +213,31 @@ class Model:
         return self._and_cache[key]
 
     # -- the model ---------------------------------------------------------------------------
-    def _build(self) -> None:
-        self._variables()
-        self._one_seat_per_round()
-        self._pins()
-        self._group_size()
-        self._recusal()
-        self._member_conflict()
-        self._leader_deputy()
-        self._specialty_coverage()
-        self._mentoring()
-        self._new_leader_support()
-        self._attribute_minimums()
-        self._unit_draw_cap()
-        self._rotation()
-        self._no_repeat_pairing()
+    def _build(self, stop: threading.Event | None) -> None:
+        steps: list[Callable[[], None]] = [
+            self._variables,
+            self._one_seat_per_round,
+            self._pins,
+            self._group_size,
+            self._recusal,
+            self._member_conflict,
+            self._leader_deputy,
+            self._specialty_coverage,
+            self._mentoring,
+            self._new_leader_support,
+            self._attribute_minimums,
+            self._unit_draw_cap,
+            self._rotation,
+            self._no_repeat_pairing,
+        ]
         if self.with_goals:
-            self._goals()
-        self._objective()
+            steps.append(self._goals)
+        steps.append(self._objective)
+        for step in steps:
+            if stop is not None and stop.is_set():
+                self.stopped = True
+                return
+            step()
 
     def _variables(self) -> None:
         inst = self.instance
