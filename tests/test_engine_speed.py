@@ -195,3 +195,38 @@ def test_a_stop_during_the_build_ends_it_and_keeps_the_greedy_roster(
     assert result.first_solution_s == 0.0 and result.search_time_s < 1.0
     empty = engine_solve.solve_model(inst, model, deadline=None, workers=1, seed=0, stop=stop)
     assert empty.status == "UNKNOWN" and not empty.has_roster
+
+
+@pytest.mark.parametrize(
+    ("indices", "coeffs"),
+    [
+        ([0, 1, 2, 3], [1, 1, 1, 1]),  # a group's seats: already in order
+        ([3, 0, 2], [1, -2, 1]),  # out of order
+        ([1, 4, 1, 2], [1, 1, -1, 3]),  # a repeat that cancels
+        ([2, 0, 0], [0, 1, 2]),  # a zero coefficient, a repeat that adds up
+        ([], []),
+    ],
+)
+def test_a_row_written_into_the_proto_is_the_row_cp_sat_writes(
+    indices: list[int], coeffs: list[int]
+) -> None:
+    """The build writes its long rows straight into the proto (25× faster at 5,600 terms);
+    they must be the very rows ``cp.add`` writes, so the model stays the same."""
+    inst = generate("tiny", 0)
+    fast, slow = Model(inst, goals=False), Model(inst, goals=False)
+    xs = [slow.cp.get_int_var_from_proto_index(i) for i in range(5)]
+    expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in indices], coeffs)
+    for low, high, ct in ((2, 2**63 - 1, expr >= 2), (-(2**63), 1, expr <= 1)):
+        fast.row((list(indices), list(coeffs)), low, high)
+        slow.cp.add(ct)
+    assert str(fast.cp.proto) == str(slow.cp.proto)
+
+
+def test_seat_variables_in_bulk_are_plain_booleans_in_group_order() -> None:
+    inst = generate("university", 0)
+    model = Model(inst, goals=False)
+    for gi, members in enumerate(model.by_group):
+        assert [model.x[(mi, gi)].index for mi in members] == model.group_index[gi]
+    proto = model.cp.proto
+    assert all(list(proto.variables[v.index].domain) == [0, 1] for v in model.x.values())
+    assert all(not proto.variables[v.index].name for v in model.x.values())
