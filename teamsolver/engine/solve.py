@@ -260,7 +260,11 @@ def _first_roster(
             # The checker accepted it: it stays the roster to beat even if completing it fails.
             completed = _complete(model, chosen, seed, deadline, stop, log)
             return int(cp_model.FEASIBLE), chosen, completed, True
-    feasible = Model(instance, model.baseline, relax=model.relax, goals=False, facts=model.facts)
+    feasible = Model(
+        instance, model.baseline, relax=model.relax, goals=False, facts=model.facts, stop=stop
+    )
+    if feasible.stopped:
+        return int(cp_model.UNKNOWN), None, None, False
     solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
     if workers == 1:
