@@ -411,13 +411,20 @@ class Model:
         return recused, forbidden, barred
 
     def _one_seat_per_round(self) -> None:
+        # Written straight into the proto, literals in the order add_at_most_one keeps.
+        constraints = self.cp.proto.constraints
+        round_of = self.facts.round_of
+        one_round = len(self.facts.rounds) == 1
         for mi, gis in self.by_member.items():
-            per_round: dict[int, list[Var]] = defaultdict(list)
-            for gi in gis:
-                per_round[self.facts.round_of[gi]].append(self.x[(mi, gi)])
-            for vs in per_round.values():
-                if len(vs) > 1:
-                    self.cp.add_at_most_one(vs)
+            if one_round:
+                per_round = {0: [self.x[(mi, gi)].index for gi in gis]}
+            else:
+                per_round = defaultdict(list)
+                for gi in gis:
+                    per_round[round_of[gi]].append(self.x[(mi, gi)].index)
+            for literals in per_round.values():
+                if len(literals) > 1:
+                    constraints.add().at_most_one.literals.extend(literals)
 
     def _pins(self) -> None:
         inst = self.instance
@@ -556,6 +563,17 @@ class Model:
         ri = self.facts.round_of[gi]
         new: list[Var | int] = []
         exp: list[Var | int] = []
+        if ri == 0:
+            # No earlier round in the plan: is_new and is_experienced are constants (the same
+            # values, without their calls: 560k seats at province).
+            rules = self.rules.experience
+            for mi in self.by_group[gi]:
+                served = self.instance.members[mi].rounds_served
+                if served <= rules.new_max:
+                    new.append(self.x[(mi, gi)])
+                if served >= rules.experienced_min:
+                    exp.append(self.x[(mi, gi)])
+            return new, exp
         for mi in self.by_group[gi]:
             seat = self.x[(mi, gi)]
             n = self.seat_and(seat, mi, gi, self.is_new(mi, ri), "new")
