@@ -230,3 +230,25 @@ def test_seat_variables_in_bulk_are_plain_booleans_in_group_order() -> None:
     proto = model.cp.proto
     assert all(list(proto.variables[v.index].domain) == [0, 1] for v in model.x.values())
     assert all(not proto.variables[v.index].name for v in model.x.values())
+
+
+def test_a_stop_before_stage_one_builds_no_hard_rules_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inst = generate("tiny", 0, tighten=1.0)  # the greedy roster breaks a rule: stage 1 is CP-SAT
+    model = Model(inst)
+    stop = threading.Event()
+    stop.set()
+    built: list[Model] = []
+    original = Model._variables
+
+    def variables(self: Model) -> None:
+        built.append(self)
+        original(self)
+
+    monkeypatch.setattr(Model, "_variables", variables)
+    code, chosen, completed, greedy = engine_solve._first_roster(
+        inst, model, 1, 0, None, stop, False
+    )
+    assert (code, chosen, completed, greedy) == (int(cp_model.UNKNOWN), None, None, False)
+    assert not built  # the hard-rules model stopped before its first step
