@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from .errors import raise_if_errors
 from .instance import Instance
 from .result import Progress, Result
 from .roster import Roster
 from .validation import validate_instance
+
+Backend = Literal["auto", "cp-sat", "highs"]
+BACKENDS: tuple[Backend, ...] = ("auto", "cp-sat", "highs")
 
 
 def solve(
@@ -23,6 +27,7 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
     relax: bool = False,
+    backend: Backend = "auto",
 ) -> Result:
     """Find the best roster of ``instance`` that respects every hard rule.
 
@@ -33,10 +38,22 @@ def solve(
     - ``on_progress``: receives each improving roster.
     - ``stop``: set it from another thread to end the search and keep the best roster so far.
     - ``relax``: make every relaxable hard rule soft (and validate the input that way).
+    - ``backend``: ``"cp-sat"`` (the staged CP-SAT search), ``"highs"`` (HiGHS, one thread,
+      through OR-Tools' MathOpt, on the same model written as linear rows) or ``"auto"``:
+      CP-SAT alone, except for one-round plans of at most ``RACE_MAX_SEATS`` seat variables
+      solved with a time limit and ``workers >= 2``, where HiGHS races one CP-SAT worker fewer
+      (see :func:`races`). A race returns the better roster and the larger of the two lower
+      bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS cannot be
+      interrupted: on ``stop`` (or when CP-SAT proves the optimum) ``solve`` returns at once
+      and HiGHS's thread ends by itself at the time limit. ``workers=1`` under ``"auto"`` is
+      CP-SAT alone, so the same seed still gives the same roster.
     """
+    from .engine.mip import race, races
     from .engine.model import Model  # imports ortools: outside the timed part
     from .engine.solve import greedy_roster, solve_model
 
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     judged = relaxed(instance) if relax else instance
@@ -49,17 +66,35 @@ def solve(
     first_roster_s = None if initial is None else time.perf_counter() - start
     model = Model(instance, baseline, relax=relax)
     build_s = time.perf_counter() - start - greedy_s
-    result = solve_model(
-        instance,
-        model,
-        deadline=deadline,
-        workers=workers,
-        seed=seed,
-        on_progress=on_progress,
-        stop=stop,
-        build_s=build_s,
-        initial=initial,
-    )
+    if backend == "highs" or (
+        backend == "auto" and races(instance, model, workers=workers, time_limit=time_limit)
+    ):
+        result = race(
+            instance,
+            model,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=build_s,
+            initial=initial,
+            judged=judged,
+            cp_sat=backend == "auto",
+        )
+    else:
+        result = solve_model(
+            instance,
+            model,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=build_s,
+            initial=initial,
+        )
+        result = result.model_copy(update={"stats": {**result.stats, "backend": "cp-sat"}})
     if result.stats.get("greedy_first") != 1:
         first_roster_s = (
             None

@@ -1,0 +1,167 @@
+"""The HiGHS backend (``teamsolver.engine.mip``, through OR-Tools' MathOpt) and its race with
+CP-SAT behind ``teamsolver.solve(backend=...)``: the same optima as enumeration and CP-SAT,
+checker-clean rosters, valid bounds, ``workers=1`` still deterministic, ``stop`` honoured, and
+a model the linear form cannot express handled plainly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import teamsolver.engine.model as engine_model
+from teamsolver import check, load, objective, solve
+from teamsolver.audit import hard_violations
+from teamsolver.engine import mip
+from teamsolver.engine.linear import Unsupported, export
+from teamsolver.generate import generate
+from teamsolver.instance import Instance
+from teamsolver.result import Progress, Result
+from teamsolver.score import score
+
+from .bruteforce import best
+from .strategies import tiny_instances
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clean(instance: Instance, result: Result) -> bool:
+    return result.has_roster and not hard_violations(instance, check(instance, result.roster))
+
+
+@settings(
+    max_examples=100, derandomize=True, deadline=None, database=None,
+    suppress_health_check=list(HealthCheck),
+)  # fmt: skip
+@given(tiny_instances())
+def test_highs_matches_enumeration(instance: Instance) -> None:
+    expected, witness = best(instance)
+    if expected is None or any(p.severity == "error" for p in teamsolver_problems(instance)):
+        return  # validation and infeasibility are the CP-SAT tests' business
+    result = solve(instance, workers=1, seed=0, backend="highs")
+    assert result.status == "OPTIMAL"
+    assert clean(instance, result)
+    assert result.objective == expected, f"enumeration found {expected} with {witness}"
+    assert result.solver_objective == result.objective  # HiGHS's objective is the scorer's
+    assert result.bound is not None and result.bound <= expected
+    assert result.goals == score(instance, result.roster)
+    assert result.engine_goals == {
+        g: v for g, v in result.goals.items() if g in result.engine_goals
+    }
+
+
+def teamsolver_problems(instance: Instance) -> list[Any]:
+    from teamsolver.validation import validate_instance
+
+    return validate_instance(instance)
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [load(ROOT / "instances" / "tiny"), generate("tiny", 1), generate("tiny", 3)],
+    ids=["tiny-file", "tiny-1", "tiny-3"],
+)
+def test_highs_reaches_the_cp_sat_optimum(instance: Instance) -> None:
+    cp = solve(instance, workers=2, seed=0, backend="cp-sat")
+    hi = solve(instance, workers=1, seed=0, backend="highs")
+    assert cp.status == hi.status == "OPTIMAL"
+    assert hi.objective == cp.objective
+    assert clean(instance, hi)
+    assert hi.stats["backend"] in ("highs", "greedy")
+    assert cp.stats["backend"] == "cp-sat"
+
+
+def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
+    inst = generate("university", 0, rounds=1)
+    seen: list[Progress] = []
+    result = solve(inst, time_limit=6, workers=2, seed=0, on_progress=seen.append)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=6)
+    assert result.stats["backend"] in ("cp-sat", "highs")
+    assert clean(inst, result)
+    assert result.objective == objective(inst, result.roster)
+    assert result.bound is not None and result.bound <= result.objective
+    # The bound is the larger of two valid bounds: never above the proven optimum.
+    optimum = solve(inst, workers=2, seed=0, backend="cp-sat")
+    assert optimum.status == "OPTIMAL" and optimum.objective is not None
+    assert result.bound <= optimum.objective
+    if result.status == "OPTIMAL":
+        assert result.objective == optimum.objective
+    # Progress reports only ever improve, whichever side found them.
+    objectives = [p.objective for p in seen]
+    assert objectives == sorted(objectives, reverse=True)
+    assert len(set(objectives)) == len(objectives)
+
+
+def test_auto_with_one_worker_is_cp_sat_alone_and_reproducible() -> None:
+    inst = generate("university", 0, rounds=1)
+    assert not mip.races(inst, engine_model.Model(inst), workers=1, time_limit=30)
+    runs = [solve(inst, time_limit=30, workers=1, seed=3) for _ in range(2)]
+    assert all(r.stats["backend"] == "cp-sat" and "highs_finished" not in r.stats for r in runs)
+    assert runs[0].status == "OPTIMAL"  # ended by the proof, not by the clock
+    assert runs[0].roster == runs[1].roster
+
+
+def test_auto_does_not_race_several_rounds_or_without_a_time_limit() -> None:
+    inst = generate("tiny", 0, rounds=2)
+    model = engine_model.Model(inst)
+    assert not mip.races(inst, model, workers=2, time_limit=10)
+    one = generate("tiny", 0)
+    assert not mip.races(one, engine_model.Model(one), workers=2, time_limit=None)
+
+
+@pytest.mark.parametrize("backend", ["highs", "auto"])
+def test_stop_returns_at_once_with_a_roster(backend: str) -> None:
+    inst = generate("year", 0, rounds=1)  # about 2,300 seats: HiGHS needs far more than 1 s
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    start = time.perf_counter()
+    result = solve(inst, time_limit=8, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 5.0
+    assert result.interrupted
+    assert clean(inst, result)  # at least the greedy roster
+    assert result.stats["highs_finished"] == 0
+
+
+class _WithProduct(engine_model.Model):
+    """The engine's model plus one constraint the linear form has no rows for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        a, b, c = (self.cp.new_int_var(0, 2, f"p{i}") for i in range(3))
+        self.cp.add_multiplication_equality(c, [a, b])
+
+
+def test_a_constraint_without_linear_rows_is_refused_or_left_to_cp_sat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inst = generate("tiny", 0)
+    with pytest.raises(Unsupported, match="int_prod"):
+        export(_WithProduct(inst))
+    monkeypatch.setattr(engine_model, "Model", _WithProduct)
+    with pytest.raises(Unsupported):
+        solve(inst, time_limit=5, workers=2, backend="highs")
+    result = solve(inst, time_limit=5, workers=2, seed=0)  # auto: would race; CP-SAT alone
+    assert result.stats["backend"] == "cp-sat"
+    assert result.stats["highs_unsupported"] == 1
+    assert clean(inst, result)
+
+
+def test_an_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="backend must be one of auto, cp-sat, highs"):
+        solve(generate("tiny", 0), backend="gurobi")  # type: ignore[arg-type]
+
+
+def test_the_improving_lines_of_the_highs_log_are_read() -> None:
+    header = "        Nodes      |    B&B Tree     |            Objective Bounds   "
+    first = "         0       0         0   0.00%   -13814          inf                  inf"
+    line = (
+        " R       0       0         0   0.00%   -2062.198403    -1696             21.59%"
+        "        0      0      0      1782     2.6s"
+    )
+    assert mip._improving(header) is None
+    assert mip._improving(first) is None
+    assert mip._improving(line) == (-1696, -2062.198403)
