@@ -165,3 +165,21 @@ def test_the_improving_lines_of_the_highs_log_are_read() -> None:
     assert mip._improving(header) is None
     assert mip._improving(first) is None
     assert mip._improving(line) == (-1696, -2062.198403)
+
+
+def test_the_cli_takes_a_backend() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from teamsolver.cli import main
+
+    tiny = str(ROOT / "instances" / "tiny")
+    run = CliRunner().invoke(main, ["solve", tiny, "--backend", "highs", "--json"])
+    assert run.exit_code == 0, run.output
+    doc = json.loads(run.stdout)
+    assert doc["status"] == "OPTIMAL"
+    assert doc["stats"]["backend"] in ("highs", "greedy")
+    bad = CliRunner().invoke(main, ["solve", tiny, "--backend", "gurobi"])
+    assert bad.exit_code == 2
+    assert "'auto', 'cp-sat', 'highs'" in bad.output
