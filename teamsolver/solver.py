@@ -40,12 +40,13 @@ def solve(
     - ``relax``: make every relaxable hard rule soft (and validate the input that way).
     - ``backend``: ``"cp-sat"`` (the staged CP-SAT search), ``"highs"`` (HiGHS, one thread,
       through OR-Tools' MathOpt, on the same model written as linear rows) or ``"auto"``:
-      CP-SAT alone, except for one-round plans of at most ``RACE_MAX_SEATS`` seat variables
-      solved with a time limit and ``workers >= 2``, where HiGHS races one CP-SAT worker fewer
-      (see :func:`races`). A race returns the better roster and the larger of the two lower
-      bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS cannot be
-      interrupted: on ``stop`` (or when CP-SAT proves the optimum) ``solve`` returns at once
-      and HiGHS's thread ends by itself at the time limit. ``workers=1`` under ``"auto"`` is
+      CP-SAT alone, except for one-round plans of 1,000 to 5,000 seat variables solved with a
+      time limit and ``workers >= 2``, where HiGHS races CP-SAT with one worker fewer (see
+      ``teamsolver.engine.mip.races``). A race returns the better roster and the larger of the
+      two lower bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS
+      cannot be interrupted: on ``stop`` (or when CP-SAT proves the optimum) ``solve`` returns
+      at once and HiGHS's thread ends by itself at the time limit (the process waits for it
+      before exiting). ``workers=1`` under ``"auto"`` is
       CP-SAT alone, so the same seed still gives the same roster.
     """
     from .engine.mip import race, races

@@ -15,7 +15,8 @@ What MathOpt 9.15 offers for HiGHS, checked against the installed package
   full speed, so HiGHS in a thread really runs alongside CP-SAT;
 - the solve **cannot be interrupted**: HiGHS ignores MathOpt's interrupter, and an exception
   raised in the message callback aborts the process. :func:`solve_highs` therefore always runs
-  to its own time limit; the caller decides whether to wait (see ``teamsolver.solver``);
+  to its own time limit; :func:`race` does not wait for it after ``stop``, but its thread is
+  not a daemon: a process that exits while HiGHS runs aborts, so the interpreter waits;
 - no solution callback (HiGHS ignores MathOpt's callback registration); the log lines do arrive
   while HiGHS runs, and each improving-solution line carries the new objective and bound:
   ``on_line`` receives them (no roster: the values come only at the end);
@@ -188,8 +189,11 @@ def _finite(v: float) -> float | None:
 # --------------------------------------------------------------------------------------------
 # The race: CP-SAT's staged search and HiGHS side by side, behind ``teamsolver.solve``.
 
-#: ``backend="auto"`` races HiGHS only on one-round plans with at most this many seat variables
-#: (benchmarks/results/engine-levers.md, lever 5).
+#: ``backend="auto"`` races HiGHS only on one-round plans with this many seat variables
+#: (benchmarks/results/engine-levers.md, lever 5): below, CP-SAT alone proves the optimum sooner
+#: with all its workers (university, 172 seats: 1.7 s, against 3 s or more in a race); above,
+#: HiGHS finds nothing CP-SAT has not (city, 7,447 seats) and the race costs CP-SAT a worker.
+RACE_MIN_SEATS = 1_000
 RACE_MAX_SEATS = 5_000
 #: Seconds ``race`` waits for HiGHS after the time limit (it stops at its own limit, ~0.05 s late).
 GRACE_S = 1.0
@@ -200,14 +204,15 @@ def races(
 ) -> bool:
     """Whether ``backend="auto"`` races HiGHS against CP-SAT: a one-round plan, a time limit
     (HiGHS cannot be interrupted), at least 2 workers (HiGHS takes one of them; ``workers=1``
-    stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat variables."""
+    stays CP-SAT alone and deterministic) and ``RACE_MIN_SEATS`` to ``RACE_MAX_SEATS`` seat
+    variables."""
     from .solve import default_workers
 
     return (
         time_limit is not None
         and len(instance.rounds) == 1
         and (workers or default_workers()) >= 2
-        and len(model.x) <= RACE_MAX_SEATS
+        and RACE_MIN_SEATS <= len(model.x) <= RACE_MAX_SEATS
     )
 
 
@@ -323,7 +328,10 @@ def race(
                 return
 
     finished = threading.Event()
-    threading.Thread(target=highs, name="teamsolver-highs", daemon=True).start()
+    # Not a daemon: the interpreter waits for HiGHS at exit (HiGHS's time limit at the latest);
+    # a process that exits while HiGHS runs aborts ("terminate called without an active
+    # exception", seen in the test suite).
+    threading.Thread(target=highs, name="teamsolver-highs", daemon=False).start()
     if stop is not None:
         threading.Thread(target=watch, daemon=True).start()
     cp: Result | None = None
@@ -427,7 +435,15 @@ def _combine(
     from .solve import make_roster
 
     wall = time.perf_counter() - start
-    stats: dict[str, int | str] = dict(cp.stats) if cp is not None else {}
+    stats: dict[str, int | str] = (
+        dict(cp.stats)
+        if cp is not None
+        else {
+            "variables": len(model.cp.proto.variables),
+            "constraints": len(model.cp.proto.constraints),
+            "seat_variables": len(model.x),
+        }
+    )
     stats["highs_finished"] = int(out is not None)
     if error is not None:
         stats["highs_failed"] = 1
