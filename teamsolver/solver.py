@@ -49,6 +49,7 @@ def solve(
       before exiting). ``workers=1`` under ``"auto"`` is
       CP-SAT alone, so the same seed still gives the same roster.
     """
+    from .engine.linear import Unsupported
     from .engine.mip import race, races
     from .engine.model import Model  # imports ortools: outside the timed part
     from .engine.solve import greedy_roster, solve_model
@@ -67,35 +68,50 @@ def solve(
     first_roster_s = None if initial is None else time.perf_counter() - start
     model = Model(instance, baseline, relax=relax)
     build_s = time.perf_counter() - start - greedy_s
+
+    def cp_sat(
+        workers: int | None,
+        stop: threading.Event | None,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> Result:
+        return solve_model(
+            instance,
+            model,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=build_s,
+            initial=initial,
+        )
+
+    result: Result | None = None
+    stats: dict[str, int | str] = {"backend": "cp-sat"}
     if backend == "highs" or (
         backend == "auto" and races(instance, model, workers=workers, time_limit=time_limit)
     ):
-        result = race(
-            instance,
-            model,
-            deadline=deadline,
-            workers=workers,
-            seed=seed,
-            on_progress=on_progress,
-            stop=stop,
-            build_s=build_s,
-            initial=initial,
-            judged=judged,
-            cp_sat=backend == "auto",
-        )
-    else:
-        result = solve_model(
-            instance,
-            model,
-            deadline=deadline,
-            workers=workers,
-            seed=seed,
-            on_progress=on_progress,
-            stop=stop,
-            build_s=build_s,
-            initial=initial,
-        )
-        result = result.model_copy(update={"stats": {**result.stats, "backend": "cp-sat"}})
+        try:
+            result = race(
+                instance,
+                model,
+                judged=judged,
+                deadline=deadline,
+                workers=workers,
+                seed=seed,
+                on_progress=on_progress,
+                stop=stop,
+                build_s=build_s,
+                initial=initial,
+                cp_sat=cp_sat if backend == "auto" else None,
+            )
+        except Unsupported:  # the linear form cannot express the model
+            if backend == "highs":
+                raise
+            stats["highs_unsupported"] = 1
+    if result is None:
+        result = cp_sat(workers, stop, on_progress)
+        result = result.model_copy(update={"stats": {**result.stats, **stats}})
     if result.stats.get("greedy_first") != 1:
         first_roster_s = (
             None

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from ..roster import Roster
     from .model import Model
 
+#: CP-SAT's staged search as ``race`` calls it: (workers, stop, on_progress) -> Result.
+CpSat = Callable[[int, threading.Event | None, Callable[[Progress], None] | None], Result]
+
 #: An improving-solution line of the HiGHS MIP log: a source letter, node counts, then the
 #: best bound and the best solution (``Src Proc. InQueue | Leaves Expl. | BestBound BestSol``).
 _IMPROVING = re.compile(r"^\s*([A-Za-z])\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s")
@@ -250,6 +253,7 @@ def race(
     instance: Instance,
     model: Model,
     *,
+    judged: Instance,
     deadline: float | None,
     workers: int | None,
     seed: int,
@@ -257,42 +261,22 @@ def race(
     stop: threading.Event | None,
     build_s: float,
     initial: Roster | None,
-    judged: Instance,
-    cp_sat: bool = True,
+    cp_sat: CpSat | None,
 ) -> Result:
-    """HiGHS in a thread beside CP-SAT's staged search (with one worker fewer), or, with
-    ``cp_sat=False``, HiGHS alone (the greedy roster ``initial`` is kept if HiGHS finds nothing
-    better). Returns the roster with the lower objective (measured by the independent scorer;
-    CP-SAT's on a tie) and the larger of the two lower bounds; ``OPTIMAL`` when that roster
-    meets that bound. A HiGHS roster that breaks a hard rule is dropped.
-
-    With ``cp_sat`` a model the linear form cannot express falls back to CP-SAT alone
-    (``stats["highs_unsupported"] = 1``); without it :class:`~.linear.Unsupported` is raised.
+    """HiGHS in a thread beside ``cp_sat`` (CP-SAT's staged search, called with one worker
+    fewer, its own stop event and progress callback), or, with ``cp_sat=None``, HiGHS alone
+    (the greedy roster ``initial`` is kept if HiGHS finds nothing better). Returns the roster
+    with the lower objective (measured by the independent scorer on ``judged``; CP-SAT's on a
+    tie) and the larger of the two lower bounds; ``OPTIMAL`` when that roster meets that bound.
+    A HiGHS roster that breaks a hard rule is dropped. Raises :class:`~.linear.Unsupported`
+    (before any search) when the linear form cannot express the model.
     """
-    from .linear import Unsupported, export
-    from .solve import chosen_of, default_workers, solve_model
+    from .linear import export
+    from .solve import chosen_of, default_workers
 
     start = time.perf_counter()
     workers = workers or default_workers()
-    try:
-        form = export(model)
-    except Unsupported:
-        if not cp_sat:
-            raise
-        result = solve_model(
-            instance,
-            model,
-            deadline=deadline,
-            workers=workers,
-            seed=seed,
-            on_progress=on_progress,
-            stop=stop,
-            build_s=build_s,
-            initial=initial,
-        )
-        return result.model_copy(
-            update={"stats": {**result.stats, "backend": "cp-sat", "highs_unsupported": 1}}
-        )
+    form = export(model)
     hint = None
     if initial is not None:
         seats = chosen_of(instance, model, initial)
@@ -336,18 +320,8 @@ def race(
         threading.Thread(target=watch, daemon=True).start()
     cp: Result | None = None
     try:
-        if cp_sat:
-            cp = solve_model(
-                instance,
-                model,
-                deadline=deadline,
-                workers=max(1, workers - 1),
-                seed=seed,
-                on_progress=lambda p: relay(p.objective, p.bound),
-                stop=halt,
-                build_s=build_s,
-                initial=initial,
-            )
+        if cp_sat is not None:
+            cp = cp_sat(max(1, workers - 1), halt, lambda p: relay(p.objective, p.bound))
         stopped = stop is not None and stop.is_set()
         if not stopped and (cp is None or cp.status not in ("OPTIMAL", "INFEASIBLE")):
             wait_until = None if deadline is None else deadline + GRACE_S
