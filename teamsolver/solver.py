@@ -40,7 +40,7 @@ def solve(
     - ``relax``: make every relaxable hard rule soft (and validate the input that way).
     - ``backend``: ``"cp-sat"`` (the staged CP-SAT search), ``"highs"`` (HiGHS, one thread,
       through OR-Tools' MathOpt, on the same model written as linear rows) or ``"auto"``:
-      CP-SAT alone, except for one-round plans of 1,000 to 5,000 seat variables solved with a
+      CP-SAT alone, except for one-round plans of at most 5,000 seat variables solved with a
       time limit and ``workers >= 2``, where HiGHS races CP-SAT with one worker fewer (see
       ``teamsolver.engine.mip.races``). A race returns the better roster and the larger of the
       two lower bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS

@@ -75,13 +75,7 @@ def test_highs_reaches_the_cp_sat_optimum(instance: Instance) -> None:
     assert cp.stats["backend"] == "cp-sat"
 
 
-@pytest.fixture
-def any_size_races(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``backend="auto"`` races on one-round plans of every size (fast tests on small ones)."""
-    monkeypatch.setattr(mip, "RACE_MIN_SEATS", 0)
-
-
-def test_auto_races_on_mid_sized_one_round_plans_only() -> None:
+def test_auto_races_on_small_one_round_plans_only(monkeypatch: pytest.MonkeyPatch) -> None:
     def races(inst: Instance, workers: int = 2, time_limit: float | None = 10) -> bool:
         return mip.races(inst, engine_model.Model(inst), workers=workers, time_limit=time_limit)
 
@@ -90,10 +84,11 @@ def test_auto_races_on_mid_sized_one_round_plans_only() -> None:
     assert not races(year, workers=1)  # deterministic: CP-SAT alone
     assert not races(year, time_limit=None)  # HiGHS cannot be interrupted
     assert not races(generate("year", 0, rounds=2))
-    assert not races(generate("university", 0, rounds=1))  # 172 seats: CP-SAT proves it sooner
+    assert races(generate("university", 0, rounds=1))
+    monkeypatch.setattr(mip, "RACE_MAX_SEATS", 2_000)
+    assert not races(year)
 
 
-@pytest.mark.usefixtures("any_size_races")
 def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
     inst = generate("university", 0, rounds=1)
     seen: list[Progress] = []
@@ -146,11 +141,11 @@ class _WithProduct(engine_model.Model):
         self.cp.add_multiplication_equality(c, [a, b])
 
 
-@pytest.mark.usefixtures("any_size_races")
 def test_a_constraint_without_linear_rows_is_refused_or_left_to_cp_sat(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inst = generate("tiny", 0)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=5)
     with pytest.raises(Unsupported, match="int_prod"):
         export(_WithProduct(inst))
     monkeypatch.setattr(engine_model, "Model", _WithProduct)

@@ -17,9 +17,10 @@ What MathOpt 9.15 offers for HiGHS, checked against the installed package
   raised in the message callback aborts the process. :func:`solve_highs` therefore always runs
   to its own time limit; :func:`race` does not wait for it after ``stop``, but its thread is
   not a daemon: a process that exits while HiGHS runs aborts, so the interpreter waits;
-- no solution callback (HiGHS ignores MathOpt's callback registration); the log lines do arrive
-  while HiGHS runs, and each improving-solution line carries the new objective and bound:
-  ``on_line`` receives them (no roster: the values come only at the end);
+- no solution callback (HiGHS ignores MathOpt's callback registration): HiGHS's rosters come
+  only at the end. The log lines do arrive while HiGHS runs, and each improving-solution line
+  carries the new objective and bound (kept in :attr:`MipOutcome.improving`); they are not
+  passed on as progress, since a reported objective must be one whose roster can come back;
 - a solution hint is used only when it gives every variable a value (HiGHS ``setSolution``);
   partial hints are dropped silently.
 """
@@ -102,12 +103,10 @@ def solve_highs(
     time_limit: float | None,
     seed: int = 0,
     hint: Sequence[int] | None = None,
-    on_line: Callable[[float, int, float | None], None] | None = None,
 ) -> MipOutcome:
     """Solve the linear form with HiGHS (one thread) until optimal or ``time_limit`` seconds.
 
-    ``hint``: a value for every column (e.g. a complete greedy roster); ``on_line`` receives
-    (seconds, objective, bound) for each improving solution HiGHS logs. HiGHS stops only at
+    ``hint``: a value for every column (e.g. a complete greedy roster). HiGHS stops only at
     optimality or at its time limit (MathOpt cannot interrupt it).
     """
     from ortools.math_opt.python import mathopt
@@ -129,7 +128,6 @@ def solve_highs(
                 )
             )
     improving: list[tuple[float, int, float | None]] = []
-    lock = threading.Lock()
     start = time.perf_counter()
 
     def lines(batch: Sequence[str]) -> None:
@@ -139,12 +137,8 @@ def solve_highs(
                 continue
             objective, bound = seen
             elapsed = time.perf_counter() - start
-            with lock:
-                if improving and improving[-1][1] <= objective:
-                    continue
+            if not improving or objective < improving[-1][1]:
                 improving.append((elapsed, objective, bound))
-            if on_line is not None:
-                on_line(elapsed, objective, bound)
 
     result = mathopt.solve(
         model, mathopt.SolverType.HIGHS, params=params, model_params=model_params, msg_cb=lines
@@ -192,11 +186,9 @@ def _finite(v: float) -> float | None:
 # --------------------------------------------------------------------------------------------
 # The race: CP-SAT's staged search and HiGHS side by side, behind ``teamsolver.solve``.
 
-#: ``backend="auto"`` races HiGHS only on one-round plans with this many seat variables
-#: (benchmarks/results/engine-levers.md, lever 5): below, CP-SAT alone proves the optimum sooner
-#: with all its workers (university, 172 seats: 1.7 s, against 3 s or more in a race); above,
-#: HiGHS finds nothing CP-SAT has not (city, 7,447 seats) and the race costs CP-SAT a worker.
-RACE_MIN_SEATS = 1_000
+#: ``backend="auto"`` races HiGHS only on one-round plans with at most this many seat variables
+#: (benchmarks/results/engine-levers.md, lever 5): on the city preset (7,447 seats) HiGHS finds
+#: nothing better than CP-SAT's roster in 20 s, and the race costs CP-SAT a worker.
 RACE_MAX_SEATS = 5_000
 #: Seconds ``race`` waits for HiGHS after the time limit (it stops at its own limit, ~0.05 s late).
 GRACE_S = 1.0
@@ -207,46 +199,15 @@ def races(
 ) -> bool:
     """Whether ``backend="auto"`` races HiGHS against CP-SAT: a one-round plan, a time limit
     (HiGHS cannot be interrupted), at least 2 workers (HiGHS takes one of them; ``workers=1``
-    stays CP-SAT alone and deterministic) and ``RACE_MIN_SEATS`` to ``RACE_MAX_SEATS`` seat
-    variables."""
+    stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat variables."""
     from .solve import default_workers
 
     return (
         time_limit is not None
         and len(instance.rounds) == 1
         and (workers or default_workers()) >= 2
-        and RACE_MIN_SEATS <= len(model.x) <= RACE_MAX_SEATS
+        and len(model.x) <= RACE_MAX_SEATS
     )
-
-
-class _Relay:
-    """Forwards each roster better than every one before it, from either side, to
-    ``on_progress`` (called from the CP-SAT callback thread and from HiGHS's thread)."""
-
-    def __init__(self, on_progress: Callable[[Progress], None] | None, start: float):
-        self.on_progress = on_progress
-        self.start = start
-        self.lock = threading.Lock()
-        self.best: int | None = None
-        self.bound = -math.inf
-        self.solutions = 0
-
-    def __call__(self, objective: int, bound: float | None) -> None:
-        with self.lock:
-            if bound is not None:
-                self.bound = max(self.bound, bound)
-            if self.best is not None and objective >= self.best:
-                return
-            self.best = objective
-            self.solutions += 1
-            progress = Progress(
-                objective=objective,
-                bound=self.bound,
-                elapsed_s=time.perf_counter() - self.start,
-                solutions=self.solutions,
-            )
-        if self.on_progress is not None:
-            self.on_progress(progress)
 
 
 def race(
@@ -282,7 +243,6 @@ def race(
         seats = chosen_of(instance, model, initial)
         if seats is not None:
             hint = _complete_values(model, seats, seed, deadline, stop)
-    relay = _Relay(on_progress, start)
     halt = threading.Event()  # ends CP-SAT: the user's stop, or HiGHS proved its answer
     done = threading.Event()
     box: dict[str, Any] = {}
@@ -295,7 +255,6 @@ def race(
                 time_limit=left,
                 seed=seed,
                 hint=hint,
-                on_line=lambda _s, objective, bound: relay(objective, bound),
             )
         except Exception as exc:  # reported in stats; CP-SAT's roster still comes back
             box["error"] = exc
@@ -321,7 +280,7 @@ def race(
     cp: Result | None = None
     try:
         if cp_sat is not None:
-            cp = cp_sat(max(1, workers - 1), halt, lambda p: relay(p.objective, p.bound))
+            cp = cp_sat(max(1, workers - 1), halt, on_progress)
         stopped = stop is not None and stop.is_set()
         if not stopped and (cp is None or cp.status not in ("OPTIMAL", "INFEASIBLE")):
             wait_until = None if deadline is None else deadline + GRACE_S
@@ -347,6 +306,7 @@ def race(
         seed=seed,
         stop=stop,
         error=box.get("error"),
+        on_progress=on_progress,
     )
 
 
@@ -401,8 +361,10 @@ def _combine(
     seed: int,
     stop: threading.Event | None,
     error: Exception | None,
+    on_progress: Callable[[Progress], None] | None,
 ) -> Result:
-    """The race's result: the better roster of the two sides, the larger bound."""
+    """The race's result: the better roster of the two sides, the larger bound. A HiGHS roster
+    that wins is passed to ``on_progress`` (HiGHS reports its rosters only at the end)."""
     from ..audit import check, hard_violations
     from ..score import objective
     from .linear import chosen
@@ -441,12 +403,14 @@ def _combine(
         candidates.append((objective(judged, initial, model.baseline), None, initial, "greedy"))
     candidates.sort(key=lambda c: c[0])  # stable: CP-SAT before HiGHS before greedy on a tie
     base = cp or Result(status="UNKNOWN", build_time_s=build_s, workers=1, seed=seed)
+    solutions = (cp.solutions if cp else 0) + (len(out.improving) if out else 0)
     common = {
         "bound": bound,
         "wall_time_s": wall,
         "search_time_s": wall,
         "interrupted": stop is not None and stop.is_set(),
-        "solutions": (cp.solutions if cp else 0) + (len(out.improving) if out else 0),
+        "solutions": solutions,
+        "workers": workers,  # CP-SAT's workers and HiGHS's thread
     }
     if not candidates:
         infeasible = (cp is not None and cp.status == "INFEASIBLE") or (
@@ -469,6 +433,15 @@ def _combine(
     if backend == "highs":
         assert out is not None and out.values is not None
         goals, costs = _engine_parts(model, out.values)
+        if on_progress is not None:
+            on_progress(
+                Progress(
+                    objective=scored,
+                    bound=-math.inf if bound is None else bound,
+                    elapsed_s=wall,
+                    solutions=solutions,
+                )
+            )
     first = [t for t in (cp.first_solution_s if cp else None,) if t is not None]
     if out is not None and out.improving:
         first.append(out.improving[0][0])
@@ -481,7 +454,6 @@ def _combine(
             "engine_goals": goals,
             "rule_costs": costs,
             "first_solution_s": min(first) if first else (0.0 if backend == "greedy" else None),
-            "workers": workers,
             "stats": stats,
         }
     )
