@@ -390,6 +390,8 @@ def _combine(
         }
     )
     stats["highs_finished"] = int(out is not None)
+    if cp is None:  # HiGHS alone: the greedy roster was at hand from the start
+        stats["greedy_first"] = int(initial is not None)
     if error is not None:
         stats["highs_failed"] = 1
     bounds = [b for b in (cp.bound if cp else None, out.bound if out else None) if b is not None]
@@ -454,6 +456,8 @@ def _combine(
     first = [t for t in (cp.first_solution_s if cp else None,) if t is not None]
     if out is not None and out.improving:
         first.append(out.improving[0][0])
+    if cp is None and initial is not None:
+        first.append(0.0)
     return base.model_copy(
         update={
             **common,
@@ -462,7 +466,7 @@ def _combine(
             "roster": roster,
             "engine_goals": goals,
             "rule_costs": costs,
-            "first_solution_s": min(first) if first else (0.0 if backend == "greedy" else None),
+            "first_solution_s": min(first) if first else None,
             "stats": stats,
         }
     )
