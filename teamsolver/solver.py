@@ -44,10 +44,11 @@ def solve(
       time limit and ``workers >= 2``, where HiGHS races CP-SAT with one worker fewer (see
       ``teamsolver.engine.mip.races``). A race returns the better roster and the larger of the
       two lower bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS
-      cannot be interrupted: on ``stop`` (or when CP-SAT proves the optimum) ``solve`` returns
-      at once and HiGHS's thread ends by itself at the time limit (the process waits for it
-      before exiting). ``workers=1`` under ``"auto"`` is
-      CP-SAT alone, so the same seed still gives the same roster.
+      runs in a child process (MathOpt cannot interrupt it), killed on ``stop``, when CP-SAT
+      proves the optimum, or shortly after the time limit; none outlives ``solve``. A HiGHS
+      process that fails leaves CP-SAT's roster (``stats["highs_failed"]``).
+      ``workers=1`` under ``"auto"`` is CP-SAT alone, so the same seed still gives the same
+      roster.
     """
     from .engine.linear import Unsupported
     from .engine.mip import race, races

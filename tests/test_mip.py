@@ -5,8 +5,12 @@ a model the linear form cannot express handled plainly."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ import teamsolver.engine.model as engine_model
 from teamsolver import check, load, objective, solve
 from teamsolver.audit import hard_violations
 from teamsolver.engine import mip
+from teamsolver.engine.highs import improving_line
 from teamsolver.engine.linear import Unsupported, export
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
@@ -33,12 +38,28 @@ def clean(instance: Instance, result: Result) -> bool:
     return result.has_roster and not hard_violations(instance, check(instance, result.roster))
 
 
-@settings(
-    max_examples=100, derandomize=True, deadline=None, database=None,
-    suppress_health_check=list(HealthCheck),
-)  # fmt: skip
+def examples(n: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return settings(
+        max_examples=n, derandomize=True, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck),
+    )  # fmt: skip
+
+
+# Each solve starts a HiGHS process (about 1 s on busy cores): 15 examples by default.
+@examples(15)
 @given(tiny_instances())
 def test_highs_matches_enumeration(instance: Instance) -> None:
+    highs_matches_enumeration(instance)
+
+
+@pytest.mark.slow
+@examples(100)
+@given(tiny_instances())
+def test_highs_matches_enumeration_more(instance: Instance) -> None:
+    highs_matches_enumeration(instance)
+
+
+def highs_matches_enumeration(instance: Instance) -> None:
     expected, witness = best(instance)
     if expected is None or any(p.severity == "error" for p in teamsolver_problems(instance)):
         return  # validation and infeasibility are the CP-SAT tests' business
@@ -119,17 +140,126 @@ def test_auto_with_one_worker_is_cp_sat_alone_and_reproducible() -> None:
     assert runs[0].roster == runs[1].roster
 
 
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every HiGHS child process started during the test."""
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def record(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc = popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", record)
+    return started
+
+
+def alive_children() -> list[str]:
+    """The pids of this process's live children (Linux: every thread's ``children`` list)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    if not tasks.is_dir():
+        return []
+    return [pid for t in tasks.iterdir() for pid in (t / "children").read_text().split()]
+
+
 @pytest.mark.parametrize("backend", ["highs", "auto"])
-def test_stop_returns_at_once_with_a_roster(backend: str) -> None:
+def test_stop_returns_at_once_with_a_roster_and_ends_highs(
+    backend: str, children: list[subprocess.Popen[bytes]]
+) -> None:
     inst = generate("year", 0, rounds=1)  # about 2,300 seats: HiGHS needs far more than 1 s
     stop = threading.Event()
     threading.Timer(1.0, stop.set).start()
     start = time.perf_counter()
-    result = solve(inst, time_limit=6, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
+    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
     assert time.perf_counter() - start < 4.0
     assert result.interrupted
     assert clean(inst, result)  # at least the greedy roster
     assert result.stats["highs_finished"] == 0
+    assert result.stats["highs_killed"] == 1 and "highs_failed" not in result.stats
+    assert len(children) == 1 and children[0].returncode is not None  # killed and reaped
+    assert not alive_children()
+
+
+def test_a_cp_sat_proof_ends_highs_at_once(children: list[subprocess.Popen[bytes]]) -> None:
+    inst = load(ROOT / "instances" / "tiny")
+    start = time.perf_counter()
+    result = solve(inst, time_limit=30, workers=2, seed=0)
+    assert result.status == "OPTIMAL"
+    assert time.perf_counter() - start < 10.0  # not HiGHS's 27 s
+    assert len(children) == 1 and children[0].returncode is not None
+    assert not alive_children()
+
+
+#: Children that go wrong: (python source, what stats["highs_error"] says).
+BAD_CHILDREN = {
+    "garbage": ("print('not json')", "unreadable answer"),
+    "crash": ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "exit code -9"),
+    "error": (
+        "import json; print(json.dumps({'event': 'error', 'error': 'MemoryError: boom'}))",
+        "MemoryError: boom",
+    ),
+    "optimal without values": (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'OPTIMAL'}}))",
+        "status OPTIMAL without values",
+    ),
+    "short values": (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'OPTIMAL',"
+        " 'objective': -5, 'values': [1, 0], 'bound': -5.0}}))",
+        "values are not",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_CHILDREN))
+def test_a_highs_child_gone_wrong_leaves_a_roster(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, error = BAD_CHILDREN[kind]
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    inst = generate("tiny", 0)
+    result = solve(inst, time_limit=20, workers=1, seed=0, backend="highs")
+    assert clean(inst, result)
+    assert result.stats["backend"] == "greedy"
+    assert result.stats["highs_failed"] == 1 and result.stats["highs_finished"] == 0
+    assert error in str(result.stats["highs_error"])
+    assert not alive_children()
+
+
+def test_a_false_bound_from_highs_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that claims a bound above a checked roster's objective: the race keeps
+    CP-SAT's roster and its own bound."""
+    source = (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'UNKNOWN',"
+        " 'bound': 10.0**6}}))"
+    )
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    inst = generate("university", 0, rounds=1)
+    result = solve(inst, time_limit=3, workers=2, seed=0)
+    assert clean(inst, result)
+    assert result.stats["backend"] == "cp-sat"
+    assert result.stats["highs_rejected"] == 1
+    assert result.objective is not None
+    assert result.bound is None or result.bound <= result.objective
+
+
+def test_explanations_and_what_if_stay_on_cp_sat(monkeypatch: pytest.MonkeyPatch) -> None:
+    import teamsolver.solver
+    from teamsolver.explainer.core import explain
+    from teamsolver.whatif import solve_limited
+
+    backends: list[str] = []
+    real = teamsolver.solver.solve
+
+    def spy(*args: Any, **kwargs: Any) -> Result:
+        backends.append(kwargs.get("backend", "auto"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(teamsolver.solver, "solve", spy)
+    inst = generate("university", 0, rounds=1)  # auto would race here
+    solve_limited(inst, baseline=None, time_limit=2, workers=2, seed=0, solutions=1)
+    explain(inst, time_limit=2, workers=2)
+    assert backends and set(backends) == {"cp-sat"}
 
 
 class _WithProduct(engine_model.Model):
@@ -169,9 +299,9 @@ def test_the_improving_lines_of_the_highs_log_are_read() -> None:
         " R       0       0         0   0.00%   -2062.198403    -1696             21.59%"
         "        0      0      0      1782     2.6s"
     )
-    assert mip._improving(header) is None
-    assert mip._improving(first) is None
-    assert mip._improving(line) == (-1696, -2062.198403)
+    assert improving_line(header) is None
+    assert improving_line(first) is None
+    assert improving_line(line) == (-1696, -2062.198403)
 
 
 def test_the_cli_takes_a_backend() -> None:

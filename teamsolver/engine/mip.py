@@ -1,42 +1,33 @@
-"""HiGHS through OR-Tools' MathOpt, in-process, on the linear form of the engine's model.
+"""HiGHS beside CP-SAT: the race behind ``teamsolver.solve(backend="auto"|"highs")``.
 
-:func:`solve_highs` hands the rows of :func:`teamsolver.engine.linear.export` (the CP-SAT model of
+HiGHS (through OR-Tools' MathOpt, :mod:`teamsolver.engine.highs`) solves the rows of
+:func:`teamsolver.engine.linear.export` (the CP-SAT model of
 :class:`~teamsolver.engine.model.Model` as integer linear rows: the same variables, the same
-feasible points, the same objective with its offset) to HiGHS as a MIP, and reads back the seats
-and roles of its best solution and its dual bound, a valid lower bound of the teamsolver
-objective.
-
-What MathOpt 9.15 offers for HiGHS, checked against the installed package
-(``ortools/math_opt/solvers/highs_solver.cc``) and measured here:
-
-- one thread: ``threads`` is refused as a MathOpt parameter, so it goes in as the HiGHS option
-  ``threads=1``; ``random_seed`` and the time limit are passed through;
-- ``mathopt.solve`` releases the GIL while HiGHS runs: a Python thread beside it kept running at
-  full speed, so HiGHS in a thread really runs alongside CP-SAT;
-- the solve **cannot be interrupted**: HiGHS ignores MathOpt's interrupter, and an exception
-  raised in the message callback aborts the process. :func:`solve_highs` therefore always runs
-  to its own time limit; :func:`race` does not wait for it after ``stop``, but its thread is
-  not a daemon: a process that exits while HiGHS runs aborts, so the interpreter waits;
-- no solution callback (HiGHS ignores MathOpt's callback registration): HiGHS's rosters come
-  only at the end. The log lines do arrive while HiGHS runs, and each improving-solution line
-  carries the new objective and bound (kept in :attr:`MipOutcome.improving`); they are not
-  passed on as progress, since a reported objective must be one whose roster can come back;
-- a solution hint is used only when it gives every variable a value (HiGHS ``setSolution``);
-  partial hints are dropped silently.
+feasible points, the same objective with its offset) in a **child process**, because MathOpt
+cannot interrupt a HiGHS solve: the parent ends the child (SIGKILL) as soon as CP-SAT proves its
+answer, on ``stop``, or at the time limit plus a grace, and always reaps it, so no HiGHS work
+outlives :func:`race`. The child is a fresh interpreter running ``highs.py`` as a script
+(``subprocess``, not ``multiprocessing``: a spawned ``multiprocessing`` child re-imports the
+caller's main script, which re-runs any unguarded top-level code of a user's script, and a fork
+would copy CP-SAT's threads). It imports MathOpt and nothing of teamsolver.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
-import re
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from ..result import Progress, Result, Status
+from .highs import MipOutcome, outcome_of
 
 if TYPE_CHECKING:
     from ..instance import Instance
@@ -45,142 +36,6 @@ if TYPE_CHECKING:
 
 #: CP-SAT's staged search as ``race`` calls it: (workers, stop, on_progress) -> Result.
 CpSat = Callable[[int, threading.Event | None, Callable[[Progress], None] | None], Result]
-
-#: An improving-solution line of the HiGHS MIP log: a source letter, node counts, then the
-#: best bound and the best solution (``Src Proc. InQueue | Leaves Expl. | BestBound BestSol``).
-_IMPROVING = re.compile(r"^\s*([A-Za-z])\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s")
-
-
-@dataclass
-class MipOutcome:
-    """What HiGHS found: ``status`` (``OPTIMAL``, ``FEASIBLE``, ``INFEASIBLE``, ``UNKNOWN``),
-    ``objective`` (HiGHS's value of its solution, offset included) and ``values`` (one per
-    column of the linear form) when it has a solution, ``bound`` (its dual bound) when finite,
-    ``seconds`` spent in the solve, ``improving`` the (seconds, objective, bound) of each
-    improving-solution log line."""
-
-    status: str
-    objective: int | None = None
-    bound: float | None = None
-    values: list[int] | None = None
-    seconds: float = 0.0
-    improving: list[tuple[float, int, float | None]] = field(default_factory=list)
-
-
-def model_proto(form: dict[str, Any]) -> Any:
-    """A MathOpt ``ModelProto`` of the linear form (ids are the column and row indices)."""
-    from ortools.math_opt import model_pb2
-
-    proto = model_pb2.ModelProto(name=str(form.get("name") or "teamsolver"))
-    cols, rows, obj = form["cols"], form["rows"], form["objective"]
-    n = len(cols["lb"])
-    variables = proto.variables
-    variables.ids.extend(range(n))
-    variables.lower_bounds.extend(-math.inf if v is None else float(v) for v in cols["lb"])
-    variables.upper_bounds.extend(math.inf if v is None else float(v) for v in cols["ub"])
-    variables.integers.extend([True] * n)
-    proto.objective.maximize = False
-    proto.objective.offset = float(obj["offset"])
-    nonzero = [(j, c) for j, c in enumerate(obj["cost"]) if c]
-    proto.objective.linear_coefficients.ids.extend(j for j, _ in nonzero)
-    proto.objective.linear_coefficients.values.extend(float(c) for _, c in nonzero)
-    m = len(rows["lb"])
-    cons = proto.linear_constraints
-    cons.ids.extend(range(m))
-    cons.lower_bounds.extend(-math.inf if v is None else float(v) for v in rows["lb"])
-    cons.upper_bounds.extend(math.inf if v is None else float(v) for v in rows["ub"])
-    start = rows["start"]
-    matrix = proto.linear_constraint_matrix
-    matrix.row_ids.extend(i for i in range(m) for _ in range(start[i + 1] - start[i]))
-    matrix.column_ids.extend(rows["index"])  # sorted within each row by the export
-    matrix.coefficients.extend(float(v) for v in rows["value"])
-    return proto
-
-
-def solve_highs(
-    form: dict[str, Any],
-    *,
-    time_limit: float | None,
-    seed: int = 0,
-    hint: Sequence[int] | None = None,
-) -> MipOutcome:
-    """Solve the linear form with HiGHS (one thread) until optimal or ``time_limit`` seconds.
-
-    ``hint``: a value for every column (e.g. a complete greedy roster). HiGHS stops only at
-    optimality or at its time limit (MathOpt cannot interrupt it).
-    """
-    from ortools.math_opt.python import mathopt
-
-    model = mathopt.Model.from_model_proto(model_proto(form))
-    params = mathopt.SolveParameters(random_seed=seed)
-    if time_limit is not None:
-        params.time_limit = timedelta(seconds=max(0.01, time_limit))
-    params.relative_gap_tolerance = 0.0  # HiGHS's default 1e-4 would call a gap "optimal"
-    params.absolute_gap_tolerance = 0.99  # integer costs: a gap below 1 is closed
-    params.highs.int_options["threads"] = 1
-    model_params = mathopt.ModelSolveParameters()
-    if hint is not None:
-        variables = list(model.variables())
-        if len(hint) == len(variables):
-            model_params.solution_hints.append(
-                mathopt.SolutionHint(
-                    variable_values={v: float(x) for v, x in zip(variables, hint, strict=True)}
-                )
-            )
-    improving: list[tuple[float, int, float | None]] = []
-    start = time.perf_counter()
-
-    def lines(batch: Sequence[str]) -> None:
-        for line in batch:
-            seen = _improving(line)
-            if seen is None:
-                continue
-            objective, bound = seen
-            elapsed = time.perf_counter() - start
-            if not improving or objective < improving[-1][1]:
-                improving.append((elapsed, objective, bound))
-
-    result = mathopt.solve(
-        model, mathopt.SolverType.HIGHS, params=params, model_params=model_params, msg_cb=lines
-    )
-    seconds = time.perf_counter() - start
-    reason = result.termination.reason
-    bound = _finite(result.termination.objective_bounds.dual_bound)
-    if reason == mathopt.TerminationReason.INFEASIBLE:
-        return MipOutcome("INFEASIBLE", seconds=seconds, improving=improving)
-    if not result.has_primal_feasible_solution():
-        return MipOutcome("UNKNOWN", bound=bound, seconds=seconds, improving=improving)
-    values = result.variable_values()
-    by_id = [0] * len(values)
-    for var, value in values.items():
-        by_id[var.id] = round(value)
-    status = "OPTIMAL" if reason == mathopt.TerminationReason.OPTIMAL else "FEASIBLE"
-    return MipOutcome(
-        status,
-        objective=round(result.objective_value()),
-        bound=bound,
-        values=by_id,
-        seconds=seconds,
-        improving=improving,
-    )
-
-
-def _improving(line: str) -> tuple[int, float | None] | None:
-    """(objective, bound) of an improving-solution line of the HiGHS log, else None."""
-    match = _IMPROVING.match(line)
-    if match is None:
-        return None
-    try:
-        bound, best = float(match.group(2)), float(match.group(3))
-    except ValueError:
-        return None
-    if not math.isfinite(best):
-        return None
-    return round(best), _finite(bound)
-
-
-def _finite(v: float) -> float | None:
-    return float(v) if math.isfinite(v) and abs(v) < 1e30 else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,7 +59,7 @@ def races(
     instance: Instance, model: Model, *, workers: int | None, time_limit: float | None
 ) -> bool:
     """Whether ``backend="auto"`` races HiGHS against CP-SAT: a one-round plan, a time limit
-    (HiGHS cannot be interrupted), at least 2 workers (HiGHS takes one of them; ``workers=1``
+    (only measured with one), at least 2 workers (HiGHS takes one of them; ``workers=1``
     stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat variables."""
     from .solve import default_workers
 
@@ -230,12 +85,15 @@ def race(
     initial: Roster | None,
     cp_sat: CpSat | None,
 ) -> Result:
-    """HiGHS in a thread beside ``cp_sat`` (CP-SAT's staged search, called with one worker
-    fewer, its own stop event and progress callback), or, with ``cp_sat=None``, HiGHS alone
-    (the greedy roster ``initial`` is kept if HiGHS finds nothing better). Returns the roster
-    with the lower objective (measured by the independent scorer on ``judged``; CP-SAT's on a
-    tie) and the larger of the two lower bounds; ``OPTIMAL`` when that roster meets that bound.
-    A HiGHS roster that breaks a hard rule is dropped. Raises :class:`~.linear.Unsupported`
+    """HiGHS in a child process beside ``cp_sat`` (CP-SAT's staged search, called with one
+    worker fewer, its own stop event and progress callback), or, with ``cp_sat=None``, HiGHS
+    alone (the greedy roster ``initial`` is kept if HiGHS finds nothing better). Returns the
+    roster with the lower objective (measured by the independent scorer on ``judged``; CP-SAT's
+    on a tie) and the larger of the two lower bounds; ``OPTIMAL`` when that roster meets that
+    bound. The child is ended when CP-SAT proves its answer, on ``stop``, or at the deadline
+    plus the grace, and is always reaped before ``race`` returns. A HiGHS roster that breaks a
+    hard rule is dropped; a child that fails or answers garbage leaves CP-SAT's roster (and
+    ``stats["highs_failed"]``, ``stats["highs_error"]``). Raises :class:`~.linear.Unsupported`
     (before any search) when the linear form cannot express the model.
     """
     from .linear import export
@@ -243,80 +101,179 @@ def race(
 
     start = time.perf_counter()
     workers = workers or default_workers()
-    form = export(model)
-    hint = None
-    if initial is not None:
-        seats = chosen_of(instance, model, initial)
-        if seats is not None:
-            hint = _complete_values(model, seats, seed, deadline, stop)
     halt = threading.Event()  # ends CP-SAT: the user's stop, or HiGHS proved its answer
-    done = threading.Event()
-    box: dict[str, Any] = {}
-    left = None if deadline is None else deadline - time.perf_counter()
-    if left is not None and cp_sat is not None:
-        left *= HIGHS_SHARE
-
-    def highs() -> None:
-        try:
-            box["out"] = solve_highs(
-                form,
-                time_limit=left,
-                seed=seed,
-                hint=hint,
-            )
-        except Exception as exc:  # reported in stats; CP-SAT's roster still comes back
-            box["error"] = exc
-        finally:
-            if box.get("out") is not None and box["out"].status in ("OPTIMAL", "INFEASIBLE"):
-                halt.set()
-            done.set()
-
-    def watch() -> None:
-        assert stop is not None
-        while not done.is_set() and not finished.is_set():
-            if stop.wait(0.05):
-                halt.set()
-                return
-
+    child = _Child(halt)  # the interpreter starts while the form and the hint are made
     finished = threading.Event()
-    # Not a daemon: the interpreter waits for HiGHS at exit (HiGHS's time limit at the latest);
-    # a process that exits while HiGHS runs aborts ("terminate called without an active
-    # exception", seen in the test suite).
-    threading.Thread(target=highs, name="teamsolver-highs", daemon=False).start()
-    if stop is not None:
-        threading.Thread(target=watch, daemon=True).start()
     cp: Result | None = None
     try:
+        form = export(model)
+        hint = None
+        if initial is not None:
+            seats = chosen_of(instance, model, initial)
+            if seats is not None:
+                hint = _complete_values(model, seats, seed, deadline, stop)
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and cp_sat is not None:
+            left *= HIGHS_SHARE
+        highs_deadline = None if left is None else time.monotonic() + left
+        child.send({"form": form, "deadline": highs_deadline, "seed": seed, "hint": hint})
+
+        def watch() -> None:
+            assert stop is not None
+            while not child.done.is_set() and not finished.is_set():
+                if stop.wait(0.05):
+                    halt.set()
+                    return
+
+        if stop is not None:
+            threading.Thread(target=watch, daemon=True).start()
         if cp_sat is not None:
             cp = cp_sat(max(1, workers - 1), halt, on_progress)
         stopped = stop is not None and stop.is_set()
         if not stopped and (cp is None or cp.status not in ("OPTIMAL", "INFEASIBLE")):
             grace = GRACE_S if cp_sat is not None else GRACE_ALONE_S
             wait_until = None if deadline is None else deadline + grace
-            while not done.wait(0.05):
+            while not child.done.wait(0.05):
                 if (stop is not None and stop.is_set()) or (
                     wait_until is not None and time.perf_counter() > wait_until
                 ):
                     break
     finally:
         finished.set()
-    out: MipOutcome | None = box.get("out") if done.is_set() else None
+        child.end()
     return _combine(
         instance,
         judged,
         model,
         form,
         cp,
-        out,
+        child.outcome,
         initial,
         start=start,
         build_s=build_s,
         workers=workers,
         seed=seed,
         stop=stop,
-        error=box.get("error"),
+        child=child,
         on_progress=on_progress,
     )
+
+
+def child_command() -> list[str]:
+    """The command of the HiGHS child: this interpreter running ``highs.py`` as a script
+    (``-P``: nothing of the caller's folder or of this package shadows a module)."""
+    return [sys.executable, "-P", str(Path(__file__).with_name("highs.py"))]
+
+
+class _Child:
+    """One HiGHS child process (:mod:`teamsolver.engine.highs`) and what it reported.
+
+    ``done`` is set once the child has answered or exited; ``outcome`` is its checked answer,
+    ``error`` what went wrong (None when it was ended on purpose before answering), ``halt`` is
+    set when its answer is proven (optimal or infeasible)."""
+
+    def __init__(self, halt: threading.Event) -> None:
+        self.halt = halt
+        self.done = threading.Event()
+        self.outcome: MipOutcome | None = None
+        self.error: str | None = None
+        self.killed = False
+        self.columns = 0
+        self.opened = time.monotonic()
+        self.sent: float | None = None
+        self.started: float | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.reader: threading.Thread | None = None
+        try:
+            self.proc = subprocess.Popen(
+                child_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            self.error = f"the HiGHS process did not start: {exc}"
+            self.done.set()
+
+    def send(self, job: dict[str, Any]) -> None:
+        """Hand the job to the child (in a thread: a large form fills the pipe) and read its
+        answer as it comes."""
+        if self.proc is None:
+            return
+        self.columns = len(job["form"]["cols"]["lb"])
+        self.sent = time.monotonic()
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        threading.Thread(target=_write, args=(self.proc.stdin, data), daemon=True).start()
+        self.reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        try:
+            for line in stream:
+                try:
+                    message = json.loads(line)
+                    event = message["event"]
+                    if event == "start":
+                        self.started = float(message["at"])
+                    elif event == "done":
+                        self.outcome = outcome_of(message["outcome"], self.columns)
+                        if self.outcome.status in ("OPTIMAL", "INFEASIBLE"):
+                            self.halt.set()
+                        return
+                    else:
+                        self.error = str(message.get("error", message))[:300]
+                        return
+                except (ValueError, KeyError, TypeError) as exc:
+                    self.error = f"unreadable answer from HiGHS: {exc}"[:300]
+                    return
+            code = self.proc.wait() if self.proc is not None else None
+            if not self.killed:
+                self.error = f"the HiGHS process ended without an answer (exit code {code})"
+        finally:
+            stream.close()
+            self.done.set()
+
+    def end(self) -> None:
+        """Kill the child if it still runs, and reap it."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.killed = not self.done.is_set()
+            self.proc.kill()
+        self.proc.wait()
+        if self.sent is None and self.proc.stdin is not None:  # else the writer closes it
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        if self.reader is not None:
+            self.reader.join(timeout=5)  # the pipe is closed: it ends at once
+        elif self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def stats(self) -> dict[str, int | str]:
+        """What the race's ``stats`` say about the child: ``highs_start_ms`` (from starting
+        the process to HiGHS starting), ``highs_late_ms`` (from handing over the job to HiGHS
+        starting: what the process costs against a thread), ``highs_killed``,
+        ``highs_failed``/``highs_error``."""
+        out: dict[str, int | str] = {"highs_finished": int(self.outcome is not None)}
+        if self.started is not None:
+            out["highs_start_ms"] = round(1000 * (self.started - self.opened))
+            if self.sent is not None:
+                out["highs_late_ms"] = round(1000 * max(0.0, self.started - self.sent))
+        if self.killed:
+            out["highs_killed"] = 1
+        if self.error is not None:
+            out["highs_failed"] = 1
+            out["highs_error"] = self.error
+        return out
+
+
+def _write(stream: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(OSError, ValueError):  # the child may be ended first
+        try:
+            stream.write(data)
+        finally:
+            stream.close()
 
 
 def _complete_values(
@@ -369,7 +326,7 @@ def _combine(
     workers: int,
     seed: int,
     stop: threading.Event | None,
-    error: Exception | None,
+    child: _Child,
     on_progress: Callable[[Progress], None] | None,
 ) -> Result:
     """The race's result: the better roster of the two sides, the larger bound. A HiGHS roster
@@ -389,30 +346,35 @@ def _combine(
             "seat_variables": len(model.x),
         }
     )
-    stats["highs_finished"] = int(out is not None)
+    stats.update(child.stats())
     if cp is None:  # HiGHS alone: the greedy roster was at hand from the start
         stats["greedy_first"] = int(initial is not None)
-    if error is not None:
-        stats["highs_failed"] = 1
-    bounds = [b for b in (cp.bound if cp else None, out.bound if out else None) if b is not None]
-    bound = max(bounds) if bounds else None
     # (scored objective, solver objective, roster, backend), best first
     candidates: list[tuple[int, int | None, Roster, str]] = []
     if cp is not None and cp.has_roster:
         candidates.append(
             (objective(judged, cp.roster, model.baseline), cp.objective, cp.roster, "cp-sat")
         )
-    highs_roster: Roster | None = None
     if out is not None and out.values is not None:
-        highs_roster = make_roster(instance, chosen(form, out.values))
-        if hard_violations(judged, check(judged, highs_roster)):
-            stats["highs_rejected"] = 1
-        else:
+        try:
+            highs_roster = make_roster(instance, chosen(form, out.values))
+            clean = not hard_violations(judged, check(judged, highs_roster))
+        except (ValueError, KeyError, IndexError):  # values no roster can come from
+            clean = False
+        if clean:
             scored = objective(judged, highs_roster, model.baseline)
             candidates.append((scored, out.objective, highs_roster, "highs"))
+        else:
+            stats["highs_rejected"] = 1
     if cp is None and initial is not None:
         candidates.append((objective(judged, initial, model.baseline), None, initial, "greedy"))
     candidates.sort(key=lambda c: c[0])  # stable: CP-SAT before HiGHS before greedy on a tie
+    highs_bound = None if out is None else out.bound
+    if highs_bound is not None and candidates and highs_bound > candidates[0][0] + 1e-6:
+        highs_bound = None  # above a checked roster's objective: not a bound
+        stats["highs_rejected"] = 1
+    bounds = [b for b in (cp.bound if cp else None, highs_bound) if b is not None]
+    bound = max(bounds) if bounds else None
     base = cp or Result(status="UNKNOWN", build_time_s=build_s, workers=1, seed=seed)
     solutions = (cp.solutions if cp else 0) + (len(out.improving) if out else 0)
     common = {
