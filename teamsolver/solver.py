@@ -41,14 +41,14 @@ def solve(
     - ``backend``: ``"cp-sat"`` (the staged CP-SAT search), ``"highs"`` (HiGHS, one thread,
       through OR-Tools' MathOpt, on the same model written as linear rows) or ``"auto"``:
       CP-SAT alone, except for one-round plans of at most 5,000 seat variables solved with a
-      time limit and ``workers >= 2``, where HiGHS races CP-SAT with one worker fewer (see
-      ``teamsolver.engine.mip.races``). A race returns the better roster and the larger of the
-      two lower bounds; ``stats["backend"]`` names the search whose roster came back. HiGHS
-      runs in a child process (MathOpt cannot interrupt it), killed on ``stop``, when CP-SAT
-      proves the optimum, or shortly after the time limit; none outlives ``solve``. A HiGHS
-      process that fails leaves CP-SAT's roster (``stats["highs_failed"]``).
-      ``workers=1`` under ``"auto"`` is CP-SAT alone, so the same seed still gives the same
-      roster.
+      time limit of 10 s or more and ``workers >= 2``, where HiGHS races CP-SAT with one
+      worker fewer (see ``teamsolver.engine.mip.races``). A race returns the better roster
+      and the larger of the two lower bounds; ``stats["backend"]`` names the search whose
+      roster came back. HiGHS runs in a child process (MathOpt cannot interrupt it), killed
+      on ``stop``, when CP-SAT proves the optimum, or shortly after the time limit: none
+      outlives ``solve``. A HiGHS process that fails leaves CP-SAT's roster
+      (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
+      same seed still gives the same roster.
     """
     from .engine.linear import Unsupported
     from .engine.mip import race, races

@@ -45,6 +45,10 @@ CpSat = Callable[[int, threading.Event | None, Callable[[Progress], None] | None
 #: (benchmarks/results/engine-levers.md, lever 5): on the city preset (7,447 seats) HiGHS finds
 #: nothing better than CP-SAT's roster in 20 s, and the race costs CP-SAT a worker.
 RACE_MAX_SEATS = 5_000
+#: ... and only with a time limit of at least this many seconds: HiGHS's process starts
+#: 0.5–1 s after the race does, and at 5 s the race ended behind CP-SAT with both workers on
+#: every seed of year-300-1r (lever 5); without a time limit it was not measured.
+RACE_MIN_TIME_S = 10.0
 #: Seconds ``race`` waits for HiGHS after the time limit beside CP-SAT, and alone. HiGHS usually
 #: stops within 0.1–0.7 s of its limit, but not always (year preset, one round, seed 1, 4.5 s
 #: limit on busy cores: 20.1 s once, 4.9 and 5.2 s in two other runs).
@@ -59,12 +63,14 @@ def races(
     instance: Instance, model: Model, *, workers: int | None, time_limit: float | None
 ) -> bool:
     """Whether ``backend="auto"`` races HiGHS against CP-SAT: a one-round plan, a time limit
-    (only measured with one), at least 2 workers (HiGHS takes one of them; ``workers=1``
-    stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat variables."""
+    of at least ``RACE_MIN_TIME_S``, at least 2 workers (HiGHS takes one of them;
+    ``workers=1`` stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat
+    variables."""
     from .solve import default_workers
 
     return (
         time_limit is not None
+        and time_limit >= RACE_MIN_TIME_S
         and len(instance.rounds) == 1
         and (workers or default_workers()) >= 2
         and len(model.x) <= RACE_MAX_SEATS
