@@ -212,12 +212,16 @@ BAD_CHILDREN = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(BAD_CHILDREN))
+@pytest.mark.parametrize("kind", [*sorted(BAD_CHILDREN), "no interpreter"])
 def test_a_highs_child_gone_wrong_leaves_a_roster(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source, error = BAD_CHILDREN[kind]
-    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    if kind == "no interpreter":
+        command, error = [str(ROOT / "no-such-python")], "did not start"
+    else:
+        source, error = BAD_CHILDREN[kind]
+        command = [sys.executable, "-c", source]
+    monkeypatch.setattr(mip, "child_command", lambda: command)
     inst = generate("tiny", 0)
     result = solve(inst, time_limit=20, workers=1, seed=0, backend="highs")
     assert clean(inst, result)

@@ -197,7 +197,7 @@ class _Child:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # e.g. no sys.executable (embedded)
             self.error = f"the HiGHS process did not start: {exc}"
             self.done.set()
 
