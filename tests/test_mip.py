@@ -231,6 +231,19 @@ def test_a_highs_child_gone_wrong_leaves_a_roster(
     assert not alive_children()
 
 
+def test_stop_reaches_cp_sat_after_highs_has_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _ = BAD_CHILDREN["error"]  # answers at once
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    inst = generate("year", 0, rounds=1)  # CP-SAT proves nothing in 20 s
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()
+    start = time.perf_counter()
+    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop)
+    assert time.perf_counter() - start < 6.0
+    assert result.interrupted and clean(inst, result)
+    assert result.stats["highs_failed"] == 1
+
+
 def test_a_false_bound_from_highs_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A child that claims a bound above a checked roster's objective: the race keeps
     CP-SAT's roster and its own bound."""
