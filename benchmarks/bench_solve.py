@@ -19,6 +19,8 @@ run fail. Reported per run:
   ``greedy_s + build_s + first_s`` for commits without it);
 - ``best_s`` / ``best_total_s``: the same for the last improving roster the search reported
   (``on_progress``; empty when the roster kept is the staged search's first one);
+- ``backend``: the ``solve(backend=...)`` asked for (``--backends``; ``default``: the keyword
+  was not passed), ``found_by``: ``Result.stats["backend"]``, the search whose roster came back;
 - ``status``; ``wall_s``: ``Result.wall_time_s``, the whole call (build and scoring of the
   roster included, as is the time limit; only the search when no roster is found);
   ``call_s``: the whole call measured around it by the child (the table's "wall");
@@ -53,6 +55,8 @@ Usage::
     python benchmarks/bench_solve.py --quick              # about a minute: 4 presets, 10 s each
     python benchmarks/bench_solve.py --quick --ref HEAD   # the last commit, not the working tree
     python benchmarks/bench_solve.py --table              # the table of the CSV again
+    python benchmarks/bench_solve.py --presets year:rounds=1,city --seeds 0,1,2 \\
+        --time-limit 15 --backends cp-sat,auto,highs      # backends back to back per instance
 """
 
 from __future__ import annotations
@@ -93,6 +97,7 @@ CHILD = (
     + """
 path, time_limit = sys.argv[1], float(sys.argv[2])
 workers, seed = int(sys.argv[3]), int(sys.argv[4])
+backend = {} if sys.argv[6] == "default" else {"backend": sys.argv[6]}
 import faulthandler
 faulthandler.dump_traceback_later(float(sys.argv[5]))  # shortly before the parent kills it
 start = time.perf_counter()
@@ -106,7 +111,7 @@ def progress(p):
     last.update(objective=p.objective, bound=p.bound, elapsed_s=p.elapsed_s, solutions=p.solutions)
     print("PROGRESS " + json.dumps(last), file=sys.stderr, flush=True)
 result = teamsolver.solve(inst, time_limit=time_limit, workers=workers, seed=seed,
-                          on_progress=progress)
+                          on_progress=progress, **backend)
 solved = time.perf_counter()
 hard = None
 messages = []
@@ -127,7 +132,8 @@ print("RESULT " + json.dumps({
     "load_s": loaded - start, "call_s": solved - loaded, "check_s": checked - solved,
     "peak_rss_mb": peak_rss_mb(), "hard_violations": hard, "messages": messages,
     "package": teamsolver.__file__,
-    **result.stats,
+    **{k: v for k, v in result.stats.items() if k != "backend"},
+    "found_by": result.stats.get("backend"),
 }), flush=True)
 """
 )
@@ -144,6 +150,8 @@ FIELDS: tuple[str, ...] = (
     "time_limit_s",
     "workers",
     "solve_seed",
+    "backend",
+    "found_by",
     "build_s",
     "greedy_s",
     "search_s",
@@ -274,11 +282,13 @@ def run_child(
     timeout: float,
     memory_mb: float,
     log: Path,
+    backend: str = "default",
 ) -> dict[str, Any]:
-    """Solve ``path`` in a fresh process; the child's report, or what is known of a failure."""
+    """Solve ``path`` in a fresh process; the child's report, or what is known of a failure.
+    ``backend``: passed to ``solve`` unless ``default`` (commits without the keyword)."""
     dump_at = max(1.0, timeout - 5.0)
     cmd = [sys.executable, "-c", CHILD, str(path), str(time_limit), str(workers), str(solve_seed)]
-    cmd.append(str(dump_at))
+    cmd += [str(dump_at), backend]
     cwd = os.environ.get("PYTHONPATH") if os.environ.get(PINNED) else None
     start = time.perf_counter()
     peak: float | None = None
@@ -349,7 +359,12 @@ def run_child(
 
 
 def row_of(
-    preset: str, seed: int, inst: Any, args: argparse.Namespace, child: dict[str, Any]
+    preset: str,
+    seed: int,
+    inst: Any,
+    args: argparse.Namespace,
+    child: dict[str, Any],
+    backend: str = "default",
 ) -> dict[str, Any]:
     status = child.get("status")
     hard = child.get("hard_violations")
@@ -370,6 +385,7 @@ def row_of(
         groups=len(inst.groups),
         rounds=len(inst.rounds),
         time_limit_s=args.time_limit,
+        backend=backend,
         workers=args.workers,
         solve_seed=args.solve_seed,
         first_total_s=first_total,
@@ -399,10 +415,11 @@ def fmt_num(value: Any) -> str:
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| preset | seed | limit | members | groups | rounds | seat vars | variables | constraints "
+        "| preset | seed | limit | backend (found by) | members | groups | rounds | seat vars "
+        "| variables | constraints "
         "| build | first roster | last improved | status | wall | objective | bound | gap "
         "| optimal at | peak RSS | checker |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
         "---|",
     ]
     order = {p: i for i, p in reversed(list(enumerate(r["preset"] for r in rows)))}
@@ -414,6 +431,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             r["preset"],
             r["seed"],
             f"{r['time_limit_s']:g} s",
+            f"{r.get('backend') or 'default'} ({r.get('found_by') or '–'})",
             fmt_num(r["members"]),
             r["groups"],
             r["rounds"],
@@ -471,12 +489,21 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--presets", default=None, help=f"comma-separated (default {DEFAULT_PRESETS})"
+        "--presets",
+        default=None,
+        help=f"comma-separated (default {DEFAULT_PRESETS}); PRESET:KEY=VALUE:... overrides "
+        "the generator's scale, e.g. year:rounds=1 or city:members=2000:groups=50",
     )
     parser.add_argument("--seeds", default="0", help="generator seeds, e.g. 0,1,2")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per solve (60)")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
     parser.add_argument("--solve-seed", type=int, default=0, help="CP-SAT random seed")
+    parser.add_argument(
+        "--backends",
+        default="default",
+        help="comma-separated solve(backend=...) values, run back to back per instance, e.g. "
+        "cp-sat,auto,highs (default: the keyword is not passed)",
+    )
     parser.add_argument("--timeout", type=float, default=None, help="kill a run after (3T+120 s)")
     parser.add_argument(
         "--memory-limit", type=float, default=8000.0, help="kill a run above this many MB"
@@ -512,6 +539,7 @@ def main() -> int:
     timeout = args.timeout if args.timeout is not None else 3 * args.time_limit + 120
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
 
     from teamsolver import save
     from teamsolver.generate import generate
@@ -526,43 +554,48 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench_solve_") as tmp:
         for preset in presets:
             for seed in seeds:
-                inst = generate(preset, seed)
-                path = Path(tmp) / f"{preset}-{seed}.json"
+                name, *knobs = preset.split(":")
+                inst = generate(name, seed, **{k: int(v) for k, v in (x.split("=") for x in knobs)})
+                path = Path(tmp) / f"{name}-{seed}.json"
                 save(inst, path)
-                load_avg = os.getloadavg()[0]
-                commit, source = code_version()
-                print(
-                    f"{preset} seed {seed}: {len(inst.members)} members, {len(inst.groups)} "
-                    f"groups, {len(inst.rounds)} rounds; solving (limit {args.time_limit:g} s)",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                log = Path(tmp) / f"{preset}-{seed}.log"
-                child = run_child(
-                    path,
-                    args.time_limit,
-                    args.workers,
-                    args.solve_seed,
-                    timeout,
-                    args.memory_limit,
-                    log,
-                )
-                child.update(load_avg_1m=load_avg, commit=commit, source=source)
-                row = row_of(preset, seed, inst, args, child)
-                rows.append(row)
-                write_csv(
-                    args.out, previous + rows
-                )  # after every run: a long benchmark keeps its rows
-                print(
-                    f"  {row['status']}: build {fmt_s(row['build_s'])}, first roster "
-                    f"{fmt_s(row['first_total_s'])}, wall {fmt_s(row['call_s'])}, objective "
-                    f"{fmt_num(row['objective'])}, bound {fmt_num(row['bound'])}, "
-                    f"checker {row['hard_clean']}, peak {fmt_num(row['peak_rss_mb'])} MB"
-                    + (f" ({row['note']})" if row["note"] else "")
-                    + (f"; imported {child['package']}" if "package" in child else ""),
-                    file=sys.stderr,
-                    flush=True,
-                )
+                for backend in backends:
+                    load_avg = os.getloadavg()[0]
+                    commit, source = code_version()
+                    print(
+                        f"{preset} seed {seed}: {len(inst.members)} members, {len(inst.groups)} "
+                        f"groups, {len(inst.rounds)} rounds; solving (limit {args.time_limit:g} s, "
+                        f"backend {backend})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    log = Path(tmp) / f"{name}-{seed}-{backend}.log"
+                    child = run_child(
+                        path,
+                        args.time_limit,
+                        args.workers,
+                        args.solve_seed,
+                        timeout,
+                        args.memory_limit,
+                        log,
+                        backend,
+                    )
+                    child.update(load_avg_1m=load_avg, commit=commit, source=source)
+                    row = row_of(preset, seed, inst, args, child, backend)
+                    rows.append(row)
+                    write_csv(
+                        args.out, previous + rows
+                    )  # after every run: a long benchmark keeps its rows
+                    print(
+                        f"  {row['status']} (by {row['found_by']}): build "
+                        f"{fmt_s(row['build_s'])}, first roster {fmt_s(row['first_total_s'])}, "
+                        f"wall {fmt_s(row['call_s'])}, objective "
+                        f"{fmt_num(row['objective'])}, bound {fmt_num(row['bound'])}, "
+                        f"checker {row['hard_clean']}, peak {fmt_num(row['peak_rss_mb'])} MB"
+                        + (f" ({row['note']})" if row["note"] else "")
+                        + (f"; imported {child['package']}" if "package" in child else ""),
+                        file=sys.stderr,
+                        flush=True,
+                    )
     ended = datetime.datetime.now(datetime.UTC)
     print(
         f"Solving, {started:%Y-%m-%d %H:%M}–{ended:%H:%M} UTC; {machine()}; time limit "

@@ -12,9 +12,13 @@ wall-clock timeout, checks every roster with the independent checker, and writes
 
 Solvers (the protocol is in ``benchmarks/README.md``):
 
-- ``cpsat1``, ``cpsat2``: ``teamsolver.solve`` with 1 and 2 CP-SAT workers. Its time limit
-  includes building the model, so the suite passes the rung's limit *plus* the build time
-  measured for the same instance: every solver gets the same search time;
+- ``cpsat1``, ``cpsat2``: ``teamsolver.solve(backend="cp-sat")`` with 1 and 2 CP-SAT workers.
+  Its time limit includes building the model, so the suite passes the rung's limit *plus* the
+  build time measured for the same instance: every solver gets the same search time;
+- ``auto2`` (not run unless named in ``--solvers``): ``teamsolver.solve`` with 2 workers and
+  its default ``backend="auto"``, which races in-process HiGHS (MathOpt) against CP-SAT with
+  one worker on mid-sized one-round plans and is CP-SAT 2w elsewhere; the per-instance table
+  notes which side found the roster;
 - ``highs``: HiGHS (``highspy``, 1 thread) on the linear form of the same CP-SAT model
   (``benchmarks/linear_form.py``), in ``benchmarks/peers/highs_runner.py`` (ortools and highspy
   cannot share a process); it also solves the LP relaxation, whose value is the LP bound;
@@ -62,8 +66,17 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 HIGHS_RUNNER = HERE / "peers" / "highs_runner.py"
 DEFAULT_OUT = HERE / "results" / "suite"
-SOLVERS = ("cpsat1", "cpsat2", "highs", "greedy")
-LABEL = {"cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w", "highs": "HiGHS 1t", "greedy": "greedy"}
+SOLVERS = ("cpsat1", "cpsat2", "auto2", "highs", "greedy")
+DEFAULT_SOLVERS = ("cpsat1", "cpsat2", "highs", "greedy")
+LABEL = {
+    "cpsat1": "CP-SAT 1w",
+    "cpsat2": "CP-SAT 2w",
+    "auto2": "auto 2w",
+    "highs": "HiGHS 1t",
+    "greedy": "greedy",
+}
+#: ``teamsolver.solve(backend=...)`` of each engine column.
+BACKEND = {"cpsat1": "cp-sat", "cpsat2": "cp-sat", "auto2": "auto"}
 QUICK_LIMIT = 5.0
 FULL_BUDGET = 28 * 60.0
 QUICK_BUDGET = 150.0
@@ -195,7 +208,9 @@ def child_export(instance: Path, work: Path) -> None:
     (work / "export.json").write_text(json.dumps(out))
 
 
-def child_cpsat(instance: Path, out: Path, time_limit: float, workers: int) -> None:
+def child_cpsat(
+    instance: Path, out: Path, time_limit: float, workers: int, backend: str = "cp-sat"
+) -> None:
     """``teamsolver.solve``; the search itself (``engine.solve.solve_model``: stages 1–3) is
     timed apart from validation, the model build and the scoring of the roster, and ortools is
     imported before the clock starts (as highspy is for HiGHS)."""
@@ -222,7 +237,12 @@ def child_cpsat(instance: Path, out: Path, time_limit: float, workers: int) -> N
 
     start = time.perf_counter()
     res = teamsolver.solve(
-        inst, time_limit=time_limit, workers=workers, seed=0, on_progress=on_progress
+        inst,
+        time_limit=time_limit,
+        workers=workers,
+        seed=0,
+        on_progress=on_progress,
+        backend=backend,  # type: ignore[arg-type]
     )
     call_s = time.perf_counter() - start
     doc = {
@@ -239,6 +259,7 @@ def child_cpsat(instance: Path, out: Path, time_limit: float, workers: int) -> N
         "solutions": res.solutions,
         "progress": progress,
         "stats": res.stats,
+        "found_by": res.stats.get("backend"),
         "roster": _seats(res.roster),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -548,8 +569,10 @@ def run_case(case: Case, args: argparse.Namespace, tmp: Path, limit: float) -> O
             )
         b_runs = wait_all([c for _, c in phase_b])
         phase = dict(zip([s for s, _ in phase_b], b_runs, strict=True))
-        if "cpsat2" in solvers:
-            phase["cpsat2"] = wait_all([_cpsat_child(me, instance, work, cp_limit, 2, mem)])[0]
+        for name in ("cpsat2", "auto2"):
+            if name in solvers:
+                child = _cpsat_child(me, instance, work, cp_limit, 2, mem, name)
+                phase[name] = wait_all([child])[0]
         for s, run in phase.items():
             if s == "highs":
                 rows[s] = _highs_row(base, inst, work, run, ex, limit)
@@ -591,9 +614,15 @@ def run_case(case: Case, args: argparse.Namespace, tmp: Path, limit: float) -> O
 
 
 def _cpsat_child(
-    me: list[str], instance: Path, work: Path, limit: float, workers: int, mem: float
+    me: list[str],
+    instance: Path,
+    work: Path,
+    limit: float,
+    workers: int,
+    mem: float,
+    name: str | None = None,
 ) -> Child:
-    name = f"cpsat{workers}"
+    name = name or f"cpsat{workers}"
     return Child(
         [*me, "--child", name, str(instance), str(work / f"{name}.json"), f"{limit:g}"],
         work / f"{name}.log",
@@ -632,7 +661,7 @@ def _cpsat_row(
         "search_s": doc["search_s"],
         "wall_s": run.wall_s,
         "peak_rss_mb": doc["peak_rss_mb"],
-        "note": "",
+        "note": f"roster by {doc['found_by']}" if solver == "auto2" and doc.get("found_by") else "",
     }
     if doc["first_s"] is not None:
         # The engine's own greedy runs before the model is built: it is search time too, so
@@ -843,6 +872,8 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
                 not_run[reason].append(r["case"])
             continue
         by_case.setdefault(r["case"], {})[r["solver"]] = r
+    has_auto = any("auto2" in solvers for solvers in by_case.values())
+    auto_h, auto_r = (" auto 2w |", "---:|") if has_auto else ("", "")
     lines = [
         "# Benchmark suite: CP-SAT (teamsolver) against HiGHS and a careful-person greedy",
         "",
@@ -867,10 +898,10 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
         "CP-SAT closer to the optimum; ∞: HiGHS optimal, CP-SAT not). *greedy* is the "
         "careful-person floor (✗: its roster fails the checker).",
         "",
-        "| instance | members × groups | best bound | LP bound | CP-SAT 1w | CP-SAT 2w | HiGHS "
-        "| greedy | gap 2w | gap HiGHS | t-opt 2w/HiGHS | t-first 2w/HiGHS | excess 2w/HiGHS "
-        "| best |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| instance | members × groups | best bound | LP bound | CP-SAT 1w | CP-SAT 2w |{auto_h}"
+        " HiGHS | greedy | gap 2w | gap HiGHS | t-opt 2w/HiGHS | t-first 2w/HiGHS "
+        "| excess 2w/HiGHS | best |",
+        f"|---|---:|---:|---:|---:|---:|{auto_r}---:|---:|---:|---:|---:|---:|---:|---|",
     ]
 
     def obj(r: dict[str, Any] | None) -> str:
@@ -897,14 +928,15 @@ def write_markdown(rows: list[dict[str, Any]], meta: dict[str, Any], path: Path)
         if all(str(r.get("status", "")).startswith("skipped") for r in solved):
             note = solved[0].get("note") if solved else any_row.get("note")
             lines.append(
-                f"| {case} | {size} | — | — | {note} | | | {obj(solvers.get('greedy'))} "
-                f"| | | | | | {best_of(solvers)} |"
+                f"| {case} | {size} | — | — | {note} | |{' |' if has_auto else ''} | "
+                f"{obj(solvers.get('greedy'))} | | | | | | {best_of(solvers)} |"
             )
             continue
         lines.append(
             f"| {case} | {size} | {fmt(any_row.get('best_bound'), 0)} | "
             f"{fmt(any_row.get('lp_bound'), 1)} | {obj(solvers.get('cpsat1'))} | {obj(c2)} | "
-            f"{obj(hi)} | {obj(solvers.get('greedy'))} | {fmt(c2.get('gap'), 3)} | "
+            + (f"{obj(solvers.get('auto2'))} | " if has_auto else "")
+            + f"{obj(hi)} | {obj(solvers.get('greedy'))} | {fmt(c2.get('gap'), 3)} | "
             f"{fmt(hi.get('gap'), 3)} | {time_ratio(c2, hi, 'optimal_s')} | "
             f"{time_ratio(c2, hi, 'first_s')} | {excess_ratio(c2, hi)} | {best_of(solvers)} |"
         )
@@ -969,6 +1001,7 @@ def by_rung(by_case: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
     groups: dict[str, list[dict[str, dict[str, Any]]]] = {}
     for case, solvers in by_case.items():
         groups.setdefault(case.rsplit("-s", 1)[0], []).append(solvers)
+    columns = [s for s in SOLVERS if s != "auto2" or any("auto2" in c for c in by_case.values())]
     out = [
         "## Per rung (medians over the seeds run)",
         "",
@@ -976,9 +1009,9 @@ def by_rung(by_case: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
         "to, or worse than the best of HiGHS and the greedy (no roster counts as behind, unless "
         "no one has one).",
         "",
-        "| rung | seeds | CP-SAT 1w | CP-SAT 2w | HiGHS | greedy | excess 2w/HiGHS | "
+        f"| rung | seeds | {' | '.join(LABEL[s] for s in columns)} | excess 2w/HiGHS | "
         "CP-SAT 2w ahead / level / behind |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|" + "---:|" * len(columns) + "---:|---|",
     ]
 
     def med(values: list[Any]) -> float | None:
@@ -1020,10 +1053,7 @@ def by_rung(by_case: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
             ratio = excess_ratio(c.get("cpsat2", {}), c.get("highs", {}))
             with contextlib.suppress(ValueError):  # "—", "only CP-SAT": no ratio
                 ratios.append(math.inf if ratio == "∞" else float(ratio))
-        cells = [
-            fmt(med([clean_obj(c.get(s)) for c in ran]), 0)
-            for s in ("cpsat1", "cpsat2", "highs", "greedy")
-        ]
+        cells = [fmt(med([clean_obj(c.get(s)) for c in ran]), 0) for s in columns]
         out.append(
             f"| {rung} | {len(ran)} | {' | '.join(cells)} | {fmt(med(ratios))} | "
             f"{ahead} / {level} / {behind} |"
@@ -1078,6 +1108,7 @@ def plot(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     colours = {
         "cpsat1": "tab:blue",
         "cpsat2": "tab:green",
+        "auto2": "tab:purple",
         "highs": "tab:red",
         "greedy": "tab:gray",
     }
@@ -1216,7 +1247,11 @@ def main() -> int:
     )
     parser.add_argument("--rungs", help="member scales to run, e.g. 20,60,521 (default: all)")
     parser.add_argument("--shapes", default="1r,mr", help="1r (one round), mr (multi-round)")
-    parser.add_argument("--solvers", default=",".join(SOLVERS))
+    parser.add_argument(
+        "--solvers",
+        default=",".join(DEFAULT_SOLVERS),
+        help=f"comma-separated, of {', '.join(SOLVERS)} (default without auto2)",
+    )
     parser.add_argument("--no-tight", action="store_true", help="leave out tightened variants")
     parser.add_argument(
         "--budget", type=float, help="seconds for the whole suite (28 min; quick 150 s)"
@@ -1239,8 +1274,9 @@ def main() -> int:
         a = args.child_args
         if args.child == "export":
             child_export(Path(a[0]), Path(a[1]))
-        elif args.child in ("cpsat1", "cpsat2"):
-            child_cpsat(Path(a[0]), Path(a[1]), float(a[2]), int(args.child[-1]))
+        elif args.child in BACKEND:
+            workers = int(args.child[-1])
+            child_cpsat(Path(a[0]), Path(a[1]), float(a[2]), workers, BACKEND[args.child])
         elif args.child == "greedy":
             child_greedy(Path(a[0]), Path(a[1]))
         else:

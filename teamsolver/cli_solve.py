@@ -32,6 +32,7 @@ from .result import Progress, Result
 from .roster import Roster
 from .rosterio import read_roster, unknown_ids, write_roster
 from .score import score
+from .solver import BACKENDS, Backend
 from .summary import align, goal_lines, group_lines, plain, table
 
 #: Violations listed in the summary of ``solve`` (all of them are in ``check`` and the files).
@@ -205,6 +206,7 @@ def run_solve(
     relax: bool,
     live: _Live,
     presses: _Interrupts,
+    backend: Backend = "auto",
 ) -> Result:
     """Solve in a worker thread; the first Ctrl-C stops the search and keeps the best roster so
     far, a second one abandons the run (nothing is written)."""
@@ -225,6 +227,7 @@ def run_solve(
                 on_progress=live.update,
                 stop=stop,
                 relax=relax,
+                backend=backend,
             )
         except BaseException as exc:  # handed to the main thread
             box["error"] = exc
@@ -416,6 +419,14 @@ def _read_baseline(
     help="Random seed; with --workers 1 the same seed gives the same roster.",
 )
 @click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="auto",
+    show_default=True,
+    help="cp-sat, highs (HiGHS through OR-Tools, one thread) or auto: HiGHS races CP-SAT on "
+    "small one-round plans when a time limit and 2+ workers are given.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -443,6 +454,7 @@ def solve(
     time_limit: float,
     workers: int | None,
     seed: int,
+    backend: Backend,
     as_json: bool,
     baseline: str | None,
     relax: bool,
@@ -491,6 +503,7 @@ def solve(
             relax=relax,
             live=live,
             presses=presses,
+            backend=backend,
         )
         stopped = _stopped_by(result, limit)
         written = result.has_roster and out is not None

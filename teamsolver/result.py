@@ -49,7 +49,9 @@ class Result(BaseModel):
     search after the build (every stage; ``wall_time_s`` also counts scoring the roster).
     ``first_solution_s`` counts from the start of the search (0 when the greedy roster was at
     hand then); ``first_roster_s`` from the call, whatever found the roster.
-    ``stats["greedy_first"]`` is 1 when the first roster was the greedy planner's.
+    ``stats["greedy_first"]`` is 1 when the first roster was the greedy planner's;
+    ``stats["backend"]`` names the search that found the roster returned (``cp-sat`` or
+    ``highs``; see ``teamsolver.solve``'s ``backend``).
     ``goals`` are measured on the roster by the independent scorer; ``engine_goals`` are the
     model's own values of the goals it optimised (weight > 0): the tests assert they agree.
     """
@@ -74,7 +76,7 @@ class Result(BaseModel):
     solutions: int = 0
     workers: int = 1
     seed: int = 0
-    stats: dict[str, int] = Field(default_factory=dict)
+    stats: dict[str, int | str] = Field(default_factory=dict)
     interrupted: bool = False
 
     @property

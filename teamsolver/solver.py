@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from .errors import raise_if_errors
 from .instance import Instance
 from .result import Progress, Result
 from .roster import Roster
 from .validation import validate_instance
+
+Backend = Literal["auto", "cp-sat", "highs"]
+BACKENDS: tuple[Backend, ...] = ("auto", "cp-sat", "highs")
 
 
 def solve(
@@ -23,6 +27,7 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
     relax: bool = False,
+    backend: Backend = "auto",
 ) -> Result:
     """Find the best roster of ``instance`` that respects every hard rule.
 
@@ -33,10 +38,25 @@ def solve(
     - ``on_progress``: receives each improving roster.
     - ``stop``: set it from another thread to end the search and keep the best roster so far.
     - ``relax``: make every relaxable hard rule soft (and validate the input that way).
+    - ``backend``: ``"cp-sat"`` (the staged CP-SAT search), ``"highs"`` (HiGHS, one thread,
+      through OR-Tools' MathOpt, on the same model written as linear rows) or ``"auto"``:
+      CP-SAT alone, except for one-round plans of at most 5,000 seat variables solved with a
+      time limit of 10 s or more and ``workers >= 2``, where HiGHS races CP-SAT with one
+      worker fewer (see ``teamsolver.engine.mip.races``). A race returns the better roster
+      and the larger of the two lower bounds; ``stats["backend"]`` names the search whose
+      roster came back. HiGHS runs in a child process (MathOpt cannot interrupt it), killed
+      on ``stop``, when CP-SAT proves the optimum, or shortly after the time limit: none
+      outlives ``solve``. A HiGHS process that fails leaves CP-SAT's roster
+      (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
+      same seed still gives the same roster.
     """
+    from .engine.linear import Unsupported
+    from .engine.mip import race, races
     from .engine.model import Model  # imports ortools: outside the timed part
     from .engine.solve import greedy_roster, solve_model
 
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     judged = relaxed(instance) if relax else instance
@@ -49,17 +69,50 @@ def solve(
     first_roster_s = None if initial is None else time.perf_counter() - start
     model = Model(instance, baseline, relax=relax)
     build_s = time.perf_counter() - start - greedy_s
-    result = solve_model(
-        instance,
-        model,
-        deadline=deadline,
-        workers=workers,
-        seed=seed,
-        on_progress=on_progress,
-        stop=stop,
-        build_s=build_s,
-        initial=initial,
-    )
+
+    def cp_sat(
+        workers: int | None,
+        stop: threading.Event | None,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> Result:
+        return solve_model(
+            instance,
+            model,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=build_s,
+            initial=initial,
+        )
+
+    result: Result | None = None
+    stats: dict[str, int | str] = {"backend": "cp-sat"}
+    if backend == "highs" or (
+        backend == "auto" and races(instance, model, workers=workers, time_limit=time_limit)
+    ):
+        try:
+            result = race(
+                instance,
+                model,
+                judged=judged,
+                deadline=deadline,
+                workers=workers,
+                seed=seed,
+                on_progress=on_progress,
+                stop=stop,
+                build_s=build_s,
+                initial=initial,
+                cp_sat=cp_sat if backend == "auto" else None,
+            )
+        except Unsupported:  # the linear form cannot express the model
+            if backend == "highs":
+                raise
+            stats["highs_unsupported"] = 1
+    if result is None:
+        result = cp_sat(workers, stop, on_progress)
+        result = result.model_copy(update={"stats": {**result.stats, **stats}})
     if result.stats.get("greedy_first") != 1:
         first_roster_s = (
             None

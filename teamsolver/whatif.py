@@ -228,6 +228,7 @@ def solve_limited(
         baseline=baseline,
         on_progress=progress,
         stop=stop,
+        backend="cp-sat",  # counts CP-SAT's improving rosters; no HiGHS process beside it
     )
     if solutions is not None and result.interrupted and result.solutions >= solutions:
         result = result.model_copy(update={"interrupted": False})

@@ -127,6 +127,7 @@ def roster_first(
             seed=seed,
             on_progress=lambda _: first.set(),
             stop=first,
+            backend="cp-sat",  # explanations reason about CP-SAT's search
         )
     except InputError:
         return UNKNOWN, 0

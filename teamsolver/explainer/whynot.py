@@ -90,7 +90,7 @@ def why_not(
         pinned = instance.model_copy(
             update={"pins": (*instance.pins, Pin(member=member, group=g.id, kind="require"))}
         )
-        result = solve(pinned, time_limit=share, workers=workers, seed=seed)
+        result = solve(pinned, time_limit=share, workers=workers, seed=seed, backend="cp-sat")
         if result.has_roster:
             assert result.objective is not None
             if best is None or result.objective < best[0]:

@@ -1,0 +1,341 @@
+"""The HiGHS backend (``teamsolver.engine.mip``, through OR-Tools' MathOpt) and its race with
+CP-SAT behind ``teamsolver.solve(backend=...)``: the same optima as enumeration and CP-SAT,
+checker-clean rosters, valid bounds, ``workers=1`` still deterministic, ``stop`` honoured, and
+a model the linear form cannot express handled plainly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import teamsolver.engine.model as engine_model
+from teamsolver import check, load, objective, solve
+from teamsolver.audit import hard_violations
+from teamsolver.engine import mip
+from teamsolver.engine.highs import improving_line
+from teamsolver.engine.linear import Unsupported, export
+from teamsolver.generate import generate
+from teamsolver.instance import Instance
+from teamsolver.result import Progress, Result
+from teamsolver.score import score
+
+from .bruteforce import best
+from .strategies import tiny_instances
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clean(instance: Instance, result: Result) -> bool:
+    return result.has_roster and not hard_violations(instance, check(instance, result.roster))
+
+
+def examples(n: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return settings(
+        max_examples=n, derandomize=True, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck),
+    )  # fmt: skip
+
+
+# Each solve starts a HiGHS process (about 1 s on busy cores): 15 examples by default.
+@examples(15)
+@given(tiny_instances())
+def test_highs_matches_enumeration(instance: Instance) -> None:
+    highs_matches_enumeration(instance)
+
+
+@pytest.mark.slow
+@examples(100)
+@given(tiny_instances())
+def test_highs_matches_enumeration_more(instance: Instance) -> None:
+    highs_matches_enumeration(instance)
+
+
+def highs_matches_enumeration(instance: Instance) -> None:
+    expected, witness = best(instance)
+    if expected is None or any(p.severity == "error" for p in teamsolver_problems(instance)):
+        return  # validation and infeasibility are the CP-SAT tests' business
+    result = solve(instance, workers=1, seed=0, backend="highs")
+    assert result.status == "OPTIMAL"
+    assert clean(instance, result)
+    assert result.objective == expected, f"enumeration found {expected} with {witness}"
+    assert result.solver_objective == result.objective  # HiGHS's objective is the scorer's
+    assert result.bound is not None and result.bound <= expected
+    assert result.goals == score(instance, result.roster)
+    assert result.engine_goals == {
+        g: v for g, v in result.goals.items() if g in result.engine_goals
+    }
+
+
+def teamsolver_problems(instance: Instance) -> list[Any]:
+    from teamsolver.validation import validate_instance
+
+    return validate_instance(instance)
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [load(ROOT / "instances" / "tiny"), generate("tiny", 1), generate("tiny", 3)],
+    ids=["tiny-file", "tiny-1", "tiny-3"],
+)
+def test_highs_reaches_the_cp_sat_optimum(instance: Instance) -> None:
+    cp = solve(instance, workers=2, seed=0, backend="cp-sat")
+    hi = solve(instance, workers=1, seed=0, backend="highs")
+    assert cp.status == hi.status == "OPTIMAL"
+    assert hi.objective == cp.objective
+    assert clean(instance, hi)
+    assert hi.stats["backend"] in ("highs", "greedy")
+    assert cp.stats["backend"] == "cp-sat"
+
+
+def test_auto_races_on_small_one_round_plans_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    def races(inst: Instance, workers: int = 2, time_limit: float | None = 10) -> bool:
+        return mip.races(inst, engine_model.Model(inst), workers=workers, time_limit=time_limit)
+
+    year = generate("year", 0, rounds=1)  # 2,270 seats: where HiGHS wins
+    assert races(year)
+    assert not races(year, workers=1)  # deterministic: CP-SAT alone
+    assert not races(year, time_limit=None)  # not measured
+    assert not races(year, time_limit=5)  # HiGHS's process starts too late to pay
+    assert not races(generate("year", 0, rounds=2))
+    assert races(generate("university", 0, rounds=1))
+    monkeypatch.setattr(mip, "RACE_MAX_SEATS", 2_000)
+    assert not races(year)
+
+
+def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
+    inst = generate("university", 0, rounds=1)
+    seen: list[Progress] = []
+    result = solve(inst, time_limit=10, workers=2, seed=0, on_progress=seen.append)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=10)
+    assert result.stats["backend"] in ("cp-sat", "highs")
+    assert clean(inst, result)
+    assert result.objective == objective(inst, result.roster)
+    assert result.bound is not None and result.bound <= result.objective
+    # The bound is the larger of two valid bounds: never above the proven optimum.
+    optimum = solve(inst, workers=2, seed=0, backend="cp-sat")
+    assert optimum.status == "OPTIMAL" and optimum.objective is not None
+    assert result.bound <= optimum.objective
+    if result.status == "OPTIMAL":
+        assert result.objective == optimum.objective
+    # Progress reports only ever improve, whichever side found them.
+    objectives = [p.objective for p in seen]
+    assert objectives == sorted(objectives, reverse=True)
+    assert len(set(objectives)) == len(objectives)
+
+
+def test_auto_with_one_worker_is_cp_sat_alone_and_reproducible() -> None:
+    inst = generate("university", 0, rounds=1)
+    assert not mip.races(inst, engine_model.Model(inst), workers=1, time_limit=30)
+    runs = [solve(inst, time_limit=30, workers=1, seed=3) for _ in range(2)]
+    assert all(r.stats["backend"] == "cp-sat" and "highs_finished" not in r.stats for r in runs)
+    assert runs[0].status == "OPTIMAL"  # ended by the proof, not by the clock
+    assert runs[0].roster == runs[1].roster
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every HiGHS child process started during the test."""
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def record(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc = popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", record)
+    return started
+
+
+def alive_children() -> list[str]:
+    """The pids of this process's live children (Linux: every thread's ``children`` list)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    if not tasks.is_dir():
+        return []
+    return [pid for t in tasks.iterdir() for pid in (t / "children").read_text().split()]
+
+
+@pytest.mark.parametrize("backend", ["highs", "auto"])
+def test_stop_returns_at_once_with_a_roster_and_ends_highs(
+    backend: str, children: list[subprocess.Popen[bytes]]
+) -> None:
+    inst = generate("year", 0, rounds=1)  # about 2,300 seats: HiGHS needs far more than 1 s
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    start = time.perf_counter()
+    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 4.0
+    assert result.interrupted
+    assert clean(inst, result)  # at least the greedy roster
+    assert result.stats["highs_finished"] == 0
+    assert result.stats["highs_killed"] == 1 and "highs_failed" not in result.stats
+    assert len(children) == 1 and children[0].returncode is not None  # killed and reaped
+    assert not alive_children()
+
+
+def test_a_cp_sat_proof_ends_highs_at_once(children: list[subprocess.Popen[bytes]]) -> None:
+    inst = load(ROOT / "instances" / "tiny")
+    start = time.perf_counter()
+    result = solve(inst, time_limit=30, workers=2, seed=0)
+    assert result.status == "OPTIMAL"
+    assert time.perf_counter() - start < 10.0  # not HiGHS's 27 s
+    assert len(children) == 1 and children[0].returncode is not None
+    assert not alive_children()
+
+
+#: Children that go wrong: (python source, what stats["highs_error"] says).
+BAD_CHILDREN = {
+    "garbage": ("print('not json')", "unreadable answer"),
+    "crash": ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "exit code -9"),
+    "error": (
+        "import json; print(json.dumps({'event': 'error', 'error': 'MemoryError: boom'}))",
+        "MemoryError: boom",
+    ),
+    "optimal without values": (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'OPTIMAL'}}))",
+        "status OPTIMAL without values",
+    ),
+    "short values": (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'OPTIMAL',"
+        " 'objective': -5, 'values': [1, 0], 'bound': -5.0}}))",
+        "values are not",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", [*sorted(BAD_CHILDREN), "no interpreter"])
+def test_a_highs_child_gone_wrong_leaves_a_roster(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kind == "no interpreter":
+        command, error = [str(ROOT / "no-such-python")], "did not start"
+    else:
+        source, error = BAD_CHILDREN[kind]
+        command = [sys.executable, "-c", source]
+    monkeypatch.setattr(mip, "child_command", lambda: command)
+    inst = generate("tiny", 0)
+    result = solve(inst, time_limit=20, workers=1, seed=0, backend="highs")
+    assert clean(inst, result)
+    assert result.stats["backend"] == "greedy"
+    assert result.stats["highs_failed"] == 1 and result.stats["highs_finished"] == 0
+    assert error in str(result.stats["highs_error"])
+    assert not alive_children()
+
+
+def test_stop_reaches_cp_sat_after_highs_has_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _ = BAD_CHILDREN["error"]  # answers at once
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    inst = generate("year", 0, rounds=1)  # CP-SAT proves nothing in 20 s
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()
+    start = time.perf_counter()
+    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop)
+    assert time.perf_counter() - start < 6.0
+    assert result.interrupted and clean(inst, result)
+    assert result.stats["highs_failed"] == 1
+
+
+def test_a_false_bound_from_highs_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that claims a bound above a checked roster's objective: the race keeps
+    CP-SAT's roster and its own bound."""
+    source = (
+        "import json; print(json.dumps({'event': 'done', 'outcome': {'status': 'UNKNOWN',"
+        " 'bound': 10.0**6}}))"
+    )
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    inst = generate("university", 0, rounds=1)
+    result = solve(inst, time_limit=10, workers=2, seed=0)
+    assert clean(inst, result)
+    assert result.stats["backend"] == "cp-sat"
+    assert result.stats["highs_rejected"] == 1
+    assert result.objective is not None
+    assert result.bound is None or result.bound <= result.objective
+
+
+def test_explanations_and_what_if_stay_on_cp_sat(monkeypatch: pytest.MonkeyPatch) -> None:
+    import teamsolver.solver
+    from teamsolver.explainer.core import explain
+    from teamsolver.whatif import solve_limited
+
+    backends: list[str] = []
+    real = teamsolver.solver.solve
+
+    def spy(*args: Any, **kwargs: Any) -> Result:
+        backends.append(kwargs.get("backend", "auto"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(teamsolver.solver, "solve", spy)
+    inst = generate("university", 0, rounds=1)  # auto would race here
+    solve_limited(inst, baseline=None, time_limit=10, workers=2, seed=0, solutions=1)
+    explain(inst, time_limit=10, workers=2)
+    assert backends and set(backends) == {"cp-sat"}
+
+
+class _WithProduct(engine_model.Model):
+    """The engine's model plus one constraint the linear form has no rows for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        a, b, c = (self.cp.new_int_var(0, 2, f"p{i}") for i in range(3))
+        self.cp.add_multiplication_equality(c, [a, b])
+
+
+def test_a_constraint_without_linear_rows_is_refused_or_left_to_cp_sat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inst = generate("tiny", 0)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=10)
+    with pytest.raises(Unsupported, match="int_prod"):
+        export(_WithProduct(inst))
+    monkeypatch.setattr(engine_model, "Model", _WithProduct)
+    with pytest.raises(Unsupported):
+        solve(inst, time_limit=5, workers=2, backend="highs")
+    result = solve(inst, time_limit=10, workers=2, seed=0)  # auto: would race; CP-SAT alone
+    assert result.stats["backend"] == "cp-sat"
+    assert result.stats["highs_unsupported"] == 1
+    assert clean(inst, result)
+    assert not alive_children()  # the HiGHS process started before the export is gone
+
+
+def test_an_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="backend must be one of auto, cp-sat, highs"):
+        solve(generate("tiny", 0), backend="gurobi")  # type: ignore[arg-type]
+
+
+def test_the_improving_lines_of_the_highs_log_are_read() -> None:
+    header = "        Nodes      |    B&B Tree     |            Objective Bounds   "
+    first = "         0       0         0   0.00%   -13814          inf                  inf"
+    line = (
+        " R       0       0         0   0.00%   -2062.198403    -1696             21.59%"
+        "        0      0      0      1782     2.6s"
+    )
+    assert improving_line(header) is None
+    assert improving_line(first) is None
+    assert improving_line(line) == (-1696, -2062.198403)
+
+
+def test_the_cli_takes_a_backend() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from teamsolver.cli import main
+
+    tiny = str(ROOT / "instances" / "tiny")
+    run = CliRunner().invoke(main, ["solve", tiny, "--backend", "highs", "--json"])
+    assert run.exit_code == 0, run.output
+    doc = json.loads(run.stdout)
+    assert doc["status"] == "OPTIMAL"
+    assert doc["stats"]["backend"] in ("highs", "greedy")
+    bad = CliRunner().invoke(main, ["solve", tiny, "--backend", "gurobi"])
+    assert bad.exit_code == 2
+    assert "'auto', 'cp-sat', 'highs'" in bad.output
