@@ -424,7 +424,7 @@ def _read_baseline(
     default="auto",
     show_default=True,
     help="cp-sat, highs (HiGHS through OR-Tools, one thread) or auto: HiGHS races CP-SAT on "
-    "small one-round plans when a time limit and 2+ workers are given.",
+    "small one-round plans given a time limit of 10 s or more and 2+ workers.",
 )
 @click.option(
     "--json",

@@ -67,7 +67,7 @@ def solve(
     initial = greedy_roster(instance, relax)
     greedy_s = time.perf_counter() - greedy_start
     first_roster_s = None if initial is None else time.perf_counter() - start
-    model = Model(instance, baseline, relax=relax)
+    model = Model(instance, baseline, relax=relax, stop=stop)
     build_s = time.perf_counter() - start - greedy_s
 
     def cp_sat(
@@ -89,8 +89,11 @@ def solve(
 
     result: Result | None = None
     stats: dict[str, int | str] = {"backend": "cp-sat"}
-    if backend == "highs" or (
-        backend == "auto" and races(instance, model, workers=workers, time_limit=time_limit)
+    # A model whose build was stopped is incomplete: no linear form of it; the CP-SAT path
+    # returns the roster found before the build.
+    if not model.stopped and (
+        backend == "highs"
+        or (backend == "auto" and races(instance, model, workers=workers, time_limit=time_limit))
     ):
         try:
             result = race(

@@ -197,6 +197,22 @@ def test_a_stop_during_the_build_ends_it_and_keeps_the_greedy_roster(
     assert empty.status == "UNKNOWN" and not empty.has_roster
 
 
+@pytest.mark.parametrize("backend", ["cp-sat", "highs"])
+def test_solve_stopped_before_the_build_returns_the_greedy_roster_at_once(backend: str) -> None:
+    """``teamsolver.solve`` passes ``stop`` on to the build: a stop set when the build starts
+    (Ctrl-C during the greedy) gives the greedy's checker-clean roster without building or
+    searching, whatever the backend (a half-built model has no linear form for HiGHS)."""
+    inst = generate("university", 1)
+    greedy = engine_solve.greedy_roster(inst)
+    assert greedy is not None
+    stop = threading.Event()
+    stop.set()
+    result = solve(inst, time_limit=60, workers=2, stop=stop, backend=backend)  # type: ignore[arg-type]
+    assert result.status == "FEASIBLE" and result.interrupted
+    assert result.roster == greedy
+    assert result.search_time_s < 1.0 and result.stats["greedy_first"] == 1
+
+
 @pytest.mark.parametrize(
     ("indices", "coeffs"),
     [
