@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from teamsolver import objective, solve
-from teamsolver.instance import Instance
+from teamsolver.instance import Instance, Member
 
 from .bruteforce import best, is_hard_clean
 from .helpers import group, instance, member
@@ -24,6 +24,16 @@ QUIET = {
 }
 
 
+def two_single_seats(members: list[Member], **rules: Any) -> Instance:
+    """Two groups of one seat each, quotas and attribute minimums off, ``rules`` on top."""
+    groups = [group(f"G{k}", size_min=1, size_max=1) for k in (1, 2)]
+    base: dict[str, Any] = {
+        rule: {"mode": "off"}
+        for rule in ("leader-quota", "deputy-quota", "full-time-anchor", "party-branch")
+    }
+    return instance(members, groups, rules={**base, **rules})
+
+
 def balance_instance(size_mode: str, **objective: Any) -> Instance:
     """Two groups of one seat each and four members of very different strength: with a hard
     size each group sum is one member's strength; with a soft one a group may hold several."""
@@ -32,17 +42,14 @@ def balance_instance(size_mode: str, **objective: Any) -> Instance:
         member(f"M{i}", unit=f"U{i}", rounds_served=i % 3, rating=r, gender="F" if i % 2 else "M")
         for i, r in enumerate(ratings)
     ]
-    groups = [group(f"G{k}", size_min=1, size_max=1) for k in (1, 2)]
-    rules = {
-        "leader-quota": {"mode": "off"},
-        "deputy-quota": {"mode": "off"},
-        "full-time-anchor": {"mode": "off"},
-        "party-branch": {"mode": "off"},
-        "unit-draw-cap": {"mode": "off"},
-        "group-size": {"mode": size_mode, "weight": 1},
-        "objective": {**QUIET, **objective, "mix_attributes": ["gender"]},
-    }
-    return instance(members, groups, rules=rules)
+    return two_single_seats(
+        members,
+        **{
+            "unit-draw-cap": {"mode": "off"},
+            "group-size": {"mode": size_mode, "weight": 1},
+            "objective": {**QUIET, **objective, "mix_attributes": ["gender"]},
+        },
+    )
 
 
 @pytest.mark.parametrize("size_mode", ["hard", "soft"])
@@ -78,16 +85,13 @@ def complementarity_instance(cap_mode: str) -> Instance:
         member("C", unit="U1", rounds_served=2, specialties=("finance", "law")),
         member("D", unit="U2", rounds_served=2, specialties=("law",)),
     ]
-    groups = [group(f"G{k}", size_min=1, size_max=1) for k in (1, 2)]
-    rules = {
-        "leader-quota": {"mode": "off"},
-        "deputy-quota": {"mode": "off"},
-        "full-time-anchor": {"mode": "off"},
-        "party-branch": {"mode": "off"},
-        "unit-draw-cap": {"mode": cap_mode, "max_per_round": 1, "weight": 2},
-        "objective": {**QUIET, "complementarity": 3},
-    }
-    return instance(members, groups, rules=rules)
+    return two_single_seats(
+        members,
+        **{
+            "unit-draw-cap": {"mode": cap_mode, "max_per_round": 1, "weight": 2},
+            "objective": {**QUIET, "complementarity": 3},
+        },
+    )
 
 
 @pytest.mark.parametrize("cap_mode", ["hard", "soft", "off"])
