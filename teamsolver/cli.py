@@ -69,6 +69,9 @@ RULES = click.option(
     metavar="FILE",
     help="A rules.toml that replaces the instance's own rules.",
 )
+EXCEL = click.option(
+    "--excel", is_flag=True, help="Write CSV with a byte-order mark, so Excel shows Chinese."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -155,9 +158,15 @@ def schema() -> None:
 @ENCODING
 @RULES
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@EXCEL
 @input_errors
 def convert(
-    instance: str, out: str, encoding: str | None, rules_file: str | None, force: bool
+    instance: str,
+    out: str,
+    encoding: str | None,
+    rules_file: str | None,
+    force: bool,
+    excel: bool,
 ) -> None:
     """Convert INSTANCE to OUT: a folder of CSV files, an .xlsx workbook or a .json document.
 
@@ -166,10 +175,11 @@ def convert(
     \b
     Example:
       teamsolver convert instances/tiny tiny.xlsx
+      teamsolver convert plan.xlsx plan-csv --excel
     """
     inst = files.load(instance, encoding=encoding, rules=rules_file)
     _refuse_existing(out, force)
-    files.save(inst, out)
+    files.save(inst, out, bom=excel)
     click.echo(f"wrote {out}", err=True)
 
 
@@ -202,6 +212,7 @@ def _refuse_existing(out: str, force: bool) -> None:
     help="0 keeps the preset's slack; 1 makes specialists scarce and caps tight.",
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@EXCEL
 @click.argument("out", type=click.Path())
 @input_errors
 def generate(
@@ -212,6 +223,7 @@ def generate(
     rounds: int | None,
     tighten: float,
     force: bool,
+    excel: bool,
     out: str,
 ) -> None:
     """Write a synthetic, feasible instance at a realistic scale to OUT.
@@ -221,6 +233,7 @@ def generate(
     \b
     Example:
       teamsolver generate --preset city --seed 1 city.xlsx
+      teamsolver generate --preset city --excel city-csv
     """
     from .generate import PRESETS
     from .generate import generate as make
@@ -231,7 +244,7 @@ def generate(
         )
     _refuse_existing(out, force)
     inst = make(preset, seed, members=members, groups=groups, rounds=rounds, tighten=tighten)
-    files.save(inst, out)
+    files.save(inst, out, bom=excel)
     click.echo(
         f"wrote {out}: {len(inst.members)} members, {len(inst.groups)} groups in "
         f"{len(inst.rounds)} round(s)",

@@ -227,11 +227,7 @@ def _load_for_explain(
         _bad_input(loaded.problems, as_json, doc, "nothing was done.")
     inst = loaded.instance
     for p in loaded.warnings:
-        relaxed_only = any(
-            p.message.endswith(f"({r} is soft, so it will be bent here)")
-            for r in RELAXABLE_RULES
-            if inst.rules.mode(r) == "hard"
-        )
+        relaxed_only = p.rule in RELAXABLE_RULES and inst.rules.mode(p.rule) == "hard"
         if not relaxed_only:
             _say(plain(str(p), keep="\n"))
     return inst

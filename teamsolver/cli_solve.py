@@ -25,7 +25,7 @@ import click
 
 from . import files
 from .audit import Violation, check, hard_violations
-from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
+from .cli import ENCODING, EXCEL, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
 from .errors import InputError, Problem
 from .instance import Instance
 from .result import Progress, Result
@@ -433,9 +433,7 @@ def _read_baseline(
     is_flag=True,
     help="Make every relaxable rule soft: the least-bad roster, showing where it bends.",
 )
-@click.option(
-    "--excel", is_flag=True, help="Write CSV with a byte-order mark, so Excel shows Chinese."
-)
+@EXCEL
 @ENCODING
 @RULES
 @input_errors

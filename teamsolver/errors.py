@@ -18,7 +18,9 @@ class Problem(BaseModel):
     ``file`` is what the user opens (``members.csv``, ``plan.xlsx, sheet members``,
     ``plan.json``, ``rules.toml``); ``row`` is the row number as a spreadsheet shows it (the
     header is row 1), or the 1-based item number in a JSON list, or the line in a TOML file;
-    ``column`` is the column header, JSON field or rule key.
+    ``column`` is the column header, JSON field or rule key. ``rule`` is the rule id when the
+    problem is a requirement that rule cannot meet (an error when the rule is hard, a warning
+    when it is soft), else None.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -29,6 +31,7 @@ class Problem(BaseModel):
     row: int | None = None
     column: str | None = None
     severity: Severity = "error"
+    rule: str | None = None
     row_word: str = "row"
 
     def where(self) -> str:

@@ -36,6 +36,7 @@ class _Report:
         column: str | None,
         message: str,
         severity: Severity = "error",
+        rule: str | None = None,
     ) -> None:
         origin = self.instance.origin(table)
         if origin is None:
@@ -51,6 +52,7 @@ class _Report:
                 row=row,
                 column=column,
                 severity=severity,
+                rule=rule,
                 row_word=word,
             )
         )
@@ -69,6 +71,7 @@ class _Report:
             column,
             f"{message} [{rule_id}]{suffix}",
             "error" if mode == "hard" else "warning",
+            rule_id,
         )
 
 

@@ -404,6 +404,25 @@ def test_cli_generate_writes_a_valid_instance(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
 
 
+def test_cli_generate_excel_writes_csv_files_excel_reads_as_utf8(tmp_path: Path) -> None:
+    """``--excel`` starts every CSV with a byte-order mark (Excel otherwise guesses the local
+    code page and garbles Chinese); the folder still loads as the same instance."""
+    out = tmp_path / "tiny-csv"
+    done = CliRunner().invoke(main, ["generate", "--preset", "tiny", "--excel", str(out)])
+    assert done.exit_code == 0, done.output
+    csvs = sorted(out.glob("*.csv"))
+    assert csvs and all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in csvs)
+    assert teamsolver.load(out) == generate("tiny", 0)
+    # convert: the same flag, and without it plain UTF-8 as before
+    for flag, starts in (["--excel"], True), ([], False):
+        again = tmp_path / f"again{len(flag)}"
+        done = CliRunner().invoke(main, ["convert", str(out), str(again), *flag])
+        assert done.exit_code == 0, done.output
+        marks = {f.read_bytes().startswith(b"\xef\xbb\xbf") for f in again.glob("*.csv")}
+        assert marks == {starts}
+        assert teamsolver.load(again) == teamsolver.load(out)
+
+
 def test_cli_generate_refuses_an_unknown_preset(tmp_path: Path) -> None:
     done = CliRunner().invoke(main, ["generate", "--preset", "nope", str(tmp_path / "x")])
     assert done.exit_code == 2

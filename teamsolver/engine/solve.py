@@ -70,7 +70,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 STAGED_FROM = 500
 
 
-#: Seconds CP-SAT needs per model variable before it can report anything: to copy, load and
+#: Seconds CP-SAT needs per model variable before it can report anything: to load and
 #: propagate fixed seats (stage 2), and to load and presolve lightly (stage 3). Measured on the
 #: province preset (860k variables, 2 busy cores): 9 s for stage 2, more than 24 s for stage 3.
 LOAD_S_PER_VARIABLE = 1e-5
@@ -200,26 +200,35 @@ def _complete(
     stop: threading.Event | None,
     log: bool,
 ) -> cp_model.CpSolver | None:
-    """Every variable of ``model`` completed from the seats and roles of ``chosen`` (fixed in a
-    copy of the model; propagation fills in the rest), or None if that fails in time."""
+    """Every variable of ``model`` completed from the seats and roles of ``chosen`` (fixed by a
+    hint that CP-SAT must follow; propagation fills in the rest), or None if that fails in time.
+
+    The seats are fixed in ``model`` itself, not in a copy: the hint is cleared again before
+    returning, so the model is unchanged. A copy of the province model (860k variables) took
+    390 MB and pushed the peak of a 60 s solve past 2 GB (benchmarks/results/engine-levers.md).
+    """
     left = _left(deadline)
     if left is not None and left < load_time(model):
-        return None  # loading the copy alone takes that long: keep the seats as they are
-    copy = model.cp.clone()
+        return None  # loading the model alone takes that long: keep the seats as they are
     indices: list[int] = []
     values: list[int] = []
     for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
         for key, var in table.items():
             indices.append(var.index)
             values.append(chosen[key][slot] if key in chosen else 0)
-    hint = copy.proto.solution_hint  # written in one call each (a clone keeps the indices)
-    hint.vars.extend(indices)
-    hint.values.extend(values)
+    proto = model.cp.proto
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(indices)  # written in one call each
+    proto.solution_hint.values.extend(values)
     # Propagation from fixed seats ends fast on small models; a huge one needs its time
     # (province, 860k variables: 9 s), and without the complete hint the search is hopeless.
     completer = _solver(1, seed, left, log)
     completer.parameters.fix_variables_to_their_hinted_value = True
-    if _run(completer, copy, None, stop) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    try:
+        code = _run(completer, model.cp, None, stop)
+    finally:
+        proto.clear_solution_hint()
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return completer
 
@@ -240,10 +249,10 @@ def _first_roster(
     Stage 1 takes ``start`` (the greedy planner's roster, which passed the checker) when the
     model has its seats (seconds even with thousands of members, and a good roster); otherwise
     it solves the hard rules alone (soft rules and goals left out: they never forbid a roster)
-    and stops at the first roster. Stage 2 fixes the seats and roles of that roster in a copy
-    of the full model and lets propagation fill in the rest. Returns the stage-1 status, its
-    roster, a solver whose values complete it (indices of ``model``) if stage 2 ended in time,
-    and whether the roster is the greedy planner's.
+    and stops at the first roster. Stage 2 fixes the seats and roles of that roster in the full
+    model (a hint CP-SAT must follow, cleared afterwards) and lets propagation fill in the rest.
+    Returns the stage-1 status, its roster, a solver whose values complete it (indices of
+    ``model``) if stage 2 ended in time, and whether the roster is the greedy planner's.
     """
     if start is not None:
         chosen = chosen_of(instance, model, start)
@@ -251,7 +260,11 @@ def _first_roster(
             # The checker accepted it: it stays the roster to beat even if completing it fails.
             completed = _complete(model, chosen, seed, deadline, stop, log)
             return int(cp_model.FEASIBLE), chosen, completed, True
-    feasible = Model(instance, model.baseline, relax=model.relax, goals=False, facts=model.facts)
+    feasible = Model(
+        instance, model.baseline, relax=model.relax, goals=False, facts=model.facts, stop=stop
+    )
+    if feasible.stopped:
+        return int(cp_model.UNKNOWN), None, None, False
     solver = _solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
     if workers == 1:
@@ -286,6 +299,8 @@ def solve_model(
     later stages fail to improve in time, the roster of an earlier stage is kept. ``initial``: a
     checker-clean roster found before (:func:`greedy_roster`), the first stage's roster if
     the model has its seats; ``first_solution_s`` is then 0 (it was at hand from the start).
+    A model whose build was stopped (:attr:`Model.stopped`) is not solved: ``initial`` is
+    returned (UNKNOWN without it).
     """
     workers = workers or default_workers()
     start = time.perf_counter()
@@ -294,7 +309,12 @@ def solve_model(
     first: Chosen | None = None
     completed: cp_model.CpSolver | None = None
     greedy_first = False
-    if len(model.x) >= STAGED_FROM:
+    if model.stopped:
+        # Stopped while the model was built: it is incomplete, keep the roster found before.
+        code = int(cp_model.UNKNOWN if initial is None else cp_model.FEASIBLE)
+        greedy_first = initial is not None
+        watcher.first_s = 0.0 if greedy_first else None
+    elif len(model.x) >= STAGED_FROM:
         code1, first, completed, greedy_first = _first_roster(
             instance, model, workers, seed, deadline, stop, log, initial
         )
@@ -345,9 +365,11 @@ def solve_model(
                     goals[key] = value
                 elif value:
                     costs[key] = value
-        else:
-            assert first is not None
+        elif first is not None:
             roster = make_roster(instance, first)
+        else:
+            assert model.stopped and initial is not None
+            roster = initial
     return Result(
         status=status,
         objective=objective,

@@ -281,13 +281,18 @@ def read_rules_file(path: Path, problems: list[Problem]) -> RawRules | None:
     return RawRules(data, path.name, toml_line_finder(text))
 
 
-def save(instance: Instance, path: str | os.PathLike[str]) -> None:
+def save(instance: Instance, path: str | os.PathLike[str], *, bom: bool = False) -> None:
     """Write ``instance`` as a CSV folder, an ``.xlsx`` workbook or a ``.json`` document.
 
     The format follows the path (a folder when it has no suffix). Files are written atomically.
+    ``bom``: CSV files start with a UTF-8 byte-order mark, so that Excel shows Chinese text
+    (other formats ignore it).
     """
     from . import csvdir, jsondoc, xlsx
 
     path = Path(path)
     kind = format_of(path)
-    {"csv": csvdir.write, "xlsx": xlsx.write, "json": jsondoc.write}[kind](instance, path)
+    if kind == "csv":
+        csvdir.write(instance, path, bom=bom)
+    else:
+        {"xlsx": xlsx.write, "json": jsondoc.write}[kind](instance, path)
