@@ -17,7 +17,7 @@ import teamsolver
 from teamsolver.errors import InputError
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
-from teamsolver.rosterio import write_roster
+from teamsolver.rosterio import read_roster, write_roster
 from teamsolver.scenario import Scenario, apply_scenario
 from teamsolver.settings import GOAL_IDS
 from teamsolver.sweep import (
@@ -34,6 +34,7 @@ from teamsolver.sweep import (
 from teamsolver.whatif import solve_limited
 
 from .test_cli import TEAMSOLVER, run
+from .test_whatif import TINY_OPTIMUM
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"
@@ -160,7 +161,8 @@ def test_sweep_of_100_university_variants(tmp_path: Path, dask_address: str) -> 
 
 def test_a_job_is_plain_json_in_and_out() -> None:
     inst = teamsolver.load(TINY)
-    base = teamsolver.solve(inst, workers=1).roster
+    base = read_roster(TINY_OPTIMUM, inst)  # tiny's optimum is tied: one with M01 leading G1
+    assert teamsolver.objective(inst, base) == teamsolver.solve(inst, workers=1).objective
     (s,) = Scenario.from_text('out = ["M01"]', "ill.toml")
     (job,) = make_jobs(apply_all(inst, [s]), base, Options(time_limit=None, workers=1))
     doc = json.loads(job)

@@ -764,13 +764,7 @@ class Model:
         inst = self.instance
         rule = self.rules.no_repeat_pairing
         groups = inst.groups
-        hard_size = self.mode("group-size") == "hard"
-        sizes = [
-            min(g.size_max, len(self.by_group[gi]))
-            if g.size_max is not None and hard_size
-            else len(self.by_group[gi])
-            for gi, g in enumerate(groups)
-        ]
+        sizes = [self._seat_cap(gi) for gi in range(len(groups))]
         # Plan with plan: members shared by two groups of different rounds.
         shared: dict[tuple[int, int], list[Var]] = defaultdict(list)
         round_of = self.facts.round_of
@@ -825,8 +819,7 @@ class Model:
                     c_g = cp_model.LinearExpr.weighted_sum(
                         [self.x[(mi, gi)] for mi, _ in items], [c for _, c in items]
                     )
-                    low = sum(c for _, c in items if c < 0)
-                    high = sum(c for _, c in items if c > 0)
+                    low, high = self._sum_range([c for _, c in items], gi)
                     if len(items) > 2:
                         # One row for the sum, then two-term rows against hi and lo: half the
                         # terms of writing the sum twice (7,000 members: 1.1 M terms fewer).
@@ -843,6 +836,50 @@ class Model:
                     self.cp.add(lo <= c_g)
                 part.add(hi)
                 part.add(lo, -1)
+
+    def _seat_cap(self, gi: int) -> int:
+        """The most seats group ``gi`` holds in any roster of this model: its ``size_max`` when
+        group-size is hard (and not guarded: explain mode may lift a hard rule), else its
+        number of candidates."""
+        g = self.instance.groups[gi]
+        most = len(self.by_group[gi])
+        if g.size_max is None or self.guarded or self.mode("group-size") != "hard":
+            return most
+        return min(most, g.size_max)
+
+    def _sum_range(self, coeffs: Sequence[int], gi: int) -> tuple[int, int]:
+        """Bounds on Σ coeff·x over some candidates of group ``gi`` in any roster: at most
+        ``_seat_cap`` of them are seated, so the sum of the most negative (most positive) that
+        many coefficients. The balance goals' variables get these domains instead of the sums
+        over all candidates (city, 12 seats of ~500 candidates: a strength sum in [−425, 484]
+        instead of [−4,711, 4,597]); CP-SAT's bound at 5 s is tighter on every seed
+        (benchmarks/results/engine-levers.md, lever 7)."""
+        cap = self._seat_cap(gi)
+        neg = sorted(c for c in coeffs if c < 0)[:cap]
+        pos = sorted((c for c in coeffs if c > 0), reverse=True)[:cap]
+        return sum(neg), sum(pos)
+
+    def _distinct_caps(
+        self,
+        flags: dict[tuple[int, tuple[str, str]], list[Var]],
+        holders: dict[tuple[int, tuple[str, str]], set[int]],
+    ) -> None:
+        """Complementarity across a round: one key (specialty or home unit) is counted in at
+        most as many of the round's groups as members hold it (one seat a round each), and a
+        unit in at most its draw cap of the round when that rule is hard. Valid on every
+        roster; the per-group flag rows become clauses in CP-SAT's presolve, so these rows
+        give its LP a link per round (engine-levers.md, lever 7)."""
+        cap_hard = self.mode("unit-draw-cap") == "hard" and not self.guarded
+        per_round = self.rules.unit_draw_cap.max_per_round
+        for (ri, (kind, name)), us in flags.items():
+            most = len(holders[(ri, (kind, name))])
+            if kind == "u" and cap_hard:
+                unit = self.instance.unit_by_id.get(name)
+                limit = per_round if unit is None or unit.max_drawn is None else unit.max_drawn
+                if limit is not None:
+                    most = min(most, limit)
+            if most < len(us):
+                self.cp.add(cp_model.LinearExpr.sum(us) <= most)
 
     def _goals(self) -> None:
         inst = self.instance
@@ -900,7 +937,11 @@ class Model:
                 [*(("s", s) for s in sorted(set(m.specialties))), ("u", m.unit)] for m in members
             ]
             weight_of = [len(set(m.specialties)) for m in members]
+            # Per round and key: its flags in the round's groups, and the members holding it.
+            across: dict[tuple[int, tuple[str, str]], list[Var]] = defaultdict(list)
+            holders: dict[tuple[int, tuple[str, str]], set[int]] = defaultdict(set)
             for gi in range(len(inst.groups)):
+                ri = facts.round_of[gi]
                 by_key: dict[tuple[str, str], list[Var]] = defaultdict(list)
                 seats = []
                 for mi in self.by_group[gi]:
@@ -908,20 +949,27 @@ class Model:
                     seats.append(seat)
                     for tag in keys_of[mi]:
                         by_key[tag].append(seat)
+                        holders[(ri, tag)].add(mi)
                 weights = [weight_of[mi] for mi in self.by_group[gi]]
                 flags: dict[str, list[Var]] = {"s": [], "u": []}
-                for (kind, _), vs in by_key.items():
+                for tag, vs in by_key.items():
                     u = self.cp.new_bool_var("")
                     self.cp.add(u <= cp_model.LinearExpr.sum(vs))
-                    flags[kind].append(u)
+                    flags[tag[0]].append(u)
+                    across[(ri, tag)].append(u)
                     part.add(u)
-                # Valid cuts that tighten the LP: no more distinct units than seats, and no more
-                # distinct specialties than the specialties the seated members bring.
+                # No more distinct units than seats, and no more distinct specialties than the
+                # specialties the seated members bring. Both are sums of the flag rows above, so
+                # a full LP gains nothing from them; but CP-SAT's presolve turns each flag row
+                # into a clause, which its LP leaves out (linearization level 1), and these two
+                # rows are then the LP's only link between flags and seats: without them the
+                # bound of city seed 0 stays near −7,000 instead of −3,058 (lever 7).
                 self.cp.add(cp_model.LinearExpr.sum(flags["u"]) <= cp_model.LinearExpr.sum(seats))
                 self.cp.add(
                     cp_model.LinearExpr.sum(flags["s"])
                     <= cp_model.LinearExpr.weighted_sum(seats, weights)
                 )
+            self._distinct_caps(across, holders)
         if obj.weight("mix") and obj.mix_attributes:
             for attr in obj.mix_attributes:
                 values = {}
