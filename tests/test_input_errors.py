@@ -923,6 +923,7 @@ def test_validate_json_output_on_bad_input(tmp_path: Path) -> None:
         "row": 8,
         "column": "parent",
         "severity": "error",
+        "rule": None,  # not a requirement a rule cannot meet
     }
 
 
