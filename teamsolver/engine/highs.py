@@ -62,8 +62,9 @@ class MipOutcome:
     improving: list[tuple[float, int, float | None]] = field(default_factory=list)
 
 
-def model_proto(form: dict[str, Any]) -> Any:
-    """A MathOpt ``ModelProto`` of the linear form (ids are the column and row indices)."""
+def model_proto(form: dict[str, Any], *, integer: bool = True) -> Any:
+    """A MathOpt ``ModelProto`` of the linear form (ids are the column and row indices); with
+    ``integer=False`` its LP relaxation."""
     from ortools.math_opt import model_pb2
 
     proto = model_pb2.ModelProto(name=str(form.get("name") or "teamsolver"))
@@ -73,7 +74,7 @@ def model_proto(form: dict[str, Any]) -> Any:
     variables.ids.extend(range(n))
     variables.lower_bounds.extend(-math.inf if v is None else float(v) for v in cols["lb"])
     variables.upper_bounds.extend(math.inf if v is None else float(v) for v in cols["ub"])
-    variables.integers.extend([True] * n)
+    variables.integers.extend([integer] * n)
     proto.objective.maximize = False
     proto.objective.offset = float(obj["offset"])
     nonzero = [(j, c) for j, c in enumerate(obj["cost"]) if c]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -280,6 +281,46 @@ def _first_roster(
     return int(cp_model.FEASIBLE), chosen, completed, False
 
 
+def _hint(model: Model, values: list[int]) -> None:
+    """Make ``values`` (one per variable) the model's complete hint."""
+    model.cp.proto.clear_solution_hint()
+    hint = model.cp.proto.solution_hint  # after the clear: a reference taken before is stale
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+def _lp_guided(
+    model: Model,
+    first: Chosen,
+    workers: int,
+    seed: int,
+    deadline: float | None,
+    stop: threading.Event | None,
+    log: bool,
+    watcher: _Watcher,
+) -> tuple[cp_model.CpSolver | None, float | None]:
+    """The LP-guided stage (:mod:`teamsolver.engine.lpguide`): CP-SAT on the model with the
+    seats outside the LP support (and outside the first roster) held at 0, from the complete
+    hint. Its solver if it found a roster (a roster of the whole model), else None; and the LP
+    bound if the LP was solved."""
+    from . import lpguide
+
+    left = _left(deadline)
+    if not lpguide.applies(model, left) or (stop is not None and stop.is_set()):
+        return None, None
+    assert left is not None
+    support = lpguide.lp_support(model, left * lpguide.LP_SHARE)
+    if support is None:
+        return None, None
+    keep, lp_bound = support
+    left = _left(deadline)
+    if left is None or left < 1.0 or (stop is not None and stop.is_set()):
+        return None, lp_bound
+    solver = _solver(workers, seed, left * lpguide.SEARCH_SHARE, log)
+    code = _run(solver, lpguide.restricted(model, keep | set(first)), watcher, stop)
+    return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None), lp_bound
+
+
 def solve_model(
     instance: Instance,
     model: Model,
@@ -308,6 +349,8 @@ def solve_model(
     code: int | None = None
     first: Chosen | None = None
     completed: cp_model.CpSolver | None = None
+    known_bound: float | None = None  # a lower bound of the whole model found on the way
+    lp_guided = False
     greedy_first = False
     if model.stopped:
         # Stopped while the model was built: it is incomplete, keep the roster found before.
@@ -324,10 +367,14 @@ def solve_model(
             watcher.first_s = 0.0 if greedy_first else time.perf_counter() - start
             if completed is not None:
                 # The complete hint, written straight into the proto (one call, not one a var).
-                values = list(completed.response_proto.solution)
-                hint = model.cp.proto.solution_hint
-                hint.vars.extend(range(len(values)))
-                hint.values.extend(values)
+                _hint(model, list(completed.response_proto.solution))
+                guided, known_bound = _lp_guided(
+                    model, first, workers, seed, deadline, stop, log, watcher
+                )
+                if guided is not None:
+                    lp_guided = True
+                    completed = guided  # a better roster: the hint, and the one to fall back to
+                    _hint(model, list(guided.response_proto.solution))
     solver: cp_model.CpSolver | None = None
     left = _left(deadline)
     # Loading a large model into CP-SAT alone takes seconds: with less time left than that,
@@ -343,6 +390,15 @@ def solve_model(
         code = _run(solver, model.cp, watcher, stop)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = None
+        elif (
+            completed is not None
+            and code == cp_model.FEASIBLE
+            and completed.objective_value < solver.objective_value
+        ):
+            # The search ended on a worse roster than its hint (it did not follow the hint in
+            # time): keep the earlier roster, and the bound the search proved.
+            known_bound = max(known_bound or -math.inf, solver.best_objective_bound)
+            solver = None
     if solver is None and first is not None:
         # The optimisation found nothing better in time: keep the earlier roster.
         code, solver = int(cp_model.FEASIBLE), completed
@@ -357,8 +413,13 @@ def solve_model(
         if solver is not None:
             roster = make_roster(instance, _chosen(solver, model))
             objective = round(solver.objective_value)
-            # A stage-2 solver only evaluated one roster: its "bound" proves nothing.
+            # A stage-2 (or LP-guided) solver searched part of the model: its "bound" proves
+            # nothing. The LP bound of the whole model does.
             bound = None if solver is completed else float(solver.best_objective_bound)
+            if known_bound is not None and (bound is None or known_bound > bound):
+                bound = float(known_bound)
+            if bound is not None and objective is not None and bound >= objective:
+                status = "OPTIMAL"
             for key, part in model.parts.items():
                 value = int(solver.value(part.expr())) if part.vars else part.constant
                 if key in GOAL_IDS:
@@ -390,6 +451,7 @@ def solve_model(
             "constraints": len(model.cp.proto.constraints),
             "seat_variables": len(model.x),
             "greedy_first": int(greedy_first),
+            "lp_guided": int(lp_guided),
         },
     )
 
