@@ -44,8 +44,10 @@ def test_city_with_a_time_limit_gets_the_lp_guided_roster_and_the_lp_bound() -> 
     assert result.bound >= -3046  # the LP bound of city seed 0 (GLOP: −3,046.0)
 
 
-def test_without_a_time_limit_or_in_explain_mode_the_stage_does_not_run() -> None:
-    inst = generate("university", 0)
-    assert not lpguide.applies(Model(inst), None)
-    assert not lpguide.applies(Model(inst, guarded=True), 60.0)
+def test_without_a_time_limit_in_explain_mode_or_over_rounds_the_stage_does_not_run() -> None:
+    inst = generate("university", 0, rounds=1)
     assert lpguide.applies(Model(inst), 60.0)
+    assert not lpguide.applies(Model(inst), None)
+    assert not lpguide.applies(Model(inst), lpguide.MIN_LEFT_S - 1)
+    assert not lpguide.applies(Model(inst, guarded=True), 60.0)
+    assert not lpguide.applies(Model(generate("university", 0)), 60.0)  # 10 rounds
