@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from teamsolver import check, objective, solve
 from teamsolver.audit import hard_violations
 from teamsolver.engine import lpguide
@@ -29,13 +31,17 @@ def test_the_lp_bound_is_never_above_the_optimum_and_the_restriction_fixes_only_
     assert all(list(model.cp.proto.variables[v.index].domain) == [0, 1] for v in model.x.values())
 
 
-def test_city_with_a_time_limit_gets_the_lp_guided_roster_and_the_lp_bound() -> None:
+def test_city_with_a_time_limit_gets_the_lp_guided_roster_and_the_lp_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """City (521 members, 7,447 allowed seats): the stage runs, its roster is checker-clean and
-    never worse than the greedy start, and the bound is the LP's (or better), below it."""
+    never worse than the greedy start, and the bound is the LP's (or better), below it. The LP
+    (3–4 s alone) gets most of the 10 s here, so that a busy CI machine still finishes it."""
+    monkeypatch.setattr(lpguide, "LP_SHARE", 0.9)
     inst = generate("city", 0)
     greedy = greedy_roster(inst)
     assert greedy is not None
-    result = solve(inst, time_limit=9, workers=2, backend="cp-sat")
+    result = solve(inst, time_limit=10, workers=2, backend="cp-sat")
     assert result.has_roster and result.objective is not None
     assert not hard_violations(inst, check(inst, result.roster))
     assert result.objective <= objective(inst, greedy)
