@@ -48,6 +48,11 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.stop = stop
         self.solutions = 0
         self.first_s: float | None = None
+        #: A lower bound of the whole model known from elsewhere (the LP's): reported when it
+        #: is better, and instead of the solver's while it searches a restricted model, whose
+        #: own bound proves nothing about the whole one.
+        self.known_bound: float | None = None
+        self.restricted = False
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
@@ -55,10 +60,13 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         if self.first_s is None:
             self.first_s = elapsed
         if self.on_progress is not None:
+            bound = float(self.best_objective_bound)
+            if self.known_bound is not None and (self.restricted or self.known_bound > bound):
+                bound = self.known_bound
             self.on_progress(
                 Progress(
                     objective=int(self.objective_value),
-                    bound=float(self.best_objective_bound),
+                    bound=bound,
                     elapsed_s=elapsed,
                     solutions=self.solutions,
                 )
@@ -317,7 +325,11 @@ def _lp_guided(
     if left is None or left < 1.0 or (stop is not None and stop.is_set()):
         return None, lp_bound
     solver = _solver(workers, seed, left * lpguide.SEARCH_SHARE, log)
-    code = _run(solver, lpguide.restricted(model, keep | set(first)), watcher, stop)
+    watcher.known_bound, watcher.restricted = lp_bound, True
+    try:
+        code = _run(solver, lpguide.restricted(model, keep | set(first)), watcher, stop)
+    finally:
+        watcher.restricted = False  # the whole search's bounds are its own (or the LP's)
     return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None), lp_bound
 
 
