@@ -409,7 +409,9 @@ def solve_model(
         ):
             # The search ended on a worse roster than its hint (it did not follow the hint in
             # time): keep the earlier roster, and the bound the search proved.
-            known_bound = max(known_bound or -math.inf, solver.best_objective_bound)
+            known_bound = max(
+                -math.inf if known_bound is None else known_bound, solver.best_objective_bound
+            )
             solver = None
     if solver is None and first is not None:
         # The optimisation found nothing better in time: keep the earlier roster.
