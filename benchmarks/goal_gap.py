@@ -34,34 +34,6 @@ sys.path.insert(0, str(HERE))
 import linear_form  # noqa: E402
 
 
-def math_model(form: dict[str, Any], *, integer: bool) -> tuple[Any, list[Any]]:
-    """The linear form as a MathOpt model (continuous columns unless ``integer``)."""
-    from ortools.math_opt.python import mathopt
-
-    inf = float("inf")
-    mo = mathopt.Model(name=form.get("name") or "teamsolver")
-    cols = form["cols"]
-    xs = [
-        mo.add_variable(
-            lb=-inf if lb is None else lb, ub=inf if ub is None else ub, is_integer=integer
-        )
-        for lb, ub in zip(cols["lb"], cols["ub"], strict=True)
-    ]
-    r = form["rows"]
-    start, index, value = r["start"], r["index"], r["value"]
-    for i, (lb, ub) in enumerate(zip(r["lb"], r["ub"], strict=True)):
-        lo, hi = start[i], start[i + 1]
-        expr = mathopt.fast_sum(value[k] * xs[index[k]] for k in range(lo, hi))
-        mo.add_linear_constraint(
-            lb=-inf if lb is None else lb, ub=inf if ub is None else ub, expr=expr
-        )
-    cost = form["objective"]["cost"]
-    mo.minimize(
-        mathopt.fast_sum(c * xs[j] for j, c in enumerate(cost) if c) + form["objective"]["offset"]
-    )
-    return mo, xs
-
-
 def solve_math(
     form: dict[str, Any],
     solver: str,
@@ -75,7 +47,9 @@ def solve_math(
 
     from ortools.math_opt.python import mathopt
 
-    mo, xs = math_model(form, integer=integer)
+    from teamsolver.engine.highs import column_values, model_proto
+
+    mo = mathopt.Model.from_model_proto(model_proto(form, integer=integer))
     kind = {"glop": mathopt.SolverType.GLOP, "highs": mathopt.SolverType.HIGHS}[solver]
     # HiGHS takes no thread count through MathOpt (it runs single-threaded by default).
     params = mathopt.SolveParameters(threads=1 if solver == "glop" else None, enable_output=log)
@@ -90,9 +64,8 @@ def solve_math(
         "bound": res.termination.objective_bounds.dual_bound,
     }
     if res.has_primal_feasible_solution():
-        vals = res.variable_values()
         out["objective"] = res.objective_value()
-        out["values"] = [vals[x] for x in xs]
+        out["values"] = column_values(res)
     return out
 
 

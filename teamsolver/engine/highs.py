@@ -93,6 +93,15 @@ def model_proto(form: dict[str, Any], *, integer: bool = True) -> Any:
     return proto
 
 
+def column_values(result: Any) -> list[float]:
+    """A MathOpt result's variable values in column order (the ids :func:`model_proto` gives)."""
+    values = result.variable_values()
+    by_id = [0.0] * len(values)
+    for var, value in values.items():
+        by_id[var.id] = value
+    return by_id
+
+
 def solve_highs(
     form: dict[str, Any],
     *,
@@ -146,10 +155,7 @@ def solve_highs(
         return MipOutcome("INFEASIBLE", seconds=seconds, improving=improving)
     if not result.has_primal_feasible_solution():
         return MipOutcome("UNKNOWN", bound=bound, seconds=seconds, improving=improving)
-    values = result.variable_values()
-    by_id = [0] * len(values)
-    for var, value in values.items():
-        by_id[var.id] = round(value)
+    by_id = [round(value) for value in column_values(result)]
     status = "OPTIMAL" if reason == mathopt.TerminationReason.OPTIMAL else "FEASIBLE"
     return MipOutcome(
         status,

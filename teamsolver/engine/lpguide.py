@@ -54,7 +54,7 @@ def lp_support(model: Model, time_limit: float) -> tuple[set[tuple[int, int]], i
     form."""
     from ortools.math_opt.python import mathopt
 
-    from .highs import model_proto
+    from .highs import column_values, model_proto
 
     try:
         form = export(model)
@@ -67,10 +67,7 @@ def lp_support(model: Model, time_limit: float) -> tuple[set[tuple[int, int]], i
     result = mathopt.solve(lp, mathopt.SolverType.GLOP, params=params)
     if result.termination.reason != mathopt.TerminationReason.OPTIMAL:
         return None
-    values = result.variable_values()
-    by_id = [0.0] * len(values)
-    for var, value in values.items():
-        by_id[var.id] = value
+    by_id = column_values(result)
     keep = {(mi, gi) for col, mi, gi, _, _ in form["seats"] if by_id[col] > SUPPORT_EPS}
     return keep, math.ceil(result.objective_value() - 1e-6)
 
