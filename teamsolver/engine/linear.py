@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,18 @@ def export(model: Any, name: str = "") -> dict[str, Any]:
             "seat_cols": len(seats),
         },
     }
+
+
+_FORMS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def form_of(model: Any) -> dict[str, Any]:
+    """:func:`export` of a built model, once: the HiGHS race and the LP-guided stage both need
+    it, and a model does not change after its build (hints are not part of the form)."""
+    form = _FORMS.get(model)
+    if form is None:
+        form = _FORMS[model] = export(model)
+    return form
 
 
 def chosen(

@@ -18,7 +18,7 @@ import math
 
 from ortools.sat.python import cp_model
 
-from .linear import Unsupported, export
+from .linear import Unsupported, form_of
 from .model import Model
 
 #: Models up to this many variables get the stage (city: 13k; the LP of the one-round year
@@ -57,7 +57,7 @@ def lp_support(model: Model, time_limit: float) -> tuple[set[tuple[int, int]], i
     from .highs import column_values, model_proto
 
     try:
-        form = export(model)
+        form = form_of(model)
     except Unsupported:
         return None
     lp = mathopt.Model.from_model_proto(model_proto(form, integer=False))

@@ -102,7 +102,7 @@ def race(
     ``stats["highs_failed"]``, ``stats["highs_error"]``). Raises :class:`~.linear.Unsupported`
     (before any search) when the linear form cannot express the model.
     """
-    from .linear import export
+    from .linear import form_of
     from .solve import chosen_of, default_workers
 
     start = time.perf_counter()
@@ -112,7 +112,7 @@ def race(
     finished = threading.Event()
     cp: Result | None = None
     try:
-        form = export(model)
+        form = form_of(model)
         hint = None
         if initial is not None:
             seats = chosen_of(instance, model, initial)
