@@ -28,6 +28,7 @@ from .audit import Violation, check, hard_violations
 from .cli import ENCODING, EXCEL, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
 from .errors import InputError, Problem
 from .instance import Instance
+from .limits import MAX_SEED
 from .result import Progress, Result
 from .roster import Roster
 from .rosterio import read_roster, unknown_ids, write_roster
@@ -207,6 +208,7 @@ def run_solve(
     live: _Live,
     presses: _Interrupts,
     backend: Backend = "auto",
+    solutions: int | None = None,
 ) -> Result:
     """Solve in a worker thread; the first Ctrl-C stops the search and keeps the best roster so
     far, a second one abandons the run (nothing is written)."""
@@ -228,6 +230,7 @@ def run_solve(
                 stop=stop,
                 relax=relax,
                 backend=backend,
+                solutions=solutions,
             )
         except BaseException as exc:  # handed to the main thread
             box["error"] = exc
@@ -263,10 +266,33 @@ def run_solve(
 
 
 # -- solve -----------------------------------------------------------------------------------
-def _stopped_by(result: Result, time_limit: float | None) -> str | None:
-    """``interrupted``, ``time-limit`` or None: why the search ended before proving the best."""
+SEED = click.option(
+    "--seed",
+    type=click.IntRange(0, MAX_SEED),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Random seed; with --workers 1 the same seed gives the same roster.",
+)
+SOLUTIONS = click.option(
+    "--solutions",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Stop after N improving rosters (CP-SAT alone): with --workers 1 and --time-limit 0, "
+    "a limit that gives the same roster on any machine, however busy.",
+)
+
+
+def _stopped_by(
+    result: Result, time_limit: float | None, solutions: int | None = None
+) -> str | None:
+    """``interrupted``, ``solutions``, ``time-limit`` or None: why the search ended before
+    proving the best."""
     if result.interrupted:
         return "interrupted"
+    if result.status == "FEASIBLE" and solutions is not None and result.solutions >= solutions:
+        return "solutions"
     if result.status in ("FEASIBLE", "UNKNOWN") and time_limit is not None:
         return "time-limit"
     return None
@@ -292,6 +318,8 @@ def _status_line(result: Result, stopped: str | None, time_limit: float | None) 
         parts.append(f"bound {round(result.bound)}, {_gap_text(result)}")
     if stopped == "interrupted":
         parts.append("interrupted")
+    elif stopped == "solutions":
+        parts.append(f"stopped after {_plural(result.solutions, 'improving roster')}")
     elif stopped == "time-limit" and time_limit is not None:
         parts.append(f"time limit {time_limit:g} s reached")
     parts.append(f"{result.wall_time_s:.1f} s")
@@ -411,13 +439,8 @@ def _read_baseline(
     metavar="N",
     help="CP-SAT threads (default: one per core, at most 8).",
 )
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Random seed; with --workers 1 the same seed gives the same roster.",
-)
+@SEED
+@SOLUTIONS
 @click.option(
     "--backend",
     type=click.Choice(BACKENDS),
@@ -454,6 +477,7 @@ def solve(
     time_limit: float,
     workers: int | None,
     seed: int,
+    solutions: int | None,
     backend: Backend,
     as_json: bool,
     baseline: str | None,
@@ -504,8 +528,9 @@ def solve(
             live=live,
             presses=presses,
             backend=backend,
+            solutions=solutions,
         )
-        stopped = _stopped_by(result, limit)
+        stopped = _stopped_by(result, limit, solutions)
         written = result.has_roster and out is not None
         if written:
             assert out is not None

@@ -21,6 +21,8 @@ import click
 from .atomic import write_text
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, F, input_errors, main
 from .cli_solve import (
+    SEED,
+    SOLUTIONS,
     _bad_input,
     _catching_ctrl_c,
     _check_out,
@@ -87,21 +89,6 @@ def _scenario_options(required: bool, help: str) -> Callable[[F], F]:
     return both
 
 
-SEED = click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Random seed; with --workers 1 the same seed gives the same roster.",
-)
-SOLUTIONS = click.option(
-    "--solutions",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="Stop after N improving rosters: with --workers 1, a limit that gives the same "
-    "result on any machine.",
-)
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .settings import Rules
+from .settings import MAX_SCORE, Rules
 from .values import Bool, Int, OptInt, OptStr, Requires, Str, StrList
 
 Status = Literal["active", "suspended", "removed"]
@@ -104,7 +104,7 @@ class Affinity(Row):
 
     member: Str = Field(min_length=1)
     group: Str = Field(min_length=1)
-    score: Int
+    score: Int = Field(ge=-MAX_SCORE, le=MAX_SCORE)
 
 
 #: Table name → row model, in file order.

@@ -18,6 +18,13 @@ from .values import Bool, Int, OptInt, StrList
 
 Mode = Literal["hard", "soft", "off"]
 
+#: The largest weight of a rule or a goal. Planners use 1–1,000; a million leaves room for any
+#: ratio between two weights a planner could want while keeping objectives exact (see
+#: :mod:`teamsolver.limits`, which also bounds the objective a whole plan can reach).
+MAX_WEIGHT = 1_000_000
+#: The largest magnitude of an affinity score (``affinity.csv``).
+MAX_SCORE = 1_000_000
+
 #: Rule ids in the order SPEC §3 lists them; the order of checks and reports.
 RULE_IDS: tuple[str, ...] = (
     "one-seat-per-round",
@@ -78,7 +85,7 @@ class Rule(_Settings):
     """A relaxable rule: ``hard`` (must hold), ``soft`` (a violation costs ``weight``), ``off``."""
 
     mode: Mode = "hard"
-    weight: Int = Field(1000, ge=0)
+    weight: Int = Field(1000, ge=0, le=MAX_WEIGHT)
 
 
 class Recusal(Rule):
@@ -111,7 +118,7 @@ class Rotation(Rule):
 
 class NoRepeatPairing(Rule):
     mode: Mode = "soft"
-    weight: Int = Field(50, ge=0)
+    weight: Int = Field(50, ge=0, le=MAX_WEIGHT)
     lookback: OptInt = Field(None, ge=1)
 
 
@@ -133,14 +140,14 @@ class Experience(_Settings):
 class Objective(_Settings):
     """Integer weights of the goals (SPEC §4); 0 switches a goal off."""
 
-    strength_balance: Int = Field(2, ge=0, alias="strength-balance")
-    development: Int = Field(5, ge=0)
-    workload_balance: Int = Field(10, ge=0, alias="workload-balance")
-    rating: Int = Field(1, ge=0)
-    affinity: Int = Field(10, ge=0)
-    complementarity: Int = Field(3, ge=0)
-    mix: Int = Field(2, ge=0)
-    stability: Int = Field(100, ge=0)
+    strength_balance: Int = Field(2, ge=0, le=MAX_WEIGHT, alias="strength-balance")
+    development: Int = Field(5, ge=0, le=MAX_WEIGHT)
+    workload_balance: Int = Field(10, ge=0, le=MAX_WEIGHT, alias="workload-balance")
+    rating: Int = Field(1, ge=0, le=MAX_WEIGHT)
+    affinity: Int = Field(10, ge=0, le=MAX_WEIGHT)
+    complementarity: Int = Field(3, ge=0, le=MAX_WEIGHT)
+    mix: Int = Field(2, ge=0, le=MAX_WEIGHT)
+    stability: Int = Field(100, ge=0, le=MAX_WEIGHT)
     mix_attributes: StrList = ()
 
     def weight(self, goal: str) -> int:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Literal
 
 from .errors import raise_if_errors
 from .instance import Instance
+from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
 from .result import Progress, Result
 from .roster import Roster
 from .validation import validate_instance
+
+if TYPE_CHECKING:
+    from .engine.model import Model
 
 Backend = Literal["auto", "cp-sat", "highs"]
 BACKENDS: tuple[Backend, ...] = ("auto", "cp-sat", "highs")
@@ -28,6 +33,7 @@ def solve(
     stop: threading.Event | None = None,
     relax: bool = False,
     backend: Backend = "auto",
+    solutions: int | None = None,
 ) -> Result:
     """Find the best roster of ``instance`` that respects every hard rule.
 
@@ -49,6 +55,14 @@ def solve(
       outlives ``solve``. A HiGHS process that fails leaves CP-SAT's roster
       (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
       same seed still gives the same roster.
+    - ``solutions``: stop after this many improving rosters (CP-SAT's; ``"auto"`` then does
+      not race). With ``workers=1`` and no time limit this is a deterministic limit: the
+      same instance and seed give the same roster on any machine, however busy.
+
+    Raises ``ValueError`` for an argument out of range (a time limit of 0 or less, fewer than
+    one worker, a seed outside 0…2^31 − 1), and :class:`~teamsolver.errors.InputError` for an
+    instance that cannot be solved as given: problems found by validation, a plan too large
+    for the machine's memory, or weights so large that the objective would overflow.
     """
     from .engine.linear import Unsupported
     from .engine.mip import race, races
@@ -57,10 +71,20 @@ def solve(
 
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    search_args(time_limit=time_limit, workers=workers, seed=seed, solutions=solutions)
+    if time_limit == math.inf:
+        time_limit = None
+    if solutions is not None:
+        if backend == "highs":
+            raise ValueError("solutions counts CP-SAT's rosters: use backend 'cp-sat' or 'auto'")
+        backend = "cp-sat"
+        stop = stop or threading.Event()
+        on_progress = _stop_after(solutions, on_progress, stop)
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
     judged = relaxed(instance) if relax else instance
     raise_if_errors(validate_instance(judged))
+    raise_if_errors(p for p in [size_problem(instance)] if p is not None)
     # The greedy roster first: pure Python, no model needed, so a first roster is at hand
     # before the (much longer, at thousands of members) model build.
     greedy_start = time.perf_counter()
@@ -69,6 +93,11 @@ def solve(
     first_roster_s = None if initial is None else time.perf_counter() - start
     model = Model(instance, baseline, relax=relax, stop=stop)
     build_s = time.perf_counter() - start - greedy_s
+    if not model.stopped:
+        worst = worst_objective(_objective_terms(model), int(model.cp.proto.objective.offset))
+        too_large = objective_problem(worst, judged)
+        if too_large is not None:
+            raise ObjectiveTooLarge(too_large, worst)
 
     def cp_sat(
         workers: int | None,
@@ -116,6 +145,8 @@ def solve(
     if result is None:
         result = cp_sat(workers, stop, on_progress)
         result = result.model_copy(update={"stats": {**result.stats, **stats}})
+    if solutions is not None and result.interrupted and result.solutions >= solutions:
+        result = result.model_copy(update={"interrupted": False})  # the limit asked for
     if result.stats.get("greedy_first") != 1:
         first_roster_s = (
             None
@@ -143,6 +174,29 @@ def solve(
             **timing,
         }
     )
+
+
+def _stop_after(
+    solutions: int, relay: Callable[[Progress], None] | None, stop: threading.Event
+) -> Callable[[Progress], None]:
+    """A progress callback that sets ``stop`` at the ``solutions``-th improving roster."""
+
+    def progress(p: Progress) -> None:
+        if relay is not None:
+            relay(p)
+        if p.solutions >= solutions:
+            stop.set()
+
+    return progress
+
+
+def _objective_terms(model: Model) -> Iterator[tuple[int, int, int]]:
+    """(coefficient, lowest, highest value) of each variable of the model's objective."""
+    proto = model.cp.proto
+    for ref, c in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        domain = proto.variables[ref if ref >= 0 else -ref - 1].domain
+        low, high = int(domain[0]), int(domain[-1])
+        yield (int(c), low, high) if ref >= 0 else (int(c), -high, -low)
 
 
 def relaxed(instance: Instance) -> Instance:

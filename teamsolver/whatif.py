@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict
 from .diff import RosterDiff, roster_diff
 from .errors import InputError, Problem, raise_if_errors
 from .instance import Instance, Pin
+from .limits import ObjectiveTooLarge, objective_problem
 from .result import Progress, Result
 from .roster import Roster
 from .scenario import Scenario, apply_scenario
 from .score import reference_rating, strength
-from .settings import RELAXABLE_RULES, Rules
+from .settings import RELAXABLE_RULES, Rule
 from .validation import validate_instance
 
 #: What problems of ``freeze`` are pinned to: the command-line option.
@@ -78,11 +79,21 @@ def stability_first(instance: Instance) -> Instance:
     against ``stability`` 100 by default: bending the rule once costs as much as 10 changes).
     """
     factor = goal_range_bound(instance) + 1
-    data = instance.rules.model_dump(by_alias=True)
-    data["objective"]["stability"] = max(1, data["objective"]["stability"]) * factor
+    rules = instance.rules
+    # model_copy, not validation: the scaled weights may exceed the cap on what a planner
+    # types (settings.MAX_WEIGHT); solve() checks that the objective stays exact.
+    updates: dict[str, Any] = {
+        "objective": rules.objective.model_copy(
+            update={"stability": max(1, rules.objective.stability) * factor}
+        )
+    }
     for rule_id in RELAXABLE_RULES:
-        data[rule_id]["weight"] *= factor
-    return instance.model_copy(update={"rules": Rules.model_validate(data)})
+        setting = rules.rule(rule_id)
+        assert isinstance(setting, Rule)
+        updates[rule_id.replace("-", "_")] = setting.model_copy(
+            update={"weight": setting.weight * factor}
+        )
+    return instance.model_copy(update={"rules": rules.model_copy(update=updates)})
 
 
 def freeze_pins(instance: Instance, baseline: Roster, groups: Iterable[str]) -> Instance:
@@ -156,12 +167,25 @@ def solve_whatif(
     ``OPTIMAL`` only when step 2 proved it. A search interrupted in step 1 (Ctrl-C) ends there.
     """
     weighted = stability_first(changed)
+    try:
+        return _two_steps(weighted, baseline, time_limit=time_limit, solve=solve)
+    except ObjectiveTooLarge as exc:  # name the planner's weights, not the scaled ones
+        problem = objective_problem(exc.worst, weighted, original=changed)
+        assert problem is not None
+        raise ObjectiveTooLarge(problem, exc.worst) from None
+
+
+def _two_steps(
+    weighted: Instance, baseline: Roster, *, time_limit: float | None, solve: SolveFn
+) -> Result:
     start = time.perf_counter()
     near: Result | None = None
     pinned = neighbourhood(weighted, baseline)
     if pinned is not None:
         try:
             near = solve(pinned, None if time_limit is None else time_limit / 2)
+        except ObjectiveTooLarge:
+            raise
         except InputError:  # the pins cannot all hold (a member required twice): skip step 1
             near = None
         if near is not None and near.interrupted:
@@ -204,35 +228,24 @@ def solve_limited(
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
 ) -> Result:
-    """``teamsolver.solve`` that also stops after ``solutions`` improving rosters.
+    """``teamsolver.solve`` on CP-SAT alone, stopping after ``solutions`` improving rosters.
 
     With ``workers=1`` and no time limit, a solution count is a deterministic limit: the same
     instance and seed give the same roster on any machine, however busy.
     """
     from .solver import solve
 
-    stop = stop or threading.Event()
-    relay = on_progress
-
-    def progress(p: Progress) -> None:
-        if relay is not None:
-            relay(p)
-        if solutions is not None and p.solutions >= solutions:
-            stop.set()
-
-    result = solve(
+    return solve(
         instance,
         time_limit=time_limit,
         workers=workers,
         seed=seed,
         baseline=baseline,
-        on_progress=progress,
+        on_progress=on_progress,
         stop=stop,
         backend="cp-sat",  # counts CP-SAT's improving rosters; no HiGHS process beside it
+        solutions=solutions,
     )
-    if solutions is not None and result.interrupted and result.solutions >= solutions:
-        result = result.model_copy(update={"interrupted": False})
-    return result
 
 
 def prepare(

@@ -161,14 +161,14 @@ def test_sweep_of_100_university_variants(tmp_path: Path, dask_address: str) -> 
 
 def test_a_job_is_plain_json_in_and_out() -> None:
     inst = teamsolver.load(TINY)
-    base = read_roster(TINY_OPTIMUM, inst)  # tiny's optimum is tied: one with M01 leading G1
+    base = read_roster(TINY_OPTIMUM, inst)  # tiny's optimum, M12 leading G1
     assert teamsolver.objective(inst, base) == teamsolver.solve(inst, workers=1).objective
-    (s,) = Scenario.from_text('out = ["M01"]', "ill.toml")
+    (s,) = Scenario.from_text('out = ["M12"]', "ill.toml")
     (job,) = make_jobs(apply_all(inst, [s]), base, Options(time_limit=None, workers=1))
     doc = json.loads(job)
     assert Instance.model_validate(doc["instance"]) == apply_scenario(inst, s)
     row = SweepRow.model_validate_json(run_job(job))
-    assert (row.scenario, row.status, row.changes) == ("ill", "OPTIMAL", 3)
+    assert (row.scenario, row.status, row.changes) == ("ill", "OPTIMAL", 2)
     assert set(row.goals) == set(GOAL_IDS)
 
 

@@ -16,6 +16,7 @@ from ..result import Progress, Result, Status
 from ..roster import Roster, Seat
 from ..settings import GOAL_IDS
 from .model import Model
+from .tiebreak import tie_break
 
 STATUS: dict[int, Status] = {
     int(cp_model.OPTIMAL): "OPTIMAL",
@@ -416,6 +417,19 @@ def solve_model(
     if solver is None and first is not None:
         # The optimisation found nothing better in time: keep the earlier roster.
         code, solver = int(cp_model.FEASIBLE), completed
+    values = solver  # the solver whose roster is read: the tie-break's among tied optima
+    if solver is not None and code == cp_model.OPTIMAL and solver is not completed:
+        values = (
+            tie_break(
+                model,
+                solver,
+                deadline=deadline,
+                stop=stop,
+                seed=seed,
+                run=lambda s, cp: _run(s, cp, None, stop),
+            )
+            or solver
+        )
     wall = time.perf_counter() - start
     status = STATUS.get(int(code if code is not None else cp_model.UNKNOWN), "UNKNOWN")
     roster = Roster()
@@ -424,8 +438,8 @@ def solve_model(
     objective: int | None = None
     bound: float | None = None
     if status in ("OPTIMAL", "FEASIBLE"):
-        if solver is not None:
-            roster = make_roster(instance, _chosen(solver, model))
+        if solver is not None and values is not None:
+            roster = make_roster(instance, _chosen(values, model))
             objective = round(solver.objective_value)
             # A stage-2 (or LP-guided) solver searched part of the model: its "bound" proves
             # nothing. The LP bound of the whole model does.
@@ -435,7 +449,7 @@ def solve_model(
             if bound is not None and objective is not None and bound >= objective:
                 status = "OPTIMAL"
             for key, part in model.parts.items():
-                value = int(solver.value(part.expr())) if part.vars else part.constant
+                value = int(values.value(part.expr())) if part.vars else part.constant
                 if key in GOAL_IDS:
                     goals[key] = value
                 elif value:
