@@ -36,6 +36,7 @@ _NEEDS_A_LOOK = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]|\st=[\"']e[\"']")
 #: ``_x000B_`` and a literal ``_x000B_`` as ``_x005F_x000B_``.
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _ESCAPED_BYTES = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_FULL_CALC_ON_LOAD = re.compile(rb"fullCalcOnLoad=[\"'](?:1|true)[\"']")
 #: Tables with an id column, where two rows cannot share a value.
 _KEYED = ("members", "units", "groups")
 SAVE_HINT = "open and save the workbook in Excel or LibreOffice, which stores the formula's value"
@@ -63,9 +64,14 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def sheet_marks(archive: zipfile.ZipFile, member: str, escapes: bool) -> SheetMarks:
+def sheet_marks(
+    archive: zipfile.ZipFile, member: str, escapes: bool = False, stale: bool = False
+) -> SheetMarks:
     """Merged ranges, formulas with no saved value and error values of the sheet stored at
-    ``member``. ``escapes``: the shared strings hold an escaped character."""
+    ``member``. ``escapes``: the shared strings hold an escaped character. ``stale``: the
+    workbook asks to be recalculated when opened (``fullCalcOnLoad``), as workbooks written by
+    programs (openpyxl, XlsxWriter, so pandas) do: their saved values, if any, are placeholders,
+    so every formula counts as one with no saved value."""
     data = archive.read(member)
     marks = SheetMarks(escapes=escapes or _ESCAPED_BYTES.search(data) is not None)
     if _NEEDS_A_LOOK.search(data) is None:
@@ -91,7 +97,7 @@ def sheet_marks(archive: zipfile.ZipFile, member: str, escapes: bool) -> SheetMa
                 marks.unreadable[(row, col)] = (
                     f"{where}: {what} the error {error}; correct it in the workbook"
                 )
-            elif "f" in parts and "v" not in parts:
+            elif "f" in parts and (stale or not _saved(elem.get("t"), parts.get("v"))):
                 marks.unreadable[(row, col)] = (
                     f"{where} holds a formula whose value was never saved (the workbook was "
                     f"written by a program); {SAVE_HINT}"
@@ -103,6 +109,12 @@ def sheet_marks(archive: zipfile.ZipFile, member: str, escapes: bool) -> SheetMa
         elif tag == "row":
             elem.clear()
     return marks
+
+
+def _saved(kind: str | None, value: ElementTree.Element | None) -> bool:
+    """True when a formula cell holds a saved value: a ``<v>`` with text, or an empty one for
+    a text result (openpyxl writes an empty ``<v/>`` for a number it never computed)."""
+    return value is not None and (bool(value.text) or kind in ("str", "s", "inlineStr"))
 
 
 def _unescape(text: str) -> str:
@@ -244,6 +256,11 @@ class Workbook:
         except KeyError:
             strings = b""
         self.escapes = _ESCAPED_BYTES.search(strings) is not None
+        try:
+            workbook = self.archive.read("xl/workbook.xml")
+        except KeyError:
+            workbook = b""
+        self.stale = _FULL_CALC_ON_LOAD.search(workbook) is not None
 
     @property
     def sheets(self) -> list[Any]:
@@ -251,7 +268,7 @@ class Workbook:
 
     def marks(self, sheet: Any) -> SheetMarks:
         # The read-only sheet knows where its XML is stored (openpyxl keeps it since 2.4).
-        return sheet_marks(self.archive, sheet._worksheet_path, self.escapes)
+        return sheet_marks(self.archive, sheet._worksheet_path, self.escapes, self.stale)
 
     def close(self) -> None:
         self.book.close()
