@@ -29,10 +29,11 @@ from .atomic import write_text
 from .errors import InputError, Problem
 from .files.cells import escape, unescape
 from .files.csvdir import UNCLOSED_QUOTE, csv_records, decode
+from .files.xlsx import filled
 from .instance import Instance
 from .roster import Roster, Seat
 from .tables import column_letter
-from .values import Unreadable, cell_problem, is_blank
+from .values import cell_problem, is_blank
 
 COLUMNS = ("round", "group", "member", "role", "mentor")
 READABLE = ("name", "unit", "specialties", "experience")
@@ -164,12 +165,7 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
     records, unclosed = csv_records(text)
     if unclosed is not None:
         problems.append(
-            Problem(
-                message=UNCLOSED_QUOTE,
-                file=path.name,
-                row=unclosed,
-                row_word="line",
-            )
+            Problem(message=UNCLOSED_QUOTE, file=path.name, row=unclosed, row_word="line")
         )
         return source
     head = next((r for r in records if any(not is_blank(c) for c in r)), None)
@@ -184,7 +180,7 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
 
 
 def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) -> None:
-    start = next((i for i, rec in enumerate(records) if any(map(_filled, rec))), None)
+    start = next((i for i, rec in enumerate(records) if any(map(filled, rec))), None)
     if start is None:
         problems.append(source.problem("the roster is empty; expected a header row", row=1))
         return
@@ -197,7 +193,7 @@ def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) ->
     columns = _header(header, start + 1, source, problems)
     for i in range(start + 1, len(records)):
         rec = records[i]
-        if not any(map(_filled, rec)):
+        if not any(map(filled, rec)):
             continue
         values = {f: rec[j] for f, j in columns.items() if j < len(rec)}
         source.rows.append(
@@ -258,7 +254,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
         sheet = sheets[0]
         for candidate in sheets:
             head = next(
-                (r for r in candidate.iter_rows(values_only=True) if any(map(_filled, r))), ()
+                (r for r in candidate.iter_rows(values_only=True) if any(map(filled, r))), ()
             )
             if {hit[0] for hit in map(_field, head) if hit is not None} >= {"group", "member"}:
                 sheet = candidate
@@ -274,10 +270,6 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
         xlsx.apply_merges(records, marks.merged, start, used, "member", source.label, problems)
     _grid(records, source, problems)
     return source
-
-
-def _filled(value: Any) -> bool:
-    return isinstance(value, Unreadable) or not is_blank(value)
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> _Source:
