@@ -28,10 +28,12 @@ from typing import Any
 from .atomic import write_text
 from .errors import InputError, Problem
 from .files.cells import escape, unescape
-from .files.csvdir import decode
+from .files.csvdir import UNCLOSED_QUOTE, csv_records, decode
+from .files.xlsx import filled
 from .instance import Instance
 from .roster import Roster, Seat
-from .values import is_blank
+from .tables import column_letter
+from .values import cell_problem, is_blank
 
 COLUMNS = ("round", "group", "member", "role", "mentor")
 READABLE = ("name", "unit", "specialties", "experience")
@@ -160,7 +162,12 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
     if text is None:
         problems.append(problem or Problem(message="unreadable", file=path.name))
         return source
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records, unclosed = csv_records(text)
+    if unclosed is not None:
+        problems.append(
+            Problem(message=UNCLOSED_QUOTE, file=path.name, row=unclosed, row_word="line")
+        )
+        return source
     head = next((r for r in records if any(not is_blank(c) for c in r)), None)
     if head is not None and len(head) == 1:
         # A sheet saved with another separator (Excel in many locales uses ';'), or tabs.
@@ -173,14 +180,20 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
 
 
 def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) -> None:
-    start = next((i for i, rec in enumerate(records) if any(not is_blank(c) for c in rec)), None)
+    start = next((i for i, rec in enumerate(records) if any(map(filled, rec))), None)
     if start is None:
         problems.append(source.problem("the roster is empty; expected a header row", row=1))
         return
-    columns = _header(records[start], start + 1, source, problems)
+    header = list(records[start])
+    for j, cell in enumerate(header):
+        message = cell_problem(cell)
+        if message is not None:
+            problems.append(source.problem(message, row=start + 1, column=column_letter(j)))
+            header[j] = None
+    columns = _header(header, start + 1, source, problems)
     for i in range(start + 1, len(records)):
         rec = records[i]
-        if all(is_blank(c) for c in rec):
+        if not any(map(filled, rec)):
             continue
         values = {f: rec[j] for f, j in columns.items() if j < len(rec)}
         source.rows.append(
@@ -214,13 +227,17 @@ def _header(
 
 
 def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
+    """The roster sheet of a workbook as the planner sees it: merged cells (a group's cell
+    merged over its seats) give their value to every cell, and a formula with no saved value
+    is a problem, never an empty cell (see :mod:`teamsolver.files.xlsx`)."""
     import zipfile
 
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from .files import xlsx
+
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = xlsx.Workbook(path)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         problems.append(
             Problem(
@@ -233,28 +250,34 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
     try:
         # The sheet named roster (名单), else the first whose header names a group and a
         # member column, else the first sheet.
-        sheets = sorted(book.worksheets, key=lambda s: s.title.lower() not in ("roster", "名单"))
-        sheet, records = sheets[0], [list(r) for r in sheets[0].iter_rows(values_only=True)]
+        sheets = sorted(book.sheets, key=lambda s: s.title.lower() not in ("roster", "名单"))
+        sheet = sheets[0]
         for candidate in sheets:
-            rows = records if candidate is sheet else None
-            if rows is None:
-                rows = [list(r) for r in candidate.iter_rows(values_only=True)]
-            head = next((r for r in rows if any(not is_blank(c) for c in r)), [])
-            named = {hit[0] for hit in map(_field, head) if hit is not None}
-            if {"group", "member"} <= named:
-                sheet, records = candidate, rows
+            head = next(
+                (r for r in candidate.iter_rows(values_only=True) if any(map(filled, r))), ()
+            )
+            if {hit[0] for hit in map(_field, head) if hit is not None} >= {"group", "member"}:
+                sheet = candidate
                 break
         source = _Source(f"{path.name}, sheet {sheet.title}")
+        marks = book.marks(sheet)
+        records = xlsx.read_grid(sheet, marks)
     finally:
         book.close()
+    start = xlsx.first_filled(records)
+    if start is not None and marks.merged:
+        used = [None if (hit := _field(c)) is None else hit[0] for c in records[start - 1]]
+        xlsx.apply_merges(records, marks.merged, start, used, "member", source.label, problems)
     _grid(records, source, problems)
     return source
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> _Source:
+    from .files import jsondoc
+
     source = _Source(path.name, "item")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = jsondoc.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         problems.append(source.problem(f"not a valid UTF-8 JSON document{where}"))
@@ -308,6 +331,13 @@ def _seat(
     problems: list[Problem],
 ) -> Seat | None:
     ok = True
+    for key, value in raw.items():
+        message = cell_problem(value)
+        if message is not None:
+            problems.append(source.problem(message, row=number, column=key))
+            ok = False
+    if not ok:
+        return None
     for key in ("group", "member"):
         if key not in source.missing and not _text(raw, key):
             problems.append(source.problem(f"{key} is empty", row=number, column=key))

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, plain_message
 from .instance import TABLES, Row
-from .values import is_blank, parse_str
+from .values import cell_problem, is_blank, parse_str
 
 #: Chinese (and a few English) spellings of column headers, per table.
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
@@ -279,6 +279,9 @@ def parse_rows(
 ) -> ParsedTable:
     """Validate rows given as (row number, {field: raw value}); blank cells take defaults.
 
+    An :class:`~teamsolver.values.Unreadable` cell is reported with its own message and treated
+    like a bad cell (never as blank, so it never takes the default).
+
     ``missing`` names required columns absent from the header: that is reported once, by the
     header check, not again in every row.
     """
@@ -289,7 +292,22 @@ def parse_rows(
     out = ParsedTable()
     for number, raw in rows:
         values: dict[str, Any] = {}
+        unreadable: set[str] = set()
         for key, value in raw.items():
+            problem = cell_problem(value)
+            if problem is not None:
+                unreadable.add(key)
+                out.problems.append(
+                    Problem(
+                        message=problem,
+                        file=file,
+                        table=table,
+                        row=number,
+                        column=key,
+                        row_word=row_word,
+                    )
+                )
+                continue
             if is_blank(value):
                 continue
             if key in aliases and isinstance(value, str):
@@ -298,15 +316,15 @@ def parse_rows(
                 if value == "":
                     continue
             values[key] = value
+        bad = set(unreadable)
         try:
             row = model.model_validate(values)
         except ValidationError as exc:
-            bad: set[str] = set()
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else None
                 if column is not None:
                     bad.add(column)
-                if err["type"] == "missing" and column in missing:
+                if err["type"] == "missing" and (column in missing or column in unreadable):
                     continue
                 if err["type"] == "extra_forbidden":
                     message = (
@@ -325,6 +343,7 @@ def parse_rows(
                         row_word=row_word,
                     )
                 )
+        if bad:
             repaired = _repair(table, values, bad)
             if repaired is None:
                 out.failed.append(_id_text(values.get("id")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -18,6 +19,52 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "是", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "否", "n", "f"})
 LIST_SEPARATORS = re.compile(r"[;；、]")
 UNBOUNDED_WORDS = frozenset({"unbounded", "none", "无", "不限"})
+
+#: Characters no text value may hold: the C0 controls other than tab, line feed and carriage
+#: return, DEL and the C1 controls, lone surrogates (not characters at all) and U+FFFE/U+FFFF.
+#: Nobody types them on purpose, a spreadsheet cannot store them and XML forbids most of them.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHARACTER_NAMES = {
+    0x00: "NUL",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x1B: "escape",
+    0x7F: "delete",
+}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A cell a reader could not take as it stands (an XLSX formula with no saved value, a JSON
+    ``NaN``): :func:`teamsolver.tables.parse_rows` reports ``message`` at the cell and treats
+    the cell as bad, so that it never takes a default."""
+
+    message: str
+
+
+def cell_problem(value: Any) -> str | None:
+    """Why a raw cell cannot be read as it stands, or None: it is :class:`Unreadable`, or it is
+    text that holds a character no text value may hold."""
+    if isinstance(value, Unreadable):
+        return value.message
+    return forbidden_character(value) if isinstance(value, str) else None
+
+
+def forbidden_character(text: str) -> str | None:
+    """A sentence naming the first character of ``text`` that no text value may hold, or None."""
+    found = FORBIDDEN_CHARACTERS.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        what = f"a lone surrogate U+{code:04X}, which is not a character"
+    elif code in (0xFFFE, 0xFFFF):
+        what = f"U+{code:04X}, which is not a character"
+    else:
+        name = _CHARACTER_NAMES.get(code)
+        what = f"the control character U+{code:04X}" + (f" ({name})" if name else "")
+    return f"character {found.start() + 1} of the text is {what}; remove it"
 
 
 def is_blank(value: Any) -> bool:
@@ -85,7 +132,9 @@ def parse_optional_int(value: Any) -> int | None:
 
 
 def parse_str(value: Any) -> str:
-    """Text, trimmed. Whole numbers typed in a spreadsheet (``101``) become ``"101"``."""
+    """Text, trimmed. Whole numbers typed in a spreadsheet (``101``) become ``"101"``. Text that
+    holds a control character (:data:`FORBIDDEN_CHARACTERS`) is refused: it would be misread
+    by eye and cannot be written to a workbook."""
     if isinstance(value, bool):
         raise ValueError(f"expected text, got {show(value)}")
     if isinstance(value, float) and value.is_integer():
@@ -93,6 +142,9 @@ def parse_str(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
+        problem = forbidden_character(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value.strip()
     raise ValueError(f"expected text, got {show(value)}")
 

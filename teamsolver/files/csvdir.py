@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +18,103 @@ from ..tables import map_headers, required_columns, table_name
 from . import Raw, RawTable, read_rules_file
 from .cells import escape, table_grid, unescape
 
-#: Encodings tried in order when none is forced: UTF-8 (BOM or not), then GB18030, the
-#: encoding Chinese Excel uses for "CSV" (it is a superset of GBK and GB2312).
-ENCODINGS = ("utf-8-sig", "gb18030")
-
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:
-    """The text of a CSV file, or a problem saying where decoding failed."""
-    last: UnicodeDecodeError | None = None
-    for enc in (encoding,) if encoding else ENCODINGS:
+    """The text of a CSV file, or a problem saying where decoding failed and why.
+
+    Without ``encoding``, a file is UTF-8 when it starts with a byte-order mark or when most of
+    its lines that are not plain ASCII are UTF-8: a line that is not is then reported (it was
+    likely pasted from a GB18030 file); otherwise the file is GB18030, the encoding Chinese
+    Excel uses for "CSV" (a superset of GBK and GB2312).
+    """
+    if encoding:
         try:
-            return data.decode(enc).removeprefix("\ufeff"), None
+            return data.decode(encoding).removeprefix("\ufeff"), None
         except UnicodeDecodeError as exc:
-            last = exc
+            return None, _undecodable(
+                data,
+                exc,
+                file,
+                f"cannot decode the file as {encoding} (byte {{byte}}); save it as CSV UTF-8 "
+                "or pass another --encoding",
+            )
         except LookupError:
             return None, Problem(message=f"unknown encoding {encoding!r}", file=file)
-    assert last is not None
-    line = data[: last.start].count(b"\n") + 1
-    tried = encoding or "UTF-8 or GB18030"
-    return None, Problem(
-        message=f"cannot decode the file as {tried} (byte {last.start + 1}); save it as "
-        "CSV UTF-8 or pass --encoding",
-        file=file,
-        row=line,
-        row_word="line",
-    )
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        utf8 = exc
+    if data.startswith(codecs.BOM_UTF8):
+        return None, _undecodable(
+            data,
+            utf8,
+            file,
+            "the file starts with a UTF-8 byte-order mark, but this line is not UTF-8 "
+            "(byte {byte}); it seems to hold text saved as GB18030 (GBK): save the whole "
+            "file as CSV UTF-8",
+        )
+    utf8_lines = bad_lines = 0
+    for line in data.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad_lines += 1
+    if utf8_lines and utf8_lines >= bad_lines:
+        return None, _undecodable(
+            data,
+            utf8,
+            file,
+            "this line is not UTF-8 (byte {byte}) though the file's other text is; it seems "
+            "pasted from a file saved as GB18030 (GBK): save the whole file as CSV UTF-8",
+        )
+    try:
+        return data.decode("gb18030"), None
+    except UnicodeDecodeError as exc:
+        return None, _undecodable(
+            data,
+            exc,
+            file,
+            "cannot decode the file as UTF-8 or GB18030 (byte {byte}); save it as CSV UTF-8 "
+            "or pass --encoding",
+        )
+
+
+def _undecodable(data: bytes, exc: UnicodeDecodeError, file: str, message: str) -> Problem:
+    """``message`` (where ``{byte}`` is the first byte that ``exc`` could not decode) at the
+    line of that byte."""
+    line = data[: exc.start].count(b"\n") + 1
+    return Problem(message=message.format(byte=exc.start + 1), file=file, row=line, row_word="line")
+
+
+def csv_records(text: str) -> tuple[list[list[str]], int | None]:
+    """The records of a CSV text, and the line of a quote that is never closed (None when every
+    quote is closed): such a quote makes the rest of the file one value."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    last = line = 1
+    for record in reader:
+        records.append(record)
+        last, line = line, reader.line_num + 1
+    if not records or not any(_NEWLINES.search(c) for c in records[-1]):
+        return records, None
+    tail = "".join(list(io.StringIO(text, newline=""))[last - 1 :])
+    try:
+        list(csv.reader(io.StringIO(tail, newline=""), strict=True))
+    except csv.Error:
+        return records, last + sum(len(_NEWLINES.findall(c)) for c in records[-1][:-1])
+    return records, None
+
+
+UNCLOSED_QUOTE = (
+    'the quote (") that opens a value on this line is never closed, so the rest of the file '
+    "reads as one value; close the quote or remove it"
+)
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+#: Separators that spreadsheet programs use in some locales instead of a comma.
+OTHER_SEPARATORS = {";": "';'", "\t": "a tab", "|": "'|'"}
 
 
 def read_csv_table(
@@ -61,9 +134,20 @@ def read_csv_table(
         problems.append(problem.model_copy(update={"table": table}))
         return None
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        records, unclosed = csv_records(text)
     except csv.Error as exc:
         problems.append(Problem(message=f"not a readable CSV file: {exc}", file=file, table=table))
+        return None
+    if unclosed is not None:
+        problems.append(
+            Problem(
+                message=UNCLOSED_QUOTE,
+                file=file,
+                table=table,
+                row=unclosed,
+                row_word="line",
+            )
+        )
         return None
     start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
     if start is None:
@@ -73,7 +157,20 @@ def read_csv_table(
             )
         )
         return None
-    columns, header_problems = map_headers(table, records[start], file)
+    header = records[start]
+    other = next((sep for sep in OTHER_SEPARATORS if len(header) == 1 and sep in header[0]), None)
+    if other is not None:
+        problems.append(
+            Problem(
+                message=f"this file seems to use {OTHER_SEPARATORS[other]} as separator "
+                "(expected ','); save it as CSV (comma delimited) or CSV UTF-8",
+                file=file,
+                table=table,
+                row=start + 1,
+            )
+        )
+        return None
+    columns, header_problems = map_headers(table, header, file)
     problems.extend(p.model_copy(update={"row": start + 1}) for p in header_problems)
     missing = frozenset(required_columns(table)) - set(columns)
     rows: list[tuple[int, dict[str, Any]]] = []

@@ -10,16 +10,37 @@ from ..atomic import write_text
 from ..errors import Problem
 from ..instance import TABLES, Instance
 from ..settings import _nearest
+from ..values import Unreadable
 from . import Raw, RawRules, RawTable
 
 KEYS = (*TABLES, "rules")
+
+
+def loads(text: str) -> Any:
+    """:func:`json.loads`, except that ``NaN``, ``Infinity`` and ``-Infinity`` (which JSON does
+    not allow, though Python writes and reads them) become :class:`Unreadable` values, to be
+    reported where they stand instead of read as empty."""
+    return json.loads(
+        text,
+        parse_constant=lambda name: Unreadable(
+            f"{name} is not a number JSON allows; write a number, or null for no value"
+        ),
+    )
+
+
+def unreadable_in(value: Any) -> Unreadable | None:
+    """The first :class:`Unreadable` in a JSON value, however deep, or None."""
+    if isinstance(value, Unreadable):
+        return value
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((u for u in map(unreadable_in, inner) if u is not None), None)
 
 
 def read_raw(path: Path) -> Raw:
     file = path.name
     raw = Raw(source=file)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raw.problems.append(
             Problem(
@@ -72,7 +93,9 @@ def read_raw(path: Path) -> Raw:
                     )
                 )
             else:
-                raw.rules = RawRules(value, f"{file}, rules", None, "line")
+                raw.rules = RawRules(
+                    _rules(value, file, raw.problems), f"{file}, rules", None, "line"
+                )
             continue
         if key not in TABLES:
             if key.startswith("$"):  # "$schema" and the like
@@ -99,9 +122,37 @@ def read_raw(path: Path) -> Raw:
                     )
                 )
                 continue
-            rows.append((i, item))
+            rows.append((i, {k: unreadable_in(v) or v for k, v in item.items()}))
         raw.tables[key] = RawTable(label, rows, "item")
     return raw
+
+
+def _rules(data: dict[str, Any], file: str, problems: list[Problem]) -> dict[str, Any]:
+    """The rule settings without the values that hold ``NaN`` or ``Infinity``, each reported."""
+    out: dict[str, Any] = {}
+    for section, body in data.items():
+        keys = body.items() if isinstance(body, dict) else [(None, body)]
+        kept = {}
+        for key, value in keys:
+            bad = unreadable_in(value)
+            if bad is None:
+                kept[key] = value
+                continue
+            where = f"[{section}]" if key is None else f"[{section}] {key}"
+            problems.append(
+                Problem(
+                    message=bad.message,
+                    file=f"{file}, rules",
+                    table="rules",
+                    column=where,
+                    row_word="line",
+                )
+            )
+        if isinstance(body, dict):
+            out[section] = kept
+        elif kept:
+            out[section] = body
+    return out
 
 
 def dumps(instance: Instance) -> str:

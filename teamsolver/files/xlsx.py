@@ -1,18 +1,225 @@
-"""One XLSX workbook: a sheet per table and a ``rules`` sheet of dotted ``key``/``value`` rows."""
+"""One XLSX workbook: a sheet per table and a ``rules`` sheet of dotted ``key``/``value`` rows.
+
+openpyxl's fast (read-only) reader gives each cell's value, or the value Excel saved for a
+formula, but not merged ranges, and it reads a formula with no saved value, like an empty cell,
+as None. A quick scan of each sheet's XML finds sheets with merged ranges, formulas or error
+values; only those are parsed once more (:func:`sheet_marks`) so that a merged range reads as
+the planner sees it and a formula with no saved value is refused, never read as empty.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from ..atomic import atomic_path
 from ..errors import Problem
 from ..instance import REQUIRED_TABLES, TABLES, Instance
 from ..settings import dotted_to_nested
-from ..tables import map_headers, required_columns, table_name
-from ..values import is_blank
+from ..tables import column_letter, map_headers, required_columns, table_name
+from ..values import FORBIDDEN_CHARACTERS, Unreadable, cell_problem, is_blank
 from . import Raw, RawRules, RawTable
 from .cells import rules_rows, table_grid
+
+#: A range of cells, 1-based and inclusive: (first row, first column, last row, last column).
+CellRange = tuple[int, int, int, int]
+
+#: What makes a sheet worth a second look: a formula (``<f>``, or ``<x:f>`` with a prefix), a
+#: merged range or an error value. Each pattern starts with literal text, which keeps the scan
+#: of a large sheet fast (one pattern with alternatives is several times slower).
+_NEEDS_A_LOOK = tuple(
+    re.compile(pattern) for pattern in (rb"<f[\s>/]", rb":f[\s>/]", rb"mergeCell", rb"t=[\"']e")
+)
+#: An escaped character in a text (OOXML ``ST_Xstring``): Excel writes a vertical tab as
+#: ``_x000B_`` and a literal ``_x000B_`` as ``_x005F_x000B_``.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ESCAPED_BYTES = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_FULL_CALC_ON_LOAD = re.compile(rb"fullCalcOnLoad=[\"'](?:1|true)[\"']")
+#: Tables with an id column, where two rows cannot share a value.
+_KEYED = ("members", "units", "groups")
+SAVE_HINT = "open and save the workbook in Excel or LibreOffice, which stores the formula's value"
+
+
+@dataclass
+class SheetMarks:
+    """What openpyxl's fast reader does not see in one sheet."""
+
+    merged: list[CellRange] = field(default_factory=list)
+    #: (row, column) → why the cell cannot be read as it stands.
+    unreadable: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: True when some text may hold an escaped character (``_x000B_``).
+    escapes: bool = False
+
+
+def range_ref(cells: CellRange) -> str:
+    """``A3:A5`` (``A3`` for a single cell)."""
+    r1, c1, r2, c2 = cells
+    first = f"{column_letter(c1 - 1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2 - 1)}{r2}"
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def sheet_marks(
+    archive: zipfile.ZipFile, member: str, escapes: bool = False, stale: bool = False
+) -> SheetMarks:
+    """Merged ranges, formulas with no saved value and error values of the sheet stored at
+    ``member``. ``escapes``: the shared strings hold an escaped character. ``stale``: the
+    workbook asks to be recalculated when opened (``fullCalcOnLoad``), as workbooks written by
+    programs (openpyxl, XlsxWriter, so pandas) do: their saved values, if any, are placeholders,
+    so every formula counts as one with no saved value."""
+    data = archive.read(member)
+    marks = SheetMarks(escapes=escapes or _ESCAPED_BYTES.search(data) is not None)
+    if not any(pattern.search(data) for pattern in _NEEDS_A_LOOK):
+        return marks
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    row = col = 0
+    for event, elem in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = _local(elem.tag)
+        if event == "start":
+            if tag == "row":
+                row = int(elem.get("r") or row + 1)
+                col = 0
+            continue
+        if tag == "c":
+            ref = elem.get("r")
+            row, col = coordinate_to_tuple(ref) if ref else (row, col + 1)
+            parts = {_local(child.tag): child for child in elem}
+            where = f"cell {range_ref((row, col, row, col))}"
+            if elem.get("t") == "e":
+                error = parts["v"].text if "v" in parts else "an error"
+                what = "its formula gives" if "f" in parts else "it shows"
+                marks.unreadable[(row, col)] = (
+                    f"{where}: {what} the error {error}; correct it in the workbook"
+                )
+            elif "f" in parts and (stale or not _saved(elem.get("t"), parts.get("v"))):
+                marks.unreadable[(row, col)] = (
+                    f"{where} holds a formula whose value was never saved (the workbook was "
+                    f"written by a program); {SAVE_HINT}"
+                )
+            elem.clear()
+        elif tag == "mergeCell" and elem.get("ref"):
+            c1, r1, c2, r2 = range_boundaries(elem.get("ref"))
+            marks.merged.append((r1, c1, r2, c2))
+        elif tag == "row":
+            elem.clear()
+    return marks
+
+
+def _saved(kind: str | None, value: ElementTree.Element | None) -> bool:
+    """True when a formula cell holds a saved value: a ``<v>`` with text, or an empty one for
+    a text result (openpyxl writes an empty ``<v/>`` for a number it never computed)."""
+    return value is not None and (bool(value.text) or kind in ("str", "s", "inlineStr"))
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _escape(text: str) -> str:
+    """Text as a workbook can store it: a character XML forbids becomes ``_x000B_``, and a
+    literal ``_x000B_`` is kept by escaping its underscore, as Excel does."""
+    if "_x" in text:
+        text = _ESCAPED.sub(lambda m: "_x005F" + m.group(0), text)
+    return FORBIDDEN_CHARACTERS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def read_grid(sheet: Any, marks: SheetMarks) -> list[list[Any]]:
+    """Every row of ``sheet`` from row 1 and column A, as the planner sees it: escaped
+    characters decoded, and each cell of ``marks.unreadable`` as an :class:`Unreadable`."""
+    grid = [list(row) for row in sheet.iter_rows(min_row=1, min_col=1, values_only=True)]
+    if marks.escapes:
+        grid = [[_unescape(v) if isinstance(v, str) else v for v in row] for row in grid]
+    for (r, c), message in marks.unreadable.items():
+        _put(grid, r, c, Unreadable(message))
+    return grid
+
+
+def _put(grid: list[list[Any]], r: int, c: int, value: Any) -> None:
+    while len(grid) < r:
+        grid.append([])
+    line = grid[r - 1]
+    if len(line) < c:
+        line.extend([None] * (c - len(line)))
+    line[c - 1] = value
+
+
+def first_filled(grid: Sequence[Sequence[Any]]) -> int | None:
+    """The 1-based number of the first row with a value, or None."""
+    return next((n for n, row in enumerate(grid, 1) if any(map(filled, row))), None)
+
+
+def filled(value: Any) -> bool:
+    """True for a cell that holds something: a value, or one that cannot be read."""
+    return isinstance(value, Unreadable) or not is_blank(value)
+
+
+def header_cells(
+    grid: list[list[Any]], header_row: int, label: str, problems: list[Problem]
+) -> list[Any]:
+    """The header row; a header cell that cannot be read is reported and taken as empty."""
+    header = list(grid[header_row - 1])
+    for j, value in enumerate(header):
+        if isinstance(value, Unreadable):
+            problems.append(Problem(message=value.message, file=label, row=header_row))
+            header[j] = None
+    return header
+
+
+def apply_merges(
+    grid: list[list[Any]],
+    merged: Sequence[CellRange],
+    header_row: int,
+    used: Sequence[str | None],
+    key: str | None,
+    label: str,
+    problems: list[Problem],
+) -> None:
+    """Give every cell of a merged range the value of its top-left cell, which is what the
+    planner sees there. A merged range that cannot mean that is refused instead: one that takes
+    in the header row, one across two columns teamsolver reads, or one over several rows of the
+    ``key`` column (those rows would share one id); its cells become :class:`Unreadable`."""
+    for cells in merged:
+        r1, c1, r2, c2 = cells
+        if r2 < header_row:
+            continue
+        ref = range_ref(cells)
+        names = [name for c in range(c1, c2 + 1) if c <= len(used) and (name := used[c - 1])]
+        if r1 <= header_row:
+            problems.append(
+                Problem(
+                    message=f"cells {ref} are merged; the header needs one cell per column: "
+                    "unmerge them and name each column",
+                    file=label,
+                    row=header_row,
+                )
+            )
+            continue
+        if len(names) > 1:
+            value: Any = Unreadable(
+                f"cells {ref} are merged across the columns {', '.join(names)}; unmerge them "
+                "and fill in each cell"
+            )
+        elif names and names[0] == key and r2 > r1:
+            value = Unreadable(
+                f"cells {ref} are merged, so rows {r1} to {r2} would have one {key}; unmerge "
+                f"them and give each row its own {key}"
+            )
+        else:
+            top = grid[r1 - 1] if r1 <= len(grid) else []
+            value = top[c1 - 1] if c1 <= len(top) else None
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                _put(grid, r, c, value)
 
 
 def read_raw(path: Path) -> Raw:
@@ -41,12 +248,60 @@ def _not_a_workbook(path: Path) -> str:
     return "not an Excel workbook, or a damaged one; save it from Excel or LibreOffice as .xlsx"
 
 
-def _read_book(path: Path, raw: Raw) -> None:
-    from openpyxl import load_workbook
+class Workbook:
+    """An open workbook: openpyxl's fast reader, and the archive for :func:`sheet_marks`."""
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    def __init__(self, path: Path):
+        from openpyxl import load_workbook
+
+        self.book = load_workbook(path, read_only=True, data_only=True)
+        self.archive = zipfile.ZipFile(path)
+        try:
+            strings = self.archive.read("xl/sharedStrings.xml")
+        except KeyError:
+            strings = b""
+        self.escapes = _ESCAPED_BYTES.search(strings) is not None
+        try:
+            workbook = self.archive.read("xl/workbook.xml")
+        except KeyError:
+            workbook = b""
+        self.stale = _FULL_CALC_ON_LOAD.search(workbook) is not None
+
+    @property
+    def sheets(self) -> list[Any]:
+        return list(self.book.worksheets)
+
+    def marks(self, sheet: Any) -> SheetMarks:
+        # The read-only sheet knows where its XML is stored (openpyxl keeps it since 2.4).
+        return sheet_marks(self.archive, sheet._worksheet_path, self.escapes, self.stale)
+
+    def close(self) -> None:
+        self.book.close()
+        self.archive.close()
+
+
+def hidden_warning(sheet: Any, label: str) -> Problem | None:
+    """A warning that a sheet teamsolver reads is hidden in Excel, or None."""
+    state = getattr(sheet, "sheet_state", "visible")
+    if state == "visible":
+        return None
+    how = (
+        "very hidden (only a macro or the VBA editor shows it)"
+        if state == "veryHidden"
+        else ("hidden")
+    )
+    return Problem(
+        message=f"sheet {sheet.title!r} is {how} in Excel, and teamsolver reads it like any "
+        "other; unhide it to see what is read, or delete it",
+        file=label,
+        severity="warning",
+    )
+
+
+def _read_book(path: Path, raw: Raw) -> None:
+    book = Workbook(path)
     try:
-        for sheet in book.worksheets:
+        for sheet in book.sheets:
             table = table_name(sheet.title)
             label = f"{path.name}, sheet {sheet.title}"
             if table is None:
@@ -68,12 +323,13 @@ def _read_book(path: Path, raw: Raw) -> None:
                     )
                 )
                 continue
-            grid = [
-                (n, list(row))
-                for n, row in enumerate(sheet.iter_rows(values_only=True), 1)
-                if any(v is not None and str(v).strip() for v in row)
-            ]
-            if not grid:
+            hidden = hidden_warning(sheet, label)
+            if hidden is not None:
+                raw.problems.append(hidden.model_copy(update={"table": table}))
+            marks = book.marks(sheet)
+            grid = read_grid(sheet, marks)
+            header_row = first_filled(grid)
+            if header_row is None:
                 if table in REQUIRED_TABLES:
                     raw.problems.append(
                         Problem(
@@ -84,32 +340,49 @@ def _read_book(path: Path, raw: Raw) -> None:
                         )
                     )
                 continue
-            header_row, header = grid[0]
+            header = header_cells(grid, header_row, label, raw.problems)
             if table == "rules":
-                raw.rules = _rules(header_row, header, grid[1:], label, raw.problems)
+                names = _rules_names(header)
+                used = [n if n in ("key", "value") else None for n in names]
+                apply_merges(grid, marks.merged, header_row, used, "key", label, raw.problems)
+                raw.rules = _rules(
+                    header_row, names, _rows_below(grid, header_row), label, raw.problems
+                )
                 continue
             columns, problems = map_headers(table, header, label)
             raw.problems.extend(p.model_copy(update={"row": header_row}) for p in problems)
-            rows = [
+            key = "id" if table in _KEYED else None
+            apply_merges(grid, marks.merged, header_row, columns, key, label, raw.problems)
+            cells = [
                 (n, {c: row[j] for j, c in enumerate(columns) if c and j < len(row)})
-                for n, row in grid[1:]
+                for n, row in _rows_below(grid, header_row)
             ]
             missing = frozenset(required_columns(table)) - set(columns)
-            raw.tables[table] = RawTable(label, rows, missing=missing)
+            raw.tables[table] = RawTable(label, cells, missing=missing)
     finally:
         book.close()
 
 
+def _rows_below(grid: list[list[Any]], header_row: int) -> list[tuple[int, list[Any]]]:
+    """The rows below the header that hold a value, with their numbers."""
+    return [
+        (n, row) for n, row in enumerate(grid[header_row:], header_row + 1) if any(map(filled, row))
+    ]
+
+
+def _rules_names(header: list[Any]) -> list[str]:
+    names = [str(h).strip().lower() if h is not None else "" for h in header]
+    return [{"键": "key", "值": "value"}.get(n, n) for n in names]
+
+
 def _rules(
     header_row: int,
-    header: list[Any],
+    names: list[str],
     rows: list[tuple[int, list[Any]]],
     label: str,
     problems: list[Problem],
 ) -> RawRules | None:
     """Settings from a sheet of ``key``/``value`` rows; an empty value keeps the default."""
-    names = [str(h).strip().lower() if h is not None else "" for h in header]
-    names = [{"键": "key", "值": "value"}.get(n, n) for n in names]
     if "key" not in names or "value" not in names:
         problems.append(
             Problem(
@@ -125,6 +398,14 @@ def _rules(
     for n, row in rows:
         key = row[k] if k < len(row) else None
         value = row[v] if v < len(row) else None
+        bad = [(c, cell_problem(x)) for c, x in (("key", key), ("value", value))]
+        for column, message in bad:
+            if message is not None:
+                problems.append(
+                    Problem(message=message, file=label, table="rules", row=n, column=column)
+                )
+        if any(message is not None for _, message in bad):
+            continue
         if is_blank(key):
             if not is_blank(value):
                 problems.append(
@@ -164,7 +445,9 @@ def write(instance: Instance, path: Path) -> None:
 
 def write_book(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
     """Write sheets of (title, header, rows) atomically: bold frozen headers, sized columns,
-    and every text cell stored as text, so that ``=…`` from the input is never a formula.
+    and every text cell stored as text, so that ``=…`` from the input is never a formula. A
+    character a workbook cannot hold is written escaped (``_x000B_``), as Excel does, so that
+    writing never fails; reading gives it back (and refuses it in an instance).
 
     A normal (not write-only) workbook records each sheet's dimension, which lets openpyxl read
     it back in one pass instead of two.
@@ -178,11 +461,11 @@ def write_book(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
         sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = title
-        sheet.append(header)
+        sheet.append([_escape(h) for h in header])
         for cell in sheet[1]:
             cell.font = bold
         for row in rows:
-            sheet.append(row)
+            sheet.append([_escape(v) if isinstance(v, str) else v for v in row])
         for line in sheet.iter_rows(min_row=2):
             for cell in line:
                 if isinstance(cell.value, str):
