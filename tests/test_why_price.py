@@ -224,6 +224,14 @@ def test_each_group_gets_an_equal_share_of_the_time(monkeypatch: pytest.MonkeyPa
     assert len(answer.prices) == 4
 
 
+def test_a_given_roster_that_breaks_hard_rules_is_said_to() -> None:
+    inst, given_roster = ratings_plan()
+    short = Roster.of(given_roster.seats[:2])  # G1 needs three
+    answer = why_not(inst, short, "M5", "G1", workers=1, time_limit=math.inf)
+    assert_shows_its_price(inst, short, answer)
+    assert "The given roster breaks hard rules (2 violations" in answer.message
+
+
 def test_no_time_left_tries_no_group() -> None:
     inst, given_roster = ratings_plan()
     answer = why_not(inst, given_roster, "M5", "G1", time_limit=0)

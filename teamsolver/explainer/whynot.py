@@ -19,7 +19,7 @@ from ..engine.solve import default_workers
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
 from ..roster import Roster
-from ..score import objective, objective_parts, score
+from ..score import objective_parts, score
 from ..settings import GOAL_IDS, _nearest
 from .core import explain
 from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot
@@ -108,7 +108,8 @@ def why_not(
             return False
         return role == "member" or key in (model.lead if role == "leader" else model.dep)
 
-    given = objective(instance, roster)
+    given_judged = judge(instance, roster)
+    given = given_judged.objective
     found: dict[str, Judged] = {}
     nearby: dict[str, Judged] = {}  # the swap search's best, per group
     prices: list[GroupPrice] = []
@@ -199,6 +200,11 @@ def why_not(
         lines += [
             f"- {c.goal}: {c.given} → {c.forced} (weight {c.weight}, {c.cost:+d})" for c in changed
         ]
+    if not given_judged.clean:
+        lines.append(
+            f"The given roster breaks hard rules ({plural(given_judged.hard, 'violation')}; "
+            "teamsolver check lists them): the price compares with a roster the checker rejects."
+        )
     if delta < 0:
         lines.append(
             "That roster is better than the given one: the given roster is not the best there "
