@@ -86,6 +86,14 @@ def _usage_problem(text: str) -> Problem:
 @click.option("--why", "why", default=None, metavar="MEMBER", help="Why is MEMBER not seated?")
 @click.option("--group", default=None, metavar="GROUP", help="With --why: in this group.")
 @click.option(
+    "--solutions",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With --why: stop each re-solve after N improving rosters (with --workers 1, a limit "
+    "that gives the same answer on any machine).",
+)
+@click.option(
     "--scenario",
     "scenario_file",
     type=click.Path(),
@@ -109,6 +117,7 @@ def explain_command(
     roster: str | None,
     why: str | None,
     group: str | None,
+    solutions: int | None,
     scenario_file: str | None,
     name: str | None,
     encoding: str | None,
@@ -125,7 +134,10 @@ def explain_command(
     than the members a group can ever have is reported at once, without solving.
 
     With --roster and --why: why MEMBER is not in GROUP (or in any group) of ROSTER: the hard
-    rules that forbid it, or what forcing it would cost, goal by goal.
+    rules that forbid it, or what forcing it would cost, goal by goal: the best roster found
+    with MEMBER there, searched from ROSTER (every swap that seats MEMBER first, then CP-SAT
+    started from the best of them), with its seat changes; never a price above a roster shown.
+    Without --group, each group MEMBER may sit in gets an equal share of --time-limit.
 
     With --scenario: the same questions about INSTANCE after a what-if scenario (the file
     that `teamsolver whatif` takes; --name picks one of many).
@@ -147,6 +159,7 @@ def explain_command(
         (why is not None and roster is None, "--why needs --roster ROSTER"),
         (roster is not None and why is None, "--roster needs --why MEMBER"),
         (name is not None and scenario_file is None, "--name needs --scenario FILE"),
+        (solutions is not None and why is None, "--solutions needs --why MEMBER"),
     ):
         if wrong:
             _usage(text, as_json, failed)
@@ -165,7 +178,14 @@ def explain_command(
         try:
             # One worker unless told: the comparison of rosters stays reproducible.
             answer = why_not(
-                inst, seats, why, group, time_limit=limit, workers=workers or 1, seed=seed
+                inst,
+                seats,
+                why,
+                group,
+                time_limit=limit,
+                workers=workers or 1,
+                seed=seed,
+                solutions=solutions,
             )
         except TeamsolverError as exc:
             column = "--group" if str(exc).startswith("unknown group") else "--why"

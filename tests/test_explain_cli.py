@@ -104,6 +104,26 @@ def test_why_not_an_allowed_member_costs_goal_by_goal(tiny_roster: Path) -> None
     assert doc["objective_given"] == given
 
 
+def test_why_not_shows_the_roster_behind_the_price(tiny_roster: Path) -> None:
+    """The price comes with the seat changes of a roster the checker accepts (issue 13)."""
+    args = ("--roster", tiny_roster, "--why", "M04", "--group", "G2", "--workers", "1")
+    proc = run("explain", TINY, *args, "--solutions", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "seat change" in proc.stdout and "the checker accepts it" in proc.stdout
+    assert "- M04: no seat in R1 → G2 as " in proc.stdout
+    doc = one_json(run("explain", TINY, *args, "--solutions", "1", "--json").stdout)
+    inst = teamsolver.load(TINY)
+    forced = teamsolver.Roster.model_validate(doc["roster"])
+    assert not [v for v in teamsolver.check(inst, forced) if inst.rules.mode(v.rule) == "hard"]
+    assert doc["objective_forced"] == teamsolver.objective(inst, forced)
+    assert any(s.member == "M04" and s.group == "G2" for s in forced.seats)
+    given = {(s.member, s.group, s.role) for s in read_roster(tiny_roster, inst).seats}
+    now = {(s.member, s.group, s.role) for s in forced.seats}
+    moved = {m["member"] for m in doc["moves"]}
+    assert moved == {m for m, _, _ in given ^ now}
+    assert doc["prices"][0]["group"] == "G2" and doc["prices"][0]["status"] == "allowed"
+
+
 def test_why_not_a_seated_member(tiny_roster: Path) -> None:
     # Which seat M01 gets depends on ties between optimal rosters: read it off the roster.
     rows = [line.split(",") for line in tiny_roster.read_text(encoding="utf-8").splitlines()]
@@ -123,6 +143,7 @@ def test_why_not_a_seated_member(tiny_roster: Path) -> None:
         (("--roster", "roster.csv", "--group", "G1"), "--group needs --why"),
         (("--roster", "roster.csv"), "--roster needs --why"),
         (("--name", "ill"), "--name needs --scenario"),
+        (("--solutions", "1"), "--solutions needs --why"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], words: str) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .report import Change, CoreItem, Explanation, GoalCost, Suggestion, WhyNot
+from .report import (
+    Change,
+    CoreItem,
+    Explanation,
+    GoalCost,
+    GroupPrice,
+    SeatMove,
+    Suggestion,
+    WhyNot,
+)
 
 if TYPE_CHECKING:
     from .core import explain
@@ -32,6 +41,8 @@ __all__ = [
     "CoreItem",
     "Explanation",
     "GoalCost",
+    "GroupPrice",
+    "SeatMove",
     "Suggestion",
     "WhyNot",
     "apply_changes",

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ..roster import Roster
+
 #: ``INFEASIBLE``: a conflict was found (``core``); ``FEASIBLE``: the hard rules can all hold;
 #: ``UNKNOWN``: the time limit passed before either was shown.
 Status = Literal["INFEASIBLE", "FEASIBLE", "UNKNOWN"]
@@ -95,8 +97,53 @@ class GoalCost(_Data):
     """The term's share of the objective (weight × value, negative for maximised goals)."""
 
 
+class SeatMove(_Data):
+    """One seat that differs between the given roster and the forced one: ``member`` held
+    ``from_group`` in ``from_role`` in ``round`` (None: no seat in that round) and holds
+    ``to_group`` in ``to_role`` (None: no seat). Mentors aside."""
+
+    round: str
+    member: str
+    from_group: str | None = None
+    from_role: str | None = None
+    to_group: str | None = None
+    to_role: str | None = None
+
+    @property
+    def text(self) -> str:
+        def place(group: str | None, role: str | None) -> str:
+            return f"{group} as {role}" if group else f"no seat in {self.round}"
+
+        before = place(self.from_group, self.from_role)
+        return f"{self.member}: {before} → {place(self.to_group, self.to_role)}"
+
+
+class GroupPrice(_Data):
+    """What seating the member in one group costs: the objective of the best roster found with
+    the member there (None: none found), its difference from the given roster's, whether it is
+    proven best, and which search found it (``swaps``: one change of the given roster, or a
+    repair of one; ``re-solve``: CP-SAT started from that roster)."""
+
+    group: str
+    objective: int | None = None
+    price: int | None = None
+    proven: bool = False
+    found_by: Literal["swaps", "re-solve"] | None = None
+    status: Literal["allowed", "forbidden", "UNKNOWN"] = "UNKNOWN"
+    swap_price: int | None = None
+    """The price of the swap search's best roster alone (one change of the given roster, or a
+    repair of one), None when it found none the checker accepts."""
+
+
 class WhyNot(_Data):
-    """The answer to "why is MEMBER not in GROUP (or in any group)?"."""
+    """The answer to "why is MEMBER not in GROUP (or in any group)?".
+
+    With status ``allowed``: ``roster`` is the best roster found with the member in
+    ``forced_group`` (the checker accepts it), ``moves`` its seat changes from the given
+    roster, and ``objective_forced − objective_given`` the price said, never above a roster
+    shown; ``proven`` when no roster with the member there is better. ``prices``: every group
+    tried (with ``group`` None: each group the member may sit in, cheapest first).
+    """
 
     member: str
     group: str | None
@@ -109,6 +156,15 @@ class WhyNot(_Data):
     objective_given: int | None = None
     objective_forced: int | None = None
     goals: tuple[GoalCost, ...] = ()
+    roster: Roster | None = None
+    moves: tuple[SeatMove, ...] = ()
+    proven: bool = False
+    found_by: Literal["swaps", "re-solve"] | None = None
+    prices: tuple[GroupPrice, ...] = ()
+    nearby_moves: tuple[SeatMove, ...] = ()
+    """When the answer comes from the re-solve: the seat changes of the swap search's best
+    roster (nearer the given one), whose objective is ``objective_nearby``."""
+    objective_nearby: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -8,13 +8,17 @@ hold (one seat per round, eligibility) included?".
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from ..engine.model import Model, Where
-from ..instance import Instance
+from ..instance import Instance, Pin
+from ..roster import Roster
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 #: Seconds given to the one assumption-based solve that reads CP-SAT's own conflict.
@@ -197,3 +201,129 @@ def feasible(instance: Instance, time_limit: float, workers: int = 1, seed: int 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SAT
     return UNSAT if code == cp_model.INFEASIBLE else UNKNOWN
+
+
+class _Enough(cp_model.CpSolverSolutionCallback):
+    """Stops the search after ``solutions`` improving rosters (None: never)."""
+
+    def __init__(self, solutions: int | None):
+        super().__init__()
+        self.limit = solutions
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.limit is not None and self.count >= self.limit:
+            self.stop_search()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one re-solve may search: until ``deadline`` (a ``time.perf_counter()``
+    instant; ``math.inf``: none) or ``solutions`` improving rosters (None: no count), with
+    ``workers`` CP-SAT threads and ``seed``."""
+
+    deadline: float
+    workers: int
+    seed: int = 0
+    solutions: int | None = None
+
+
+def resolve_from(
+    model: Model, seat: tuple[int, int], start: Roster | None, *, clean: bool, limits: Limits
+) -> tuple[str, Roster | None, bool]:
+    """The best roster of ``model``'s instance with the seat ``(member, group)`` (indices)
+    taken, searched by CP-SAT from ``start`` (a roster with that seat, or None; ``clean``: the
+    checker accepts it) within ``limits``.
+
+    A model of at least :data:`~teamsolver.engine.solve.STAGED_FROM` seat variables is solved
+    as :func:`teamsolver.solve` solves it, with a require pin, and a clean ``start`` as its
+    first roster (the complete hint of its staged search, LP-guided stage included: one CP-SAT
+    worker from a hint alone hardly improves a large roster). A smaller one is solved on
+    ``model`` itself, the seat taken by narrowing the domain of its variable (one model serves
+    every group; domain and hint are restored before returning), every variable hinted from
+    ``start`` (its seats and roles alone when it breaks a hard rule: CP-SAT repairs the hint).
+
+    Returns the verdict (``SAT``; ``UNSAT``: no roster has the seat; ``UNKNOWN``), the roster,
+    and whether it is proven best.
+    """
+    from ..engine.solve import STAGED_FROM
+
+    if len(model.x) >= STAGED_FROM:
+        first = start if clean else None
+        return _staged(model.instance, seat, first, limits)
+    return _hinted(model, seat, start, limits)
+
+
+def _staged(
+    instance: Instance, seat: tuple[int, int], start: Roster | None, limits: Limits
+) -> tuple[str, Roster | None, bool]:
+    from ..engine.solve import solve_model
+    from ..result import Progress
+
+    member, group = instance.members[seat[0]].id, instance.groups[seat[1]].id
+    pinned = instance.model_copy(
+        update={"pins": (*instance.pins, Pin(member=member, group=group, kind="require"))}
+    )
+    stop = threading.Event()
+
+    def progress(p: Progress) -> None:
+        if limits.solutions is not None and p.solutions >= limits.solutions:
+            stop.set()
+
+    result = solve_model(
+        pinned,
+        Model(pinned),
+        deadline=None if math.isinf(limits.deadline) else limits.deadline,
+        workers=limits.workers,
+        seed=limits.seed,
+        on_progress=progress,
+        stop=stop,
+        initial=start,
+    )
+    if result.has_roster:
+        return SAT, result.roster, result.status == "OPTIMAL"
+    return (UNSAT if result.status == "INFEASIBLE" else UNKNOWN), None, False
+
+
+def _hinted(
+    model: Model, seat: tuple[int, int], start: Roster | None, limits: Limits
+) -> tuple[str, Roster | None, bool]:
+    from ..engine.solve import _chosen, _complete, _solver, chosen_of, make_roster
+
+    instance = model.instance
+    proto = model.cp.proto
+    domain = proto.variables[model.x[seat].index].domain
+    saved = list(domain)  # [0, 1]: a Boolean
+    for i in range(len(saved)):
+        domain[i] = 1
+    limit = None if math.isinf(limits.deadline) else limits.deadline
+    seed = limits.seed
+    try:
+        chosen = chosen_of(instance, model, start) if start is not None else None
+        completed = None
+        if chosen is not None and seat in chosen:
+            completed = _complete(model, chosen, seed, limit, None, False)
+        proto.clear_solution_hint()
+        hint = proto.solution_hint
+        if completed is not None:
+            values = list(completed.response_proto.solution)
+            hint.vars.extend(range(len(values)))
+            hint.values.extend(values)
+        elif chosen is not None:
+            for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
+                for key, var in table.items():
+                    hint.vars.append(var.index)
+                    hint.values.append(chosen[key][slot] if key in chosen else 0)
+        left = None if limit is None else limit - time.perf_counter()
+        solver = _solver(limits.workers, seed, left, False)
+        code = solver.solve(model.cp, _Enough(limits.solutions))
+    finally:
+        for i, bound in enumerate(saved):
+            domain[i] = bound
+        proto.clear_solution_hint()
+    if code == cp_model.INFEASIBLE:
+        return UNSAT, None, False
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return UNKNOWN, None, False
+    return SAT, make_roster(instance, _chosen(solver, model)), code == cp_model.OPTIMAL

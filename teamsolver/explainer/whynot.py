@@ -1,26 +1,36 @@
 """Why-not questions: why is a member not in a group (or in any group) of a roster?
 
 Either hard rules forbid the seat (said as the rule instances that do), or the seat is allowed
-and the answer is what forcing it costs: the best roster with the member pinned there, goal by
-goal, against the given roster.
+and the answer is what forcing it costs: the best roster found with the member there, goal by
+goal, against the given roster. That roster is searched from the given one (the swap search of
+:mod:`.swaps`, then CP-SAT hinted with its roster), so the price is never above a roster that
+one change of the given roster reaches, and the answer carries the roster and its seat changes.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Literal
 
-from ..audit import check
-from ..engine.model import Where
+from ..audit import check, plural
+from ..engine.model import Model, Where
+from ..engine.solve import default_workers
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
-from ..result import Result
 from ..roster import Roster
 from ..score import objective_parts, score
 from ..settings import GOAL_IDS, _nearest
 from .core import explain
-from .report import CoreItem, GoalCost, WhyNot
+from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot
+from .search import UNKNOWN, UNSAT, Limits, resolve_from
+from .swaps import MAX_EVALUATIONS, Allowed, Judged, judge, moves, swap_search
 from .words import Context, sentence
+
+#: Share of a group's time for the swap search; CP-SAT from its roster gets the rest.
+SWAP_SHARE = 0.5
+#: Seat changes listed at most in the message (``moves`` and ``roster`` have them all).
+MAX_MOVES = 12
 
 
 def why_not(
@@ -32,16 +42,23 @@ def why_not(
     time_limit: float = 60.0,
     workers: int | None = None,
     seed: int = 0,
+    solutions: int | None = None,
+    max_evaluations: int = MAX_EVALUATIONS,
 ) -> WhyNot:
     """Why ``member`` is not in ``group`` (None: in any group) of ``roster``.
 
     Groups the member can never sit in (eligibility, recusal, a forbid pin) are said at once.
-    For each other group (at most as many as ``time_limit`` allows), the instance is re-solved
-    with a require pin: no roster means hard rules forbid it (the conflict with the pin is
-    given); otherwise the cheapest such roster is compared with ``roster`` goal by goal.
+    Each other group gets a fair share of ``time_limit`` (``math.inf``: no limit; what a
+    group leaves unused goes to the next): half for the swap search (:mod:`.swaps`: the given
+    roster with the member in the group and one or two other members moved, at most
+    ``max_evaluations`` rosters judged by the checker and the scorer), the rest for CP-SAT
+    started from its best roster (a complete hint), stopped after ``solutions`` improving
+    rosters (None: no limit; with ``workers=1`` a limit that gives the same answer on any
+    machine). The cheaper roster of the two is the answer, compared with ``roster`` goal by
+    goal; when CP-SAT proves that no roster has the member there, the conflict is given.
     """
-    from ..solver import solve
-
+    if solutions is not None and solutions < 1:
+        raise ValueError(f"solutions must be at least 1, got {solutions}")
     start = time.perf_counter()
     if member not in instance.member_by_id:
         raise TeamsolverError(unknown_id("member", member, instance.member_by_id))
@@ -79,43 +96,61 @@ def why_not(
             open_groups.append(g)
         else:
             reasons.append(_static(ctx, member, g, why))
-    best: tuple[int, Group, Result] | None = None
-    unknown = False
+    if not open_groups:
+        return _forbidden(member, group, reasons)
+    model = Model(instance)
+    m_index = {p.id: i for i, p in enumerate(instance.members)}
+    g_index = {q.id: i for i, q in enumerate(instance.groups)}
+
+    def allowed(mid: str, gid: str, role: str) -> bool:
+        key = (m_index.get(mid, -1), g_index.get(gid, -1))
+        if key not in model.x:
+            return False
+        return role == "member" or key in (model.lead if role == "leader" else model.dep)
+
+    given_judged = judge(instance, roster)
+    given = given_judged.objective
+    found: dict[str, Judged] = {}
+    nearby: dict[str, Judged] = {}  # the swap search's best, per group
+    prices: list[GroupPrice] = []
     for i, g in enumerate(open_groups):
         left = start + time_limit - time.perf_counter()
         if left <= 0:
-            unknown = True
             break
+        # A fair share of what is left: time a group does not use goes to the next ones.
         share = left / (len(open_groups) - i)
-        pinned = instance.model_copy(
-            update={"pins": (*instance.pins, Pin(member=member, group=g.id, kind="require"))}
+        price, judged, near, conflict = _price(
+            instance,
+            model,
+            roster,
+            member,
+            g,
+            seat=(m_index[member], g_index[g.id]),
+            allowed=allowed,
+            given=given,
+            limits=Limits(
+                deadline=time.perf_counter() + share,
+                workers=workers or default_workers(),
+                seed=seed,
+                solutions=solutions,
+            ),
+            max_evaluations=max_evaluations,
         )
-        result = solve(pinned, time_limit=share, workers=workers, seed=seed, backend="cp-sat")
-        if result.has_roster:
-            assert result.objective is not None
-            if best is None or result.objective < best[0]:
-                best = (result.objective, g, result)
-        elif result.status == "INFEASIBLE":
-            conflict = explain(pinned, time_limit=max(1.0, share), suggest=False, seed=seed)
-            pin = Where("pins", g.round, g.id, member)
-            items = [c for c in conflict.core if (c.rule, c.round, c.group, c.member) != _key(pin)]
-            seat_in_conflict = len(items) < len(conflict.core)
-            head = CoreItem(
-                rule="pins",
-                round=g.round,
-                group=g.id,
-                member=member,
-                message=f"seating {member} in {g.id} conflicts with these rules"
-                if seat_in_conflict
-                else f"the plan has no roster even without seating {member} in {g.id}: "
-                "these rules conflict (see teamsolver explain)",
-            )
-            reasons.extend([head, *items])
-        else:
-            unknown = True
-    where = group or "any group"
-    if best is None:
-        if unknown:
+        prices.append(price)
+        reasons.extend(conflict)
+        if judged is not None:
+            found[g.id] = judged
+        if near is not None:
+            nearby[g.id] = near
+    tried = {p.group for p in prices}
+    prices += [GroupPrice(group=g.id) for g in open_groups if g.id not in tried]  # no time left
+    ranked = sorted(
+        prices,
+        key=lambda p: (p.price is None, p.price or 0, len(_moves_of(p, found, instance, roster))),
+    )
+    if not found:
+        if any(p.status == "UNKNOWN" for p in prices):
+            where = group or "any group"
             return WhyNot(
                 member=member,
                 group=group,
@@ -123,36 +158,77 @@ def why_not(
                 message=f"No answer for {member} in {where} within the time limit of "
                 f"{time_limit:g} s; allow more time with --time-limit.",
                 reasons=tuple(reasons),
+                prices=tuple(ranked),
             )
-        return WhyNot(
-            member=member,
-            group=group,
-            status="forbidden",
-            message=f"Hard rules forbid {member} in {where}:\n"
-            + "\n".join(f"- [{r.rule}] {r.message}" for r in reasons),
-            reasons=tuple(reasons),
-        )
-    _, g, forced = best
-    costs = _costs(instance, roster, forced.roster)
+        return _forbidden(member, group, reasons, tuple(ranked))
+    best = ranked[0]
+    g = instance.group_by_id[best.group]
+    forced = found[g.id].roster
+    costs = _costs(instance, roster, forced)
     given_obj = sum(c.given_part for c in costs)
     forced_obj = sum(c.forced_part for c in costs)
     delta = forced_obj - given_obj
+    changes = moves(instance, roster, forced)
+    how = (
+        "the swap search (the given roster, changed by hand as a planner would)"
+        if best.found_by == "swaps"
+        else "a re-solve started from the given roster with that seat"
+    )
     lines = [
         f"{member} may sit in {g.id} (round {g.round}): no hard rule forbids it. The best roster "
-        f"found with {member} pinned there has objective {forced_obj} against "
-        f"{given_obj} for the given roster ({'+' if delta >= 0 else ''}{delta}; lower is "
-        "better)."
+        f"found with {member} there has objective {forced_obj} against {given_obj} for the "
+        f"given roster ({delta:+d}; lower is better). Found by {how}; the checker accepts it. "
+        f"{plural(len(changes), 'seat change')}:"
     ]
+    lines += [f"- {c.text}" for c in changes[:MAX_MOVES]]
+    if len(changes) > MAX_MOVES:
+        lines.append(f"- … and {len(changes) - MAX_MOVES} more (--json gives the whole roster)")
+    near = nearby.get(g.id)
+    near_moves: tuple[SeatMove, ...] = ()
+    if near is not None and best.found_by == "re-solve":
+        near_moves = moves(instance, roster, near.roster)
+        lines.append(
+            f"Nearer the given roster, the swap search's best: objective {near.objective} "
+            f"({near.objective - given_obj:+d}) with {plural(len(near_moves), 'seat change')}: "
+            + "; ".join(c.text for c in near_moves[:MAX_MOVES])
+            + ("; …" if len(near_moves) > MAX_MOVES else "")
+            + "."
+        )
     changed = [c for c in costs if c.cost or c.given != c.forced]
     if changed:
         lines.append("Goal by goal, and soft rule by soft rule (objective change; + = worse):")
         lines += [
             f"- {c.goal}: {c.given} → {c.forced} (weight {c.weight}, {c.cost:+d})" for c in changed
         ]
-    if forced.status != "OPTIMAL":
-        lines.append("(That roster is not proven best: the difference is an upper bound.)")
-    if group is None and len(open_groups) > 1:
-        lines.append(f"{g.id} is the cheapest of the {len(open_groups)} groups tried.")
+    if not given_judged.clean:
+        lines.append(
+            f"The given roster breaks hard rules ({plural(given_judged.hard, 'violation')}; "
+            "teamsolver check lists them): the price compares with a roster the checker rejects."
+        )
+    if delta < 0:
+        lines.append(
+            "That roster is better than the given one: the given roster is not the best there "
+            "is (teamsolver solve with a longer --time-limit may find a better one)."
+        )
+    if not best.proven:
+        lines.append(
+            "(Not proven best: a cheaper roster with that seat may exist; the price said is the "
+            "roster shown.)"
+        )
+    if group is None:
+        priced = [p for p in ranked if p.price is not None]
+        if len(priced) > 1:
+            each = ", ".join(f"{p.group} {p.price:+d}" for p in priced)
+            lines.append(f"{g.id} is the cheapest of the {len(priced)} groups priced ({each}).")
+        unknown = [p.group for p in ranked if p.status == "UNKNOWN"]
+        if unknown:
+            lines.append(
+                f"No roster with {member} found within the time limit in: {', '.join(unknown)} "
+                "(allow more time with --time-limit)."
+            )
+        if reasons:
+            lines.append(f"Hard rules keep {member} out of the other groups:")
+            lines += [f"- [{r.rule}] {r.message}" for r in reasons]
     return WhyNot(
         member=member,
         group=group,
@@ -163,7 +239,136 @@ def why_not(
         objective_given=given_obj,
         objective_forced=forced_obj,
         goals=tuple(costs),
+        roster=forced,
+        moves=changes,
+        proven=best.proven,
+        found_by=best.found_by,
+        prices=tuple(ranked),
+        nearby_moves=near_moves,
+        objective_nearby=None if not near_moves or near is None else near.objective,
     )
+
+
+def _price(
+    instance: Instance,
+    model: Model,
+    roster: Roster,
+    member: str,
+    g: Group,
+    *,
+    seat: tuple[int, int],
+    allowed: Allowed,
+    given: int,
+    limits: Limits,
+    max_evaluations: int,
+) -> tuple[GroupPrice, Judged | None, Judged | None, list[CoreItem]]:
+    """What seating ``member`` in ``g`` costs, within ``limits``: the swap search first
+    (:data:`SWAP_SHARE` of the time), then CP-SAT from its roster (the rest). The price, the
+    roster behind it (None: none found), the swap search's best roster and, when hard rules
+    forbid the seat, why."""
+    begin = time.perf_counter()
+    end = limits.deadline
+    swaps = swap_search(
+        instance,
+        roster,
+        member,
+        g.id,
+        allowed=allowed,
+        deadline=begin + (end - begin) * SWAP_SHARE,
+        max_evaluations=max_evaluations,
+    )
+    options: list[tuple[Judged, Literal["swaps", "re-solve"]]] = []
+    if swaps.best is not None:
+        options.append((swaps.best, "swaps"))
+    verdict, proven = UNKNOWN, False
+    if seat in model.x:
+        start = swaps.best or swaps.nearest
+        verdict, solved, proven = resolve_from(
+            model,
+            seat,
+            None if start is None else start.roster,
+            clean=start is not None and start.clean,
+            limits=limits,
+        )
+        if solved is not None:
+            judged = judge(instance, solved)
+            if judged.clean:
+                options.append((judged, "re-solve"))
+            else:
+                proven = False  # the checker disagrees with the model: prove nothing
+    else:
+        verdict = UNSAT  # the model has no such seat: hard rules keep the member out
+    if options:
+        # The cheapest; on a tie, the roster nearer to the given one (the swaps' first).
+        best, by = min(options, key=lambda o: o[0].objective)
+        return (
+            GroupPrice(
+                group=g.id,
+                objective=best.objective,
+                price=best.objective - given,
+                proven=proven,
+                found_by=by,
+                status="allowed",
+                swap_price=None if swaps.best is None else swaps.best.objective - given,
+            ),
+            best,
+            swaps.best,
+            [],
+        )
+    if verdict != UNSAT:
+        return GroupPrice(group=g.id), None, None, []
+    left = max(1.0, end - time.perf_counter())
+    return (
+        GroupPrice(group=g.id, status="forbidden"),
+        None,
+        None,
+        _conflict(instance, member, g, left, limits.seed),
+    )
+
+
+def _conflict(
+    instance: Instance, member: str, g: Group, time_limit: float, seed: int
+) -> list[CoreItem]:
+    """Why no roster has ``member`` in ``g``: the conflict of the instance with that pin."""
+    pinned = instance.model_copy(
+        update={"pins": (*instance.pins, Pin(member=member, group=g.id, kind="require"))}
+    )
+    conflict = explain(pinned, time_limit=time_limit, suggest=False, seed=seed)
+    pin = Where("pins", g.round, g.id, member)
+    items = [c for c in conflict.core if (c.rule, c.round, c.group, c.member) != _key(pin)]
+    seat_in_conflict = len(items) < len(conflict.core)
+    head = CoreItem(
+        rule="pins",
+        round=g.round,
+        group=g.id,
+        member=member,
+        message=f"seating {member} in {g.id} conflicts with these rules"
+        if seat_in_conflict
+        else f"the plan has no roster even without seating {member} in {g.id}: "
+        "these rules conflict (see teamsolver explain)",
+    )
+    return [head, *items]
+
+
+def _forbidden(
+    member: str, group: str | None, reasons: list[CoreItem], prices: tuple[GroupPrice, ...] = ()
+) -> WhyNot:
+    where = group or "any group"
+    return WhyNot(
+        member=member,
+        group=group,
+        status="forbidden",
+        message=f"Hard rules forbid {member} in {where}:\n"
+        + "\n".join(f"- [{r.rule}] {r.message}" for r in reasons),
+        reasons=tuple(reasons),
+        prices=prices,
+    )
+
+
+def _moves_of(
+    p: GroupPrice, found: dict[str, Judged], instance: Instance, roster: Roster
+) -> tuple[SeatMove, ...]:
+    return moves(instance, roster, found[p.group].roster) if p.group in found else ()
 
 
 def unknown_id(word: str, value: str, known: Iterable[str]) -> str:
