@@ -16,6 +16,7 @@ import click
 from . import files
 from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
 from .cli_solve import (
+    SEED,
     _bad_input,
     _plural,
     _print_json,
@@ -74,7 +75,7 @@ def _usage_problem(text: str) -> Problem:
     help="CP-SAT threads per solve (default: one per core, at most 8, when looking for a "
     "roster, as solve; 1 for the conflict, the suggestions and --why).",
 )
-@click.option("--seed", default=0, show_default=True, metavar="N", help="Random seed.")
+@SEED
 @click.option("--no-suggestions", is_flag=True, help="Only the conflict; do not look for changes.")
 @click.option(
     "--roster",

@@ -189,3 +189,22 @@ def test_solve_stops_after_n_improving_rosters_on_the_command_line() -> None:
     inst = teamsolver.load(TINY)
     roster = teamsolver.Roster.model_validate({"seats": doc["roster"]})
     assert_clean(inst, roster)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"time_limit": -1}, {"workers": 0}, {"seed": 2**70}, {"seed": -5}]
+)
+def test_explain_and_why_not_refuse_the_same_arguments(kwargs: dict[str, object]) -> None:
+    inst = teamsolver.load(TINY)
+    with pytest.raises(ValueError):
+        teamsolver.explain(inst, **kwargs)
+    with pytest.raises(ValueError):
+        teamsolver.why_not(inst, teamsolver.Roster(), "M01", **kwargs)
+
+
+def test_why_not_takes_none_as_no_time_limit() -> None:
+    inst = teamsolver.load(TINY)
+    base = teamsolver.solve(inst, workers=1)
+    answer = teamsolver.why_not(inst, base.roster, "M04", group="G1", time_limit=None, workers=1)
+    assert answer.status != "seated" and answer.roster is not None
+    assert_clean(inst, answer.roster)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import asdict
@@ -9,6 +10,7 @@ from dataclasses import asdict
 from ..engine.model import Where
 from ..errors import InputError, raise_if_errors
 from ..instance import Instance
+from ..limits import search_args
 from ..solver import relaxed
 from ..validation import validate_instance
 from .report import CoreItem, Explanation, Suggestion
@@ -25,7 +27,7 @@ CORE_SHARE = 0.6
 def explain(
     instance: Instance,
     *,
-    time_limit: float = 60.0,
+    time_limit: float | None = 60.0,
     workers: int | None = None,
     seed: int = 0,
     suggest: bool = True,
@@ -44,6 +46,8 @@ def explain(
     ``irreducible`` is False. ``workers``: CP-SAT threads (None: as ``solve`` when looking for a
     roster, one per core; one for the conflict and the suggestions).
     """
+    time_limit = math.inf if time_limit is None else time_limit  # None: no limit, as in solve
+    search_args(time_limit=time_limit, workers=workers, seed=seed)
     start = time.perf_counter()
     deadline = start + time_limit
     # Rules that a requirement cannot meet are this function's business, not bad input.

@@ -9,6 +9,7 @@ one change of the given roster reaches, and the answer carries the roster and it
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable
 from typing import Literal
@@ -18,6 +19,7 @@ from ..engine.model import Model, Where
 from ..engine.solve import default_workers
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
+from ..limits import search_args
 from ..roster import Roster
 from ..score import objective_parts, score
 from ..settings import GOAL_IDS, _nearest
@@ -39,7 +41,7 @@ def why_not(
     member: str,
     group: str | None = None,
     *,
-    time_limit: float = 60.0,
+    time_limit: float | None = 60.0,
     workers: int | None = None,
     seed: int = 0,
     solutions: int | None = None,
@@ -57,8 +59,8 @@ def why_not(
     machine). The cheaper roster of the two is the answer, compared with ``roster`` goal by
     goal; when CP-SAT proves that no roster has the member there, the conflict is given.
     """
-    if solutions is not None and solutions < 1:
-        raise ValueError(f"solutions must be at least 1, got {solutions}")
+    time_limit = math.inf if time_limit is None else time_limit  # None: no limit, as in solve
+    search_args(time_limit=time_limit, workers=workers, seed=seed, solutions=solutions)
     start = time.perf_counter()
     if member not in instance.member_by_id:
         raise TeamsolverError(unknown_id("member", member, instance.member_by_id))
