@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +142,18 @@ def test_same_seed_and_one_worker_give_the_same_roster() -> None:
     assert first.roster == second.roster
 
 
-@pytest.mark.parametrize(
-    ("name", "limit"), [("tiny", 10), ("university", 15), ("year", 30), ("city", 15)]
-)
-def test_bundled_instances_solve_clean(name: str, limit: float) -> None:
+@pytest.mark.parametrize("name", ["tiny", "university", "year", "city"])
+def test_bundled_instances_solve_clean(name: str) -> None:
+    """Each bundled instance gets a CP-SAT roster (its first improving one: the solve is stopped
+    there). No time limit: under one, a busy machine may end before the greedy roster is
+    completed in the model, and the result then has no solver objective."""
     path = ROOT / "instances" / name
     if not path.exists():
         pytest.skip(f"instances/{name} is not bundled")
     inst = teamsolver.load(path)
-    result = solved(inst, time_limit=limit)
-    assert result.status in ("OPTIMAL", "FEASIBLE")
+    stop = threading.Event()
+    result = solved(inst, stop=stop, on_progress=lambda _: stop.set())
+    assert result.status in ("OPTIMAL", "FEASIBLE") and result.solutions >= 1
     assert len(result.roster) >= sum(gr.size_min for gr in inst.groups)
 
 
