@@ -31,6 +31,10 @@ from .bruteforce import best
 from .strategies import tiny_instances
 
 ROOT = Path(__file__).resolve().parents[1]
+#: A time limit far beyond what any search here needs: the tests that use it end by a stop or a
+#: proof, and a run that waited for the limit instead would fail on what it reports, not on a
+#: clock.
+FAR = 600
 
 
 def clean(instance: Instance, result: Result) -> bool:
@@ -113,8 +117,10 @@ def test_auto_races_on_small_one_round_plans_only(monkeypatch: pytest.MonkeyPatc
 def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
     inst = generate("university", 0, rounds=1)
     seen: list[Progress] = []
-    result = solve(inst, time_limit=10, workers=2, seed=0, on_progress=seen.append)
-    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=10)
+    # A limit far above what either side needs: the race ends by a proof, not by the clock
+    # (with 10 s, a busy machine could end it before any bound was known).
+    result = solve(inst, time_limit=FAR, workers=2, seed=0, on_progress=seen.append)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=FAR)
     assert result.stats["backend"] in ("cp-sat", "highs")
     assert clean(inst, result)
     assert result.objective == objective(inst, result.roster)
@@ -155,11 +161,6 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
 
     monkeypatch.setattr(subprocess, "Popen", record)
     return started
-
-
-#: A time limit far beyond what any search here needs: the tests below end by a stop or a proof,
-#: and a run that waited for the limit instead would fail on what it reports, not on a clock.
-FAR = 600
 
 
 def on_child(method: str, then: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> None:
