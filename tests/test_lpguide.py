@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from teamsolver import check, objective, solve
 from teamsolver.audit import hard_violations
 from teamsolver.engine import lpguide
@@ -37,21 +35,15 @@ def test_city_with_a_time_limit_gets_the_lp_guided_roster_and_the_lp_bound() -> 
     never worse than the greedy start, and the bound is the LP's (or better), below it.
 
     Nothing here depends on how fast the machine is: the time limit is far above what the
-    stages need (the LP takes 3–4 s alone), and the solve is stopped at the restricted search's
-    first roster (its first progress report: stages 1 and 2 report none), so the whole search
-    that would follow (until the limit) never starts."""
+    stages need (the LP takes 3–4 s alone), and the solve ends at the first improving roster
+    (``solutions=1``): the restricted search's first (stages 1 and 2 report none), so the whole
+    search that would follow (until the limit) never starts."""
     inst = generate("city", 0)
     greedy = greedy_roster(inst)
     assert greedy is not None
-    stop = threading.Event()
-    bounds: list[float] = []
-
-    def progress(p: Progress) -> None:
-        bounds.append(p.bound)
-        stop.set()
-
+    progress: list[Progress] = []
     result = solve(
-        inst, time_limit=600, workers=2, backend="cp-sat", on_progress=progress, stop=stop
+        inst, time_limit=600, workers=2, backend="cp-sat", solutions=1, on_progress=progress.append
     )
     assert result.has_roster and result.objective is not None
     assert not hard_violations(inst, check(inst, result.roster))
@@ -61,7 +53,7 @@ def test_city_with_a_time_limit_gets_the_lp_guided_roster_and_the_lp_bound() -> 
     assert result.bound >= -3046  # the LP bound of city seed 0 (GLOP: −3,046.0)
     # Live progress never shows the restricted search's own bound (it proves nothing about the
     # whole model): the bound shown is the LP's.
-    assert bounds and all(b == result.bound for b in bounds)
+    assert progress and all(p.bound == result.bound for p in progress)
 
 
 def test_without_a_time_limit_in_explain_mode_or_over_rounds_the_stage_does_not_run() -> None:
