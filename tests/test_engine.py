@@ -141,16 +141,17 @@ def test_same_seed_and_one_worker_give_the_same_roster() -> None:
     assert first.roster == second.roster
 
 
-@pytest.mark.parametrize(
-    ("name", "limit"), [("tiny", 10), ("university", 15), ("year", 30), ("city", 15)]
-)
-def test_bundled_instances_solve_clean(name: str, limit: float) -> None:
+@pytest.mark.parametrize("name", ["tiny", "university", "year", "city"])
+def test_bundled_instances_solve_clean(name: str) -> None:
+    """Each bundled instance gets a CP-SAT roster (its first improving one: ``solutions=1``).
+    No time limit: under one, a busy machine may end before the greedy roster is completed in
+    the model, and the result then has no solver objective."""
     path = ROOT / "instances" / name
     if not path.exists():
         pytest.skip(f"instances/{name} is not bundled")
     inst = teamsolver.load(path)
-    result = solved(inst, time_limit=limit)
-    assert result.status in ("OPTIMAL", "FEASIBLE")
+    result = solved(inst, solutions=1)
+    assert result.status in ("OPTIMAL", "FEASIBLE") and result.solutions >= 1
     assert len(result.roster) >= sum(gr.size_min for gr in inst.groups)
 
 
@@ -295,11 +296,32 @@ def test_stability_against_unusual_baselines(baseline_seats: list[tuple[str, ...
 def test_the_time_limit_includes_building_and_keeps_an_early_roster(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Staged search on a small model: whatever the later stages do, a found roster is kept."""
+    """Staged search on a small model: whatever the later stages do, a found roster is kept;
+    and the search's deadline counts from before the model was built (the instants are read,
+    not how long anything took: the test holds on a machine busy with other work)."""
+    import time
+
+    from teamsolver.engine import model as engine_model
     from teamsolver.engine import solve as engine_solve
 
     monkeypatch.setattr(engine_solve, "STAGED_FROM", 0)
+    built: list[float] = []
+    deadlines: list[float | None] = []
+    build, solve_model = engine_model.Model.__init__, engine_solve.solve_model
+
+    def timed_build(self: engine_model.Model, *args: Any, **kwargs: Any) -> None:
+        built.append(time.perf_counter())
+        build(self, *args, **kwargs)
+
+    def spied_solve_model(*args: Any, **kwargs: Any) -> Result:
+        deadlines.append(kwargs["deadline"])
+        return solve_model(*args, **kwargs)
+
+    monkeypatch.setattr(engine_model.Model, "__init__", timed_build)
+    monkeypatch.setattr(engine_solve, "solve_model", spied_solve_model)
     inst = teamsolver.load(ROOT / "instances" / "tiny")
+    called = time.perf_counter()
     result = solved(inst, time_limit=5)
     assert result.status in ("OPTIMAL", "FEASIBLE")
-    assert result.wall_time_s < 5 + 2
+    assert built and len(deadlines) == 1 and deadlines[0] is not None
+    assert called <= deadlines[0] - 5 <= built[0]  # the clock started before the build

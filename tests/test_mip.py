@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,10 @@ from .bruteforce import best
 from .strategies import tiny_instances
 
 ROOT = Path(__file__).resolve().parents[1]
+#: A time limit far beyond what any search here needs: the tests that use it end by a stop or a
+#: proof, and a run that waited for the limit instead would fail on what it reports, not on a
+#: clock.
+FAR = 600
 
 
 def clean(instance: Instance, result: Result) -> bool:
@@ -114,8 +117,10 @@ def test_auto_races_on_small_one_round_plans_only(monkeypatch: pytest.MonkeyPatc
 def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
     inst = generate("university", 0, rounds=1)
     seen: list[Progress] = []
-    result = solve(inst, time_limit=10, workers=2, seed=0, on_progress=seen.append)
-    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=10)
+    # A limit far above what either side needs: the race ends by a proof, not by the clock
+    # (with 10 s, a busy machine could end it before any bound was known).
+    result = solve(inst, time_limit=FAR, workers=2, seed=0, on_progress=seen.append)
+    assert mip.races(inst, engine_model.Model(inst), workers=2, time_limit=FAR)
     assert result.stats["backend"] in ("cp-sat", "highs")
     assert clean(inst, result)
     assert result.objective == objective(inst, result.roster)
@@ -134,10 +139,12 @@ def test_the_race_returns_a_clean_roster_and_a_valid_bound() -> None:
 
 def test_auto_with_one_worker_is_cp_sat_alone_and_reproducible() -> None:
     inst = generate("university", 0, rounds=1)
-    assert not mip.races(inst, engine_model.Model(inst), workers=1, time_limit=30)
-    runs = [solve(inst, time_limit=30, workers=1, seed=3) for _ in range(2)]
+    # A time limit far above the proof's few seconds: the runs end by the proof, not by the
+    # clock, however busy the machine.
+    assert not mip.races(inst, engine_model.Model(inst), workers=1, time_limit=600)
+    runs = [solve(inst, time_limit=600, workers=1, seed=3) for _ in range(2)]
     assert all(r.stats["backend"] == "cp-sat" and "highs_finished" not in r.stats for r in runs)
-    assert runs[0].status == "OPTIMAL"  # ended by the proof, not by the clock
+    assert runs[0].status == "OPTIMAL"
     assert runs[0].roster == runs[1].roster
 
 
@@ -156,6 +163,37 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
     return started
 
 
+def on_child(method: str, then: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Call ``then`` as soon as the race has handed its job to the HiGHS child
+    (``method="send"``) or has read the child's answer (``"_read"``)."""
+    original = getattr(mip._Child, method)
+
+    def and_then(self: mip._Child, *args: Any) -> None:
+        original(self, *args)
+        then()
+
+    monkeypatch.setattr(mip._Child, method, and_then)
+
+
+def cp_sat_calls(
+    monkeypatch: pytest.MonkeyPatch, before: Callable[[], object] = lambda: None
+) -> list[dict[str, Any]]:
+    """The keyword arguments of each call of CP-SAT's staged search (``solve_model``), each
+    made once ``before()`` has returned."""
+    from teamsolver.engine import solve as engine_solve
+
+    calls: list[dict[str, Any]] = []
+    solve_model = engine_solve.solve_model
+
+    def spy(*args: Any, **kwargs: Any) -> Result:
+        calls.append(kwargs)
+        before()
+        return solve_model(*args, **kwargs)
+
+    monkeypatch.setattr(engine_solve, "solve_model", spy)
+    return calls
+
+
 def alive_children() -> list[str]:
     """The pids of this process's live children (Linux: every thread's ``children`` list)."""
     tasks = Path(f"/proc/{os.getpid()}/task")
@@ -166,14 +204,15 @@ def alive_children() -> list[str]:
 
 @pytest.mark.parametrize("backend", ["highs", "auto"])
 def test_stop_returns_at_once_with_a_roster_and_ends_highs(
-    backend: str, children: list[subprocess.Popen[bytes]]
+    backend: str, children: list[subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inst = generate("year", 0, rounds=1)  # about 2,300 seats: HiGHS needs far more than 1 s
+    """Stopped as soon as HiGHS has its job (about 2,300 seats: it needs far more than the
+    moment a stop takes): the child is killed before it answers. Had the race waited for HiGHS
+    instead, HiGHS would have answered (by the proof or at its limit): ``highs_finished``."""
+    inst = generate("year", 0, rounds=1)
     stop = threading.Event()
-    threading.Timer(1.0, stop.set).start()
-    start = time.perf_counter()
-    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
-    assert time.perf_counter() - start < 4.0
+    on_child("send", stop.set, monkeypatch)
+    result = solve(inst, time_limit=FAR, workers=2, seed=0, stop=stop, backend=backend)  # type: ignore[arg-type]
     assert result.interrupted
     assert clean(inst, result)  # at least the greedy roster
     assert result.stats["highs_finished"] == 0
@@ -182,12 +221,21 @@ def test_stop_returns_at_once_with_a_roster_and_ends_highs(
     assert not alive_children()
 
 
-def test_a_cp_sat_proof_ends_highs_at_once(children: list[subprocess.Popen[bytes]]) -> None:
+def test_a_cp_sat_proof_ends_highs_at_once(
+    children: list[subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A HiGHS child that would answer only after 2 minutes (real HiGHS may prove tiny first
+    on a busy machine): CP-SAT's proof ends it unanswered. Had the race waited for it (until
+    its limit), it would have answered: ``highs_finished``."""
+    source = (
+        "import json, time; time.sleep(120); "
+        "print(json.dumps({'event': 'done', 'outcome': {'status': 'UNKNOWN'}}))"
+    )
+    monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
     inst = load(ROOT / "instances" / "tiny")
-    start = time.perf_counter()
-    result = solve(inst, time_limit=30, workers=2, seed=0)
-    assert result.status == "OPTIMAL"
-    assert time.perf_counter() - start < 10.0  # not HiGHS's 27 s
+    result = solve(inst, time_limit=FAR, workers=2, seed=0)
+    assert result.status == "OPTIMAL" and result.stats["backend"] == "cp-sat"
+    assert result.stats["highs_finished"] == 0 and result.stats["highs_killed"] == 1
     assert len(children) == 1 and children[0].returncode is not None
     assert not alive_children()
 
@@ -232,14 +280,17 @@ def test_a_highs_child_gone_wrong_leaves_a_roster(
 
 
 def test_stop_reaches_cp_sat_after_highs_has_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stop comes once the race has read HiGHS's (failed) answer: it still reaches CP-SAT
+    (its stop event is set; unstopped, CP-SAT would search year until the limit)."""
     source, _ = BAD_CHILDREN["error"]  # answers at once
     monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
-    inst = generate("year", 0, rounds=1)  # CP-SAT proves nothing in 20 s
+    inst = generate("year", 0, rounds=1)
     stop = threading.Event()
-    threading.Timer(2.0, stop.set).start()
-    start = time.perf_counter()
-    result = solve(inst, time_limit=20, workers=2, seed=0, stop=stop)
-    assert time.perf_counter() - start < 6.0
+    on_child("_read", stop.set, monkeypatch)
+    calls = cp_sat_calls(monkeypatch)
+    result = solve(inst, time_limit=FAR, workers=2, seed=0, stop=stop)
+    assert len(calls) == 1 and calls[0]["stop"] not in (None, stop)
+    assert calls[0]["stop"].is_set()  # the race's own stop of CP-SAT, set from the user's
     assert result.interrupted and clean(inst, result)
     assert result.stats["highs_failed"] == 1
 
@@ -252,6 +303,10 @@ def test_a_false_bound_from_highs_is_dropped(monkeypatch: pytest.MonkeyPatch) ->
         " 'bound': 10.0**6}}))"
     )
     monkeypatch.setattr(mip, "child_command", lambda: [sys.executable, "-c", source])
+    # CP-SAT starts once the child's answer is read: a fast proof cannot end the child first.
+    answered = threading.Event()
+    on_child("_read", answered.set, monkeypatch)
+    cp_sat_calls(monkeypatch, before=lambda: answered.wait(FAR))
     inst = generate("university", 0, rounds=1)
     result = solve(inst, time_limit=10, workers=2, seed=0)
     assert clean(inst, result)

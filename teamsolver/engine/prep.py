@@ -34,6 +34,53 @@ def reference_strength(instance: Instance, rho: int) -> int:
     return (2 * sum(values) + len(values)) // (2 * len(values))
 
 
+@dataclass(frozen=True)
+class UnitTree:
+    """Each unit's parent and children, read in one pass over the units.
+
+    Ancestors and descendants are walked when asked for, from the one unit asked about, and
+    never stored per unit: a 2,000-deep chain of units has 2 million (unit, ancestor) pairs, and
+    computing them for every unit with a list scan per step took minutes (issue 13, item 9).
+    A walk costs one lookup per unit it returns. A cycle (refused by validation, but ``prepare``
+    does not rely on it) is cut where it closes.
+    """
+
+    parent: dict[str, str | None]
+    children: dict[str, list[str]]
+
+    def ancestors(self, uid: str) -> list[str]:
+        """The ancestors of ``uid``, nearest first."""
+        out: list[str] = []
+        seen = {uid}
+        cur = self.parent.get(uid)
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            out.append(cur)
+            cur = self.parent.get(cur)
+        return out
+
+    def descendants(self, uid: str) -> set[str]:
+        """The descendants of ``uid`` (``uid`` itself only when it lies on a cycle)."""
+        out: set[str] = set()
+        stack = list(self.children.get(uid, ()))
+        while stack:
+            cur = stack.pop()
+            if cur not in out:
+                out.add(cur)
+                stack.extend(self.children.get(cur, ()))
+        return out
+
+
+def unit_tree(instance: Instance) -> UnitTree:
+    """The parent and the children of every unit (one pass over ``instance.units``)."""
+    parent = {u.id: u.parent for u in instance.units}
+    children: dict[str, list[str]] = defaultdict(list)
+    for uid, p in parent.items():
+        if p is not None:
+            children[p].append(uid)
+    return UnitTree(parent, dict(children))
+
+
 @dataclass
 class Facts:
     """Indexes over an instance, shared by every part of the model."""
@@ -42,8 +89,7 @@ class Facts:
     rounds: tuple[str, ...]
     round_of: list[int]  # group index -> round index
     groups_of_round: list[list[int]]
-    ancestors: dict[str, tuple[str, ...]]
-    children: dict[str, list[str]]
+    units: UnitTree
     zone_units: dict[str, list[str]]
     rho: int
     recusal_mode: str = "hard"
@@ -51,35 +97,6 @@ class Facts:
     allowed: list[list[int]] = field(default_factory=list)
     #: (member, group) -> reasons the member must not inspect that group (static recusal)
     recused: dict[tuple[int, int], list[str]] = field(default_factory=dict)
-
-
-def unit_tree(instance: Instance) -> tuple[dict[str, tuple[str, ...]], dict[str, list[str]]]:
-    """Ancestors (nearest first) and children of every unit; cycles are cut where they close."""
-    parent = {u.id: u.parent for u in instance.units}
-    ancestors: dict[str, tuple[str, ...]] = {}
-    for uid in parent:
-        chain: list[str] = []
-        cur = parent.get(uid)
-        while cur is not None and cur not in chain and cur != uid:
-            chain.append(cur)
-            cur = parent.get(cur)
-        ancestors[uid] = tuple(chain)
-    children: dict[str, list[str]] = defaultdict(list)
-    for uid, p in parent.items():
-        if p is not None:
-            children[p].append(uid)
-    return ancestors, dict(children)
-
-
-def descendants(uid: str, children: dict[str, list[str]]) -> set[str]:
-    out: set[str] = set()
-    stack = list(children.get(uid, ()))
-    while stack:
-        cur = stack.pop()
-        if cur not in out:
-            out.add(cur)
-            stack.extend(children.get(cur, ()))
-    return out
 
 
 def blocked_home_units(
@@ -91,9 +108,9 @@ def blocked_home_units(
     for t in group.targets:
         blocked.setdefault(t, f"their own unit {t} is a target")
         if hierarchy:
-            for a in facts.ancestors.get(t, ()):
+            for a in facts.units.ancestors(t):
                 blocked.setdefault(a, f"target {t} is under their unit {a}")
-            for d in descendants(t, facts.children):
+            for d in facts.units.descendants(t):
                 blocked.setdefault(d, f"their unit {d} is under target {t}")
         zone = unit_by_id[t].zone if t in unit_by_id else None
         if own_zone and zone is not None:
@@ -111,7 +128,6 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
     groups_of_round: list[list[int]] = [[] for _ in rounds]
     for gi, ri in enumerate(round_of):
         groups_of_round[ri].append(gi)
-    ancestors, children = unit_tree(instance)
     zone_units: dict[str, list[str]] = defaultdict(list)
     for u in instance.units:
         if u.zone is not None:
@@ -121,8 +137,7 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
         rounds,
         round_of,
         groups_of_round,
-        ancestors,
-        children,
+        unit_tree(instance),
         dict(zone_units),
         reference_rating(instance),
     )
