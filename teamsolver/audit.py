@@ -153,18 +153,10 @@ class Context:
             m: sorted({self.round_index[s.round] for s in seats}) for m, seats in by_member.items()
         }
 
-        # Units: ancestors by the parent chain (a cycle is cut where it closes), descendants by
-        # inversion. Units named only by members or targets have neither.
-        self.ancestors: Mapping[str, frozenset[str]] = {
-            u.id: self._chain(u.id) for u in instance.units
-        }
-        descendants: dict[str, set[str]] = defaultdict(set)
-        for uid, ups in self.ancestors.items():
-            for up in ups:
-                descendants[up].add(uid)
-        self.descendants: Mapping[str, frozenset[str]] = {
-            k: frozenset(v) for k, v in descendants.items()
-        }
+        # Units: each unit's parent; ancestry is walked from the unit asked about, once per
+        # unit (memoised), never for every unit: a deep chain has quadratically many pairs.
+        self._parent: Mapping[str, str | None] = {u.id: u.parent for u in instance.units}
+        self._ancestors: dict[str, frozenset[str]] = {}
 
         # History: per member, the nearest time each unit was inspected, and the past groups.
         last: dict[str, dict[str, int]] = defaultdict(dict)
@@ -183,15 +175,18 @@ class Context:
         }
         self._experience: dict[tuple[str, str], int | None] = {}
 
-    def _chain(self, unit_id: str) -> frozenset[str]:
-        seen: list[str] = []
-        unit = self.units.get(unit_id)
-        while unit is not None and unit.parent is not None and unit.parent != unit_id:
-            if unit.parent in seen:
-                break
-            seen.append(unit.parent)
-            unit = self.units.get(unit.parent)
-        return frozenset(seen)
+    def ancestors(self, unit_id: str) -> frozenset[str]:
+        """The units above ``unit_id`` by the parent chain (a cycle is cut where it closes)."""
+        found = self._ancestors.get(unit_id)
+        if found is None:
+            seen = {unit_id}
+            cur = self._parent.get(unit_id)
+            while cur is not None and cur not in seen:
+                seen.add(cur)
+                cur = self._parent.get(cur)
+            seen.discard(unit_id)
+            found = self._ancestors[unit_id] = frozenset(seen)
+        return found
 
     # --- members -------------------------------------------------------------------------
 
@@ -230,7 +225,7 @@ class Context:
 
     def related(self, a: str, b: str) -> bool:
         """True when unit ``a`` is an ancestor or a descendant of unit ``b``."""
-        return a in self.ancestors.get(b, ()) or b in self.ancestors.get(a, ())
+        return a in self.ancestors(b) or b in self.ancestors(a)
 
     # --- history -------------------------------------------------------------------------
 

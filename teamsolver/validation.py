@@ -130,9 +130,10 @@ def _units(r: _Report) -> None:
     done: set[str] = set()
     for u in inst.units:
         path: list[str] = []
+        on_path: set[str] = set()  # beside the ordered path: a deep chain stays linear
         cur: str | None = u.id
         while cur is not None and cur in units and cur not in done:
-            if cur in path:
+            if cur in on_path:
                 cycle = path[path.index(cur) :]
                 first = min(cycle, key=lambda x: index[x])
                 start = cycle.index(first)
@@ -145,6 +146,7 @@ def _units(r: _Report) -> None:
                 )
                 break
             path.append(cur)
+            on_path.add(cur)
             parent = units[cur].parent
             cur = parent if parent != cur else None
         done.update(path)

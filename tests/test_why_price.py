@@ -234,7 +234,7 @@ def test_a_given_roster_that_breaks_hard_rules_is_said_to() -> None:
 
 def test_no_time_left_tries_no_group() -> None:
     inst, given_roster = ratings_plan()
-    answer = why_not(inst, given_roster, "M5", "G1", time_limit=0)
+    answer = why_not(inst, given_roster, "M5", "G1", time_limit=1e-9)
     assert answer.status == "UNKNOWN" and "within the time limit" in answer.message
     assert [p.status for p in answer.prices] == ["UNKNOWN"]
 

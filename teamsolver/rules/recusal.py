@@ -36,9 +36,9 @@ def _reasons(
     reasons: list[str] = []
     if target == home:
         reasons.append("their own unit")
-    elif settings.hierarchy and target in ctx.ancestors.get(home, ()):
+    elif settings.hierarchy and target in ctx.ancestors(home):
         reasons.append(f"above their unit {home}")
-    elif settings.hierarchy and home in ctx.ancestors.get(target, ()):
+    elif settings.hierarchy and home in ctx.ancestors(target):
         reasons.append(f"part of their unit {home}")
     if target in member.conflict_units:
         reasons.append("one of their conflict units")
