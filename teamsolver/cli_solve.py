@@ -185,15 +185,18 @@ class _Interrupts:
 
 @contextmanager
 def _catching_ctrl_c() -> Iterator[_Interrupts]:
+    """Ctrl-C (SIGINT) and SIGTERM both count as presses: a service manager's or a script's
+    ``kill`` stops the search and keeps the best roster, as Ctrl-C does."""
     presses = _Interrupts()
     if threading.current_thread() is not threading.main_thread():
         yield presses  # signals only reach the main thread; nothing to catch here
         return
-    previous = signal.signal(signal.SIGINT, presses)
+    previous = {sig: signal.signal(sig, presses) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield presses
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_solve(
