@@ -472,8 +472,8 @@ def solve(
     experienced members with their mentors; then the soft rules that bend, the goal values,
     the status, gap and time. On a terminal a progress line shows the search.
 
-    Ctrl-C (or the time limit) stops the search and keeps the best roster found so far
-    (status FEASIBLE). Exit 0 when a roster was found (and written with --out), 1 when none
+    Ctrl-C or SIGTERM (or the time limit) stops the search and keeps the best roster found so
+    far (status FEASIBLE). Exit 0 when a roster was found (and written with --out), 1 when none
     exists or none was found in time, 2 for bad input.
 
     \b

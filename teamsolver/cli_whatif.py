@@ -529,6 +529,11 @@ def sweep(
     baseline has no roster or a job failed, 2 for bad input: every bad scenario is named with
     its line.
 
+    Ctrl-C or SIGTERM ends the running solves and keeps the rows finished so far: they are
+    printed and written to --out, the missing scenarios are named, and the exit code is 1.
+    A second one, a second later, abandons the sweep (nothing is written). No worker
+    process outlives the sweep, however it ends.
+
     \b
     Example:
       teamsolver sweep instances/tiny --scenarios instances/scenarios --out results.csv
