@@ -303,8 +303,9 @@ def _on_processes(
     finished: Callable[[int, str], None],
     stop: threading.Event | None,
 ) -> None:
-    """The jobs on local worker processes; on ``stop`` the workers are killed (a solve in a
-    worker cannot be reached from here) and the jobs not finished are left out."""
+    """The jobs on local worker processes; on ``stop`` (or any exception while waiting, such
+    as a KeyboardInterrupt) the workers are killed (a solve in a worker cannot be reached from
+    here) and the jobs not finished are left out."""
     context = get_context("spawn")  # no fork of a process that may hold solver threads
     pool = ProcessPoolExecutor(
         max_workers=processes,
@@ -312,6 +313,7 @@ def _on_processes(
         initializer=_worker_start,
         initargs=(os.getpid(),),
     )
+    pending: set[Future[str]] = set()
     try:
         futures: dict[Future[str], int] = {
             pool.submit(run_job, job): i for i, job in enumerate(jobs)
@@ -324,7 +326,7 @@ def _on_processes(
                     continue  # a worker ended by the interruption
                 finished(futures[future], future.result())
     finally:
-        if stop is not None and stop.is_set():
+        if pending:  # stopped, or an exception here (a KeyboardInterrupt): no job is awaited
             for process in list((pool._processes or {}).values()):
                 process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
