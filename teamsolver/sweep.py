@@ -274,7 +274,9 @@ def run_jobs(
         if on_done is not None:
             on_done(done, total)
 
-    if dask is not None:
+    if stop is not None and stop.is_set():
+        pass  # stopped before any job: no worker is started
+    elif dask is not None:
         _on_dask(jobs, dask, finished, stop)
     elif (parallel > 1 and total > 1) or (stop is not None and total > 0):
         _on_processes(jobs, min(parallel, total), finished, stop)

@@ -36,6 +36,7 @@ from teamsolver.sweep import (
 from teamsolver.whatif import solve_limited
 
 from .test_cli import TEAMSOLVER, run
+from .test_mip import alive_children
 from .test_whatif import TINY_OPTIMUM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,14 +287,18 @@ def test_cli_sweep_checks_out_before_any_solve(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("given", [True, False], ids=["baseline-given", "baseline-solved"])
 def test_a_stopped_sweep_says_which_rows_are_missing(given: bool) -> None:
-    """``stop`` already set: no scenario is solved; a given baseline's row is kept."""
+    """``stop`` already set: no scenario is solved (no worker process is started: none is
+    left behind in this process, see test_mip.alive_children); a given baseline's row is
+    kept."""
     inst = teamsolver.load(TINY)
     scenarios = read_scenarios(EXAMPLES)
     stop = threading.Event()
     stop.set()
     base = read_roster(TINY_OPTIMUM, inst) if given else None
+    before = set(alive_children())  # the Dask fixture's processes, if it is up
     with pytest.raises(SweepInterrupted) as exc:
         sweep(inst, scenarios, baseline=base, options=Options(workers=1), stop=stop)
     names = [s.name for s in scenarios]
     assert [r.scenario for r in exc.value.rows] == (["baseline"] if given else [])
     assert exc.value.missing == (names if given else ["baseline", *names])
+    assert set(alive_children()) <= before
