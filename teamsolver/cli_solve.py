@@ -186,15 +186,18 @@ class _Interrupts:
 
 @contextmanager
 def _catching_ctrl_c() -> Iterator[_Interrupts]:
+    """Ctrl-C (SIGINT) and SIGTERM both count as presses: a service manager's or a script's
+    ``kill`` stops the search and keeps the best roster, as Ctrl-C does."""
     presses = _Interrupts()
     if threading.current_thread() is not threading.main_thread():
         yield presses  # signals only reach the main thread; nothing to catch here
         return
-    previous = signal.signal(signal.SIGINT, presses)
+    previous = {sig: signal.signal(sig, presses) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield presses
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_solve(
@@ -493,8 +496,8 @@ def solve(
     experienced members with their mentors; then the soft rules that bend, the goal values,
     the status, gap and time. On a terminal a progress line shows the search.
 
-    Ctrl-C (or the time limit) stops the search and keeps the best roster found so far
-    (status FEASIBLE). Exit 0 when a roster was found (and written with --out), 1 when none
+    Ctrl-C or SIGTERM (or the time limit) stops the search and keeps the best roster found so
+    far (status FEASIBLE). Exit 0 when a roster was found (and written with --out), 1 when none
     exists or none was found in time, 2 for bad input.
 
     \b

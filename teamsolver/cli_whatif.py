@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +28,7 @@ from .cli_solve import (
     _bad_input,
     _catching_ctrl_c,
     _check_out,
+    _Interrupts,
     _Live,
     _load,
     _plural,
@@ -44,7 +47,16 @@ from .rosterio import write_roster
 from .scenario import Scenario, read_scenarios
 from .settings import GOAL_IDS
 from .summary import align, person, plain
-from .sweep import CSV_HEADER, Options, SweepRow, apply_all, cores, plan_parallel, sweep_applied
+from .sweep import (
+    CSV_HEADER,
+    Options,
+    SweepInterrupted,
+    SweepRow,
+    apply_all,
+    cores,
+    plan_parallel,
+    sweep_applied,
+)
 
 
 def _time_limit(default: float, help: str) -> Callable[[F], F]:
@@ -504,6 +516,11 @@ def sweep(
     baseline has no roster or a job failed, 2 for bad input: every bad scenario is named with
     its line.
 
+    Ctrl-C or SIGTERM ends the running solves and keeps the rows finished so far: they are
+    printed and written to --out, the missing scenarios are named, and the exit code is 1.
+    A second one, a second later, abandons the sweep (nothing is written). No worker
+    process outlives the sweep, however it ends.
+
     \b
     Example:
       teamsolver sweep instances/tiny --scenarios instances/scenarios --out results.csv
@@ -522,8 +539,10 @@ def sweep(
         except ValueError as exc:
             given = [o for o, v in (("--parallel", parallel), ("--workers", workers)) if v]
             raise click.BadParameter(str(exc), param_hint="/".join(given)) from None
-    if out is not None and not out.lower().endswith(".csv"):
-        raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
+    if out is not None:
+        if not out.lower().endswith(".csv"):
+            raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
+        _check_out(out)  # before any solve: an unwritable path would lose every row
     inst = _load(instance, encoding, rules_file, as_json, failed)
     base = _read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
     try:
@@ -540,8 +559,9 @@ def sweep(
         + f", {_plural(threads, 'CP-SAT thread')} each"
     )
     bar = _Bar(sys.stderr.isatty())
-    try:
-        rows = sweep_applied(
+
+    def run(stop: threading.Event) -> list[SweepRow]:
+        return sweep_applied(
             inst,
             applied,
             baseline=base,
@@ -549,46 +569,116 @@ def sweep(
             parallel=processes,
             dask=dask,
             on_done=bar,
+            stop=stop,
         )
+
+    missing: list[str] = []
+    try:
+        with _catching_ctrl_c() as presses:
+            rows = _until_interrupted(run, presses, bar)
+    except SweepInterrupted as exc:
+        rows, missing = exc.rows, exc.missing
     except RuntimeError as exc:
-        bar.close()
         raise click.UsageError(str(exc)) from None
     except OSError as exc:  # a Dask scheduler that cannot be reached
-        bar.close()
         _say(f"error: cannot reach the Dask scheduler at {dask}: {exc}")
         sys.exit(EXIT_INPUT)
     finally:
         bar.close()
-    if out is not None:
+    if out is not None and rows:
         write_text(out, rows_csv(rows))
     with _reader_may_leave():
-        if as_json:
-            _print_json({"rows": [r.model_dump(mode="json") for r in rows], "out": out})
-        else:
-            header = ["scenario", "status", "objective", "changes", "seats", "soft", "time"]
-            body = [
-                [
-                    plain(r.scenario),
-                    r.status,
-                    "" if r.objective is None else str(r.objective),
-                    "" if r.changes is None else str(r.changes),
-                    "" if r.seats is None else str(r.seats),
-                    "" if r.soft_violations is None else str(r.soft_violations),
-                    f"{r.time_s:.2f} s",
-                ]
-                for r in rows
-            ]
-            for text in align([header, *body], right={2, 3, 4, 5, 6}):
-                click.echo(text)
-            if out:
-                click.echo(f"rows written to {out}")
-    if rows and rows[0].status in ("INFEASIBLE", "UNKNOWN"):
-        _say(f"no baseline roster ({rows[0].status}): no scenario was solved.")
-        sys.exit(EXIT_NO)
+        _print_rows(rows, missing, out if rows else None, as_json)
     errors = [r for r in rows if r.status == "ERROR"]
     for r in errors:
         _say(f"scenario {r.scenario!r} failed: {r.error}")
+    if missing:
+        kept = f"kept {_plural(len(rows), 'finished row')}" + (f" in {out}" if out else "")
+        _say(
+            f"interrupted: {len(missing)} of {len(rows) + len(missing)} rows missing "
+            f"({_shown(missing)}); {kept if rows else 'nothing was written'}."
+        )
+        sys.exit(EXIT_NO)
+    if rows and rows[0].status in ("INFEASIBLE", "UNKNOWN"):
+        _say(f"no baseline roster ({rows[0].status}): no scenario was solved.")
+        sys.exit(EXIT_NO)
     sys.exit(EXIT_NO if errors else EXIT_OK)
+
+
+def _until_interrupted(
+    run: Callable[[threading.Event], list[SweepRow]], presses: _Interrupts, bar: _Bar
+) -> list[SweepRow]:
+    """``run(stop)`` in a worker thread; the first Ctrl-C or SIGTERM sets ``stop`` (the sweep
+    ends its jobs and raises :class:`SweepInterrupted` with the finished rows), a second one a
+    second later abandons the sweep (nothing is written; the worker processes die with this
+    one)."""
+    stop = threading.Event()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["rows"] = run(stop)
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=work, name="teamsolver-sweep", daemon=True)
+    thread.start()
+    while not done.wait(0.2):
+        if presses.pressed and not presses.announced:
+            presses.announced = True
+            stop.set()
+            bar.close()
+            _say(
+                "interrupted: ending the running solves and keeping the finished rows "
+                "(Ctrl-C again abandons the sweep)"
+            )
+        if presses.abandon:
+            bar.close()
+            _say("abandoned: nothing was written.")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_NO)
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    rows: list[SweepRow] = box["rows"]
+    return rows
+
+
+def _shown(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_json: bool) -> None:
+    if as_json:
+        doc: dict[str, Any] = {"rows": [r.model_dump(mode="json") for r in rows], "out": out}
+        if missing:
+            doc["interrupted"] = True
+            doc["missing"] = missing
+        _print_json(doc)
+        return
+    header = ["scenario", "status", "objective", "changes", "seats", "soft", "time"]
+    body = [
+        [
+            plain(r.scenario),
+            r.status,
+            "" if r.objective is None else str(r.objective),
+            "" if r.changes is None else str(r.changes),
+            "" if r.seats is None else str(r.seats),
+            "" if r.soft_violations is None else str(r.soft_violations),
+            f"{r.time_s:.2f} s",
+        ]
+        for r in rows
+    ]
+    if body:
+        for text in align([header, *body], right={2, 3, 4, 5, 6}):
+            click.echo(text)
+    if out:
+        click.echo(f"rows written to {out}")
 
 
 __all__ = ["diff_command", "sweep", "whatif"]

@@ -9,15 +9,24 @@ Determinism: with ``workers=1`` and a fixed seed, a job's row depends only on it
 the search ends by itself (proven optimal or infeasible) or after ``solutions`` improving
 rosters; a wall-clock ``time_limit`` that cuts the search can end it at different points on a
 busy machine.
+
+Interruption: with a ``stop`` event set (the CLI sets it on Ctrl-C or SIGTERM), the sweep ends
+its running jobs at once and raises :class:`SweepInterrupted` with the rows finished so far. Its
+local worker processes die with the calling process however that ends (they run
+:func:`teamsolver.engine.highs.die_with`), and ignore Ctrl-C (a terminal sends it to every
+process of the foreground group: the caller decides what it means). A Dask cluster is the
+caller's: its running tasks are cancelled, its workers stay.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from typing import Any
 
@@ -32,6 +41,8 @@ from .settings import GOAL_IDS
 
 #: Name of the row of the unchanged instance.
 BASELINE = "baseline"
+#: Seconds between two looks at ``stop`` while jobs run.
+POLL_S = 0.1
 
 
 class SweepRow(BaseModel):
@@ -91,6 +102,17 @@ class Options(BaseModel):
     workers: int = 1
     seed: int = 0
     solutions: int | None = None
+
+
+class SweepInterrupted(Exception):
+    """The sweep was stopped before every row was finished: ``rows`` are the finished ones in
+    scenario order (the baseline row first, when it was finished), ``missing`` the names of
+    the scenarios (``baseline`` included) that have none."""
+
+    def __init__(self, rows: Sequence[SweepRow], missing: Sequence[str]) -> None:
+        super().__init__(f"interrupted: {len(missing)} of {len(rows) + len(missing)} rows missing")
+        self.rows = list(rows)
+        self.missing = list(missing)
 
 
 def cores() -> int:
@@ -232,9 +254,15 @@ def run_jobs(
     parallel: int = 1,
     dask: str | Any | None = None,
     on_done: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[SweepRow]:
     """Rows of ``jobs`` in order: in this process (``parallel`` 1), on ``parallel`` local
-    processes, or on the Dask cluster at ``dask`` (an address, or a ``distributed.Client``)."""
+    processes, or on the Dask cluster at ``dask`` (an address, or a ``distributed.Client``).
+
+    With ``stop`` the jobs run in worker processes even with ``parallel`` 1 (a running solve
+    is ended by ending its process); once ``stop`` is set the running jobs are ended and
+    :class:`SweepInterrupted` is raised with the rows finished so far (``missing`` names the
+    scenarios of the others)."""
     total = len(jobs)
     done = 0
     rows: list[SweepRow | None] = [None] * total
@@ -246,21 +274,72 @@ def run_jobs(
         if on_done is not None:
             on_done(done, total)
 
-    if dask is not None:
-        _on_dask(jobs, dask, finished)
-    elif parallel > 1 and total > 1:
-        context = get_context("spawn")  # no fork of a process that may hold solver threads
-        with ProcessPoolExecutor(max_workers=min(parallel, total), mp_context=context) as pool:
-            futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
+    if stop is not None and stop.is_set():
+        pass  # stopped before any job: no worker is started
+    elif dask is not None:
+        _on_dask(jobs, dask, finished, stop)
+    elif (parallel > 1 and total > 1) or (stop is not None and total > 0):
+        _on_processes(jobs, min(parallel, total), finished, stop)
     else:
         for i, job in enumerate(jobs):
             finished(i, run_job(job))
+    if stop is not None and stop.is_set() and done < total:
+        raise SweepInterrupted(
+            [r for r in rows if r is not None],
+            [json.loads(job)["scenario"] for job, r in zip(jobs, rows, strict=True) if r is None],
+        )
     return [r for r in rows if r is not None]
 
 
-def _on_dask(jobs: Sequence[str], dask: str | Any, finished: Callable[[int, str], None]) -> None:
+def _worker_start(parent: int) -> None:
+    """A sweep's worker process: it dies with ``parent``, and leaves Ctrl-C to it."""
+    from .engine.highs import die_with
+
+    die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _on_processes(
+    jobs: Sequence[str],
+    processes: int,
+    finished: Callable[[int, str], None],
+    stop: threading.Event | None,
+) -> None:
+    """The jobs on local worker processes; on ``stop`` (or any exception while waiting, such
+    as a KeyboardInterrupt) the workers are killed (a solve in a worker cannot be reached from
+    here) and the jobs not finished are left out."""
+    context = get_context("spawn")  # no fork of a process that may hold solver threads
+    pool = ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
+    pending: set[Future[str]] = set()
+    try:
+        futures: dict[Future[str], int] = {
+            pool.submit(run_job, job): i for i, job in enumerate(jobs)
+        }
+        pending = set(futures)
+        while pending and not (stop is not None and stop.is_set()):
+            ready, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            for future in ready:
+                if stop is not None and stop.is_set() and future.exception() is not None:
+                    continue  # a worker ended by the interruption
+                finished(futures[future], future.result())
+    finally:
+        if pending:  # stopped, or an exception here (a KeyboardInterrupt): no job is awaited
+            for process in list((pool._processes or {}).values()):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _on_dask(
+    jobs: Sequence[str],
+    dask: str | Any,
+    finished: Callable[[int, str], None],
+    stop: threading.Event | None,
+) -> None:
     try:
         import distributed
     except ImportError as exc:
@@ -271,8 +350,14 @@ def _on_dask(jobs: Sequence[str], dask: str | Any, finished: Callable[[int, str]
     try:
         futures = client.map(run_job, list(jobs), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
-            finished(index[future.key], future.result())
+        pending = distributed.as_completed(futures)  # type: ignore[no-untyped-call]
+        while not pending.is_empty():  # type: ignore[no-untyped-call]
+            if stop is not None and stop.is_set():
+                client.cancel(futures)  # type: ignore[no-untyped-call]
+                return
+            for future in pending.next_batch(block=False):  # type: ignore[no-untyped-call]
+                finished(index[future.key], future.result())
+            time.sleep(POLL_S)
     finally:
         if client is not dask:
             client.close()  # type: ignore[no-untyped-call]
@@ -287,13 +372,15 @@ def sweep(
     parallel: int = 1,
     dask: str | Any | None = None,
     on_done: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[SweepRow]:
     """The baseline row, then one row per scenario, each re-solved against the baseline with
     ``stability`` first (see :func:`teamsolver.whatif.whatif`).
 
     Without ``baseline`` the unchanged instance is solved first (with the same options) and
     its roster is the baseline; the baseline row then has that solve's status. Every scenario
-    is applied first: a bad one raises :class:`InputError` before any solve.
+    is applied first: a bad one raises :class:`InputError` before any solve. Setting ``stop``
+    (from another thread) ends the sweep with :class:`SweepInterrupted`.
     """
     return sweep_applied(
         instance,
@@ -303,6 +390,7 @@ def sweep(
         parallel=parallel,
         dask=dask,
         on_done=on_done,
+        stop=stop,
     )
 
 
@@ -315,25 +403,54 @@ def sweep_applied(
     parallel: int = 1,
     dask: str | Any | None = None,
     on_done: Callable[[int, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[SweepRow]:
     """:func:`sweep` of scenarios already applied by :func:`apply_all`."""
-    from .whatif import solve_limited
-
     options = options or Options()
     start = time.perf_counter()
     status = "GIVEN"
     if baseline is None:
-        result = solve_limited(
+        result = _solve_baseline(instance, options, stop)
+        if stop is not None and stop.is_set():
+            raise SweepInterrupted([], [BASELINE, *(name for name, _ in applied)])
+        if not result.has_roster:
+            return [SweepRow(scenario=BASELINE, status=result.status, time_s=result.wall_time_s)]
+        baseline, status = result.roster, result.status
+    first = baseline_row(instance, baseline, status, time.perf_counter() - start)
+    jobs = make_jobs(applied, baseline, options)
+    try:
+        rows = run_jobs(jobs, parallel=parallel, dask=dask, on_done=on_done, stop=stop)
+    except SweepInterrupted as exc:
+        raise SweepInterrupted([first, *exc.rows], exc.missing) from None
+    return [first, *rows]
+
+
+def _solve_baseline(instance: Instance, options: Options, stop: threading.Event | None) -> Result:
+    """The unchanged instance solved with ``options``; ``stop`` ends the search (it is relayed
+    to the solve's own event, which the solution limit sets too)."""
+    from .whatif import solve_limited
+
+    mine = threading.Event()
+    over = threading.Event()
+
+    def relay() -> None:
+        assert stop is not None
+        while not over.is_set():
+            if stop.wait(POLL_S):
+                mine.set()
+                return
+
+    if stop is not None:
+        threading.Thread(target=relay, name="sweep-stop", daemon=True).start()
+    try:
+        return solve_limited(
             instance,
             baseline=None,
             time_limit=options.time_limit,
             workers=options.workers,
             seed=options.seed,
             solutions=options.solutions,
+            stop=mine,
         )
-        if not result.has_roster:
-            return [SweepRow(scenario=BASELINE, status=result.status, time_s=result.wall_time_s)]
-        baseline, status = result.roster, result.status
-    first = baseline_row(instance, baseline, status, time.perf_counter() - start)
-    jobs = make_jobs(applied, baseline, options)
-    return [first, *run_jobs(jobs, parallel=parallel, dask=dask, on_done=on_done)]
+    finally:
+        over.set()

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,12 @@ from teamsolver.errors import InputError
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
 from teamsolver.rosterio import read_roster, write_roster
-from teamsolver.scenario import Scenario, apply_scenario
+from teamsolver.scenario import Scenario, apply_scenario, read_scenarios
 from teamsolver.settings import GOAL_IDS
 from teamsolver.sweep import (
     CSV_HEADER,
     Options,
+    SweepInterrupted,
     SweepRow,
     apply_all,
     cores,
@@ -34,6 +36,7 @@ from teamsolver.sweep import (
 from teamsolver.whatif import solve_limited
 
 from .test_cli import TEAMSOLVER, run
+from .test_mip import alive_children
 from .test_whatif import TINY_OPTIMUM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,3 +275,30 @@ def test_cli_sweep_bad_input_is_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.csv").exists()
     usage = run("sweep", TINY, "--scenarios", EXAMPLES, "--parallel", "64", "--workers", "64")
     assert usage.returncode == 2 and "exceeds" in usage.stderr
+
+
+def test_cli_sweep_checks_out_before_any_solve(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("x", "utf-8")
+    out = tmp_path / "notes" / "rows.csv"
+    result = invoke("sweep", TINY, "--scenarios", EXAMPLES, "--out", out, "--parallel", "1")
+    assert result.exit_code == 2, result.output
+    assert "cannot write in" in result.output and "sweep:" not in result.output
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["baseline-given", "baseline-solved"])
+def test_a_stopped_sweep_says_which_rows_are_missing(given: bool) -> None:
+    """``stop`` already set: no scenario is solved (no worker process is started: none is
+    left behind in this process, see test_mip.alive_children); a given baseline's row is
+    kept."""
+    inst = teamsolver.load(TINY)
+    scenarios = read_scenarios(EXAMPLES)
+    stop = threading.Event()
+    stop.set()
+    base = read_roster(TINY_OPTIMUM, inst) if given else None
+    before = set(alive_children())  # the Dask fixture's processes, if it is up
+    with pytest.raises(SweepInterrupted) as exc:
+        sweep(inst, scenarios, baseline=base, options=Options(workers=1), stop=stop)
+    names = [s.name for s in scenarios]
+    assert [r.scenario for r in exc.value.rows] == (["baseline"] if given else [])
+    assert exc.value.missing == (names if given else ["baseline", *names])
+    assert set(alive_children()) <= before

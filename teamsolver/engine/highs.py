@@ -11,6 +11,14 @@ standard output: ``{"event": "start", "at": monotonic}`` just before HiGHS start
 ``{"event": "error", "error": "..."}``. Anything printed by HiGHS itself goes to the child's
 standard error, never into that stream.
 
+The child dies with its parent, however the parent ends (even SIGKILL, or ``os._exit`` after a
+second Ctrl-C): its command line names the parent's pid (``python highs.py PID``); on Linux it
+asks the kernel for SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``), then checks that
+its parent is still that pid (the parent may have died before the request); everywhere a thread
+watches the parent pid as well (:func:`die_with`). The kernel's signal comes when the *thread*
+that started the child ends: :func:`teamsolver.engine.mip.race` starts and reaps the child in
+one call, so its thread outlives the child.
+
 What MathOpt 9.15 offers for HiGHS, checked against the installed package
 (``ortools/math_opt/solvers/highs_solver.cc``) and measured:
 
@@ -33,7 +41,9 @@ import math
 import os
 import pickle
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,6 +53,10 @@ from typing import Any
 #: An improving-solution line of the HiGHS MIP log: a source letter, node counts, then the
 #: best bound and the best solution (``Src Proc. InQueue | Leaves Expl. | BestBound BestSol``).
 _IMPROVING = re.compile(r"^\s*([A-Za-z])\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s+(\S+)\s")
+#: Seconds between two looks of the thread that watches the parent (:func:`die_with`).
+WATCH_S = 0.25
+#: ``prctl`` option: the signal this process gets when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 #: The statuses a :class:`MipOutcome` may carry.
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
@@ -228,8 +242,38 @@ def outcome_of(data: Any, columns: int) -> MipOutcome:
     )
 
 
+def die_with(parent: int) -> None:
+    """End this process (``os._exit``) when the process ``parent`` ends, however it ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``); then, in
+    case the parent died before that request, this process ends at once unless its parent is
+    still ``parent``. A daemon thread also looks every :data:`WATCH_S` seconds whether the
+    parent changed (an orphan is adopted by another process): the way on systems without
+    ``prctl``, and a second way on Linux.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the thread below still watches
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def _child() -> None:
     """The child process: one job from stdin, JSON lines to (the original) stdout."""
+    if len(sys.argv) > 1:
+        die_with(int(sys.argv[1]))
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # whatever HiGHS or a library prints cannot garble the answer
 

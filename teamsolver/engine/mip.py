@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import pickle
 import subprocess
 import sys
@@ -167,8 +168,9 @@ def race(
 
 def child_command() -> list[str]:
     """The command of the HiGHS child: this interpreter running ``highs.py`` as a script
-    (``-P``: nothing of the caller's folder or of this package shadows a module)."""
-    return [sys.executable, "-P", str(Path(__file__).with_name("highs.py"))]
+    (``-P``: nothing of the caller's folder or of this package shadows a module), given this
+    process's pid so that it dies with this process (:func:`.highs.die_with`)."""
+    return [sys.executable, "-P", str(Path(__file__).with_name("highs.py")), str(os.getpid())]
 
 
 class _Child:
