@@ -33,10 +33,18 @@ from ..instance import Instance
 from ..result import Progress, Result
 from ..roster import Roster
 from ..settings import GOAL_IDS
-from .model import Model
+from .model import Model, model_mode
 from .prep import Facts, prepare
 from .shortlist import ShortList
-from .solve import Chosen, _chosen, _run, _solver, light_presolve, make_roster
+from .solve import (
+    Chosen,
+    _chosen,
+    _run,
+    _solver,
+    default_workers,
+    light_presolve,
+    make_roster,
+)
 
 #: Plans with fewer allowed (member, group) pairs than this stay with the monolithic model
 #: (it proves small plans optimal); one-round plans below ``ONE_ROUND_FROM`` too (the staged
@@ -424,9 +432,11 @@ class Search:
                 chosen = _chosen(solver, model)
                 found: tuple[int, dict[str, int], dict[str, int]] | None = None
                 if chosen != best.chosen:
-                    found = (round(solver.objective_value), *_parts(solver, model))
-                    if code != cp_model.OPTIMAL:
-                        found = self.exact(model, chosen) or found
+                    # Exact values only: an overstated incumbent would let a worse roster in.
+                    if code == cp_model.OPTIMAL:
+                        found = (round(solver.objective_value), *_parts(solver, model))
+                    else:
+                        found = self.exact(model, chosen)
                 if found is not None and found[0] < best.objective:
                     best = Incumbent(chosen, *found)
                     improved = True
@@ -483,11 +493,12 @@ def solve_lns(
         log=log,
     )
     start: Incumbent | None = None
-    for roster in starts:
+    first = -1  # which of ``starts`` the search starts from
+    for i, roster in enumerate(starts):
         chosen = None if roster is None else chosen_from(instance, roster)
         found = None if chosen is None else search.evaluate(chosen)
         if found is not None and (start is None or found.objective < start.objective):
-            start = found
+            start, first = found, i
     if start is None:
         return None
     best = search.run(start, max_iterations)
@@ -508,10 +519,48 @@ def solve_lns(
         seed=seed,
         interrupted=stop is not None and stop.is_set(),
         stats={
+            "greedy_first": int(first == 0),
             "lns": 1,
             "lns_iterations": search.iterations,
             "lns_rolling": int(search.rolled),
             "candidates": "short list, not proven sufficient" if search.short_listed else "all",
             "seat_variables": sum(len(a) for a in facts.allowed),
         },
+    )
+
+
+def solve_by_parts(
+    instance: Instance,
+    *,
+    baseline: Roster | None,
+    relax: bool,
+    time_limit: float | None,
+    deadline: float | None,
+    workers: int | None,
+    seed: int,
+    initial: Roster | None,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Result | None:
+    """The LNS search where it applies (:func:`applies`), from the greedy roster ``initial``
+    or the ``baseline``, whichever is better; None where it does not apply or neither roster
+    fits (the caller then builds and solves the monolithic model)."""
+    if time_limit is None or (initial is None and baseline is None):
+        return None
+    began = time.perf_counter()
+    facts = prepare(instance, model_mode(instance.rules, "recusal", relax=relax))
+    if not applies(instance, facts, time_limit):
+        return None
+    return solve_lns(
+        instance,
+        facts=facts,
+        starts=[initial, baseline],
+        baseline=baseline,
+        relax=relax,
+        deadline=deadline,
+        workers=workers or default_workers(),
+        seed=seed,
+        on_progress=on_progress,
+        stop=stop,
+        build_s=time.perf_counter() - began,
     )
