@@ -84,6 +84,7 @@ def solve(
             initial=initial,
             on_progress=on_progress,
             stop=stop,
+            validated_s=greedy_start - start,
         )
     )
     if decomposed is not None:
