@@ -73,7 +73,7 @@ EVALUATE_LIMIT = 10.0
 ROLLING_LIMIT = 2.0
 
 #: Share of the time the rolling horizon of a multi-round plan may take.
-ROLLING_SHARE = 0.4
+ROLLING_SHARE = 0.3
 #: A rolling-horizon round with more allowed pairs than this is not tried (too large a model).
 ROLLING_MAX_PAIRS = 30_000
 
@@ -207,7 +207,7 @@ class Search:
         self.start = time.perf_counter()
         self.solutions = 0
         self.iterations = 0
-        self.rolled = False
+        self.rolled = 0  # rounds the rolling horizon solved
         self.short_listed = False
         self.sub_limit = SUB_LIMIT
         rounds = len(facts.rounds)
@@ -300,7 +300,8 @@ class Search:
     def rolling(self, start: Incumbent) -> Incumbent | None:
         """Round by round, each round solved with the earlier rounds fixed (as found) and the
         later rounds left out; the start roster's seats of the round are the hint. None if a
-        round finds no roster in its time or is too large."""
+        round is too large. A round that finds no roster in its time ends it: the later rounds
+        are then the start roster's."""
         inst, facts = self.instance, self.facts
         rounds = len(facts.rounds)
         if any(
@@ -333,11 +334,16 @@ class Search:
                 limit = max(0.3, (budget - (time.perf_counter() - began)) / (rounds - ri))
             code, solver = self.solve_sub(model, {**sub_chosen, **hint}, limit)
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return None
+                break  # no roster of this round in its time: the start's rounds from here on
             back = sorted(keep)
             chosen = {(mi, back[gi]): v for (mi, gi), v in _chosen(solver, model).items()}
-        self.rolled = True
-        return self.evaluate(chosen)
+            self.rolled = ri + 1
+        if not self.rolled:
+            return None
+        # The later rounds as the start roster has them (none once every round is solved);
+        # evaluate() refuses the combination if it breaks a rule across rounds.
+        later = {k: v for k, v in start.chosen.items() if facts.round_of[k[1]] >= self.rolled}
+        return self.evaluate({**chosen, **later})
 
     # -- neighbourhoods -------------------------------------------------------------------------
     def pick(self) -> Kind:
@@ -529,10 +535,11 @@ def solve_lns(
         seed=seed,
         interrupted=stop is not None and stop.is_set(),
         stats={
+            "backend": "cp-sat",
             "greedy_first": int(first == 0),
             "lns": 1,
             "lns_iterations": search.iterations,
-            "lns_rolling": int(search.rolled),
+            "lns_rolling": search.rolled,
             "candidates": "short list, not proven sufficient" if search.short_listed else "all",
             "seat_variables": sum(len(a) for a in facts.allowed),
         },

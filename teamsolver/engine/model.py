@@ -940,10 +940,16 @@ class Model:
                     part.add(self.x[key], score)
         if obj.weight("complementarity"):
             part = self.parts["complementarity"]
-            keys_of = [
-                [*(("s", s) for s in sorted(set(m.specialties))), ("u", m.unit)] for m in members
-            ]
-            weight_of = [len(set(m.specialties)) for m in members]
+            # Only the members with a seat variable: a sub-model of a large plan has few
+            # (engine/lns.py; province: 7,000 members, a few hundred candidates).
+            keys_of = {
+                mi: [
+                    *(("s", s) for s in sorted(set(members[mi].specialties))),
+                    ("u", members[mi].unit),
+                ]
+                for mi in self.by_member
+            }
+            weight_of = {mi: len(set(members[mi].specialties)) for mi in self.by_member}
             # Per round and key: its flags in the round's groups, and the members holding it.
             across: dict[tuple[int, tuple[str, str]], list[Var]] = defaultdict(list)
             holders: dict[tuple[int, tuple[str, str]], set[int]] = defaultdict(set)
@@ -980,7 +986,7 @@ class Model:
         if obj.weight("mix") and obj.mix_attributes:
             for attr in obj.mix_attributes:
                 values = {}
-                value_of = [mix_value(inst, m, attr) for m in members]
+                value_of = {mi: mix_value(inst, members[mi], attr) for mi in self.by_member}
                 for gi in range(len(inst.groups)):
                     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
                     for mi in self.by_group[gi]:
