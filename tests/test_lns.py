@@ -7,6 +7,7 @@ Limits are deterministic (iteration counts, one worker), never wall-clock assert
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -126,6 +127,26 @@ def test_sub_model_fixes_the_groups_outside_the_neighbourhood() -> None:
     assert {k: v for k, v in found.items() if k[1] not in free} == {
         k: v for k, v in chosen.items() if k[1] not in free
     }
+
+
+def test_a_start_roster_found_after_the_deadline_is_returned() -> None:
+    """The greedy may finish after the time limit on a busy machine (province, 10 s): its roster
+    comes back rather than the monolithic model being built."""
+    instance, start = plan("tiny", rounds=3)
+    result = lns.solve_lns(
+        instance,
+        facts=prepare(instance),
+        starts=[start],
+        baseline=None,
+        relax=False,
+        deadline=time.perf_counter() - 1.0,
+        workers=2,
+        seed=0,
+    )
+    assert result is not None
+    assert result.stats["lns_iterations"] == 0
+    assert result.objective == objective(instance, start)
+    assert_clean(instance, result)
 
 
 def test_a_baseline_that_breaks_a_hard_rule_is_not_a_start() -> None:

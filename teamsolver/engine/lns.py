@@ -244,14 +244,15 @@ class Search:
 
     # -- one sub-solve -------------------------------------------------------------------------
     def solve_sub(
-        self, model: Model, hint: Chosen | None, limit: float
+        self, model: Model, hint: Chosen | None, limit: float, timed: bool = True
     ) -> tuple[int, cp_model.CpSolver]:
-        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline. With one worker
-        the limit is deterministic time (CP-SAT's units, about seconds on an idle core), so
-        that the search does not depend on the machine's speed; otherwise wall time."""
+        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline (when
+        ``timed``). With one worker the limit is deterministic time (CP-SAT's units, about
+        seconds on an idle core), so that the search does not depend on the machine's speed;
+        otherwise wall time."""
         if hint is not None:
             _hint(model, hint)
-        left = self.left()
+        left = self.left() if timed else None
         wall = None if self.workers == 1 else limit
         if left is not None:
             wall = left if wall is None else min(wall, left)
@@ -292,7 +293,9 @@ class Search:
             for key, (_, lead, dep) in chosen.items()
         ):
             return None
-        code, solver = self.solve_sub(model, chosen, EVALUATE_LIMIT)
+        # Not cut by the deadline: a start roster found late (the greedy's, on a busy machine)
+        # is still the roster to return, and its evaluation is a presolve.
+        code, solver = self.solve_sub(model, chosen, EVALUATE_LIMIT, timed=False)
         if code != cp_model.OPTIMAL:
             return None
         goals, costs = _parts(solver, model)
