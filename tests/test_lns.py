@@ -176,3 +176,20 @@ def test_solve_uses_the_layer_on_multi_round_plans_under_a_time_limit() -> None:
     assert result.objective == objective(instance, result.roster)
     # Without a time limit the monolithic model is the proof path (not run here: too long).
     assert not lns.applies(instance, prepare(instance), None)
+
+
+def test_a_one_round_plan_gets_the_lp_bound_of_the_whole_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Solved beside the search, the LP bound is valid: never above the proven optimum."""
+    monkeypatch.setattr(lns, "ONE_ROUND_FROM", 0)  # this small plan too goes to the layer
+    instance, _ = generate_plan("university", 0, rounds=1)
+    optimum = teamsolver.solve(instance, workers=1)  # no time limit: the monolithic proof
+    assert optimum.status == "OPTIMAL" and optimum.objective is not None
+    seen: list[Progress] = []
+    result = teamsolver.solve(instance, time_limit=12, workers=2, on_progress=seen.append)
+    assert result.stats.get("lns") == 1 and result.stats["lp_bound"] == 1
+    assert result.bound is not None and result.bound <= optimum.objective
+    assert result.objective is not None and result.objective >= optimum.objective
+    assert all(p.bound <= optimum.objective for p in seen)
+    assert not hard_violations(instance, check(instance, result.roster))
