@@ -87,8 +87,11 @@ ROLLING_LIMIT = 2.0
 #: the GIL: the loop's longest pause was 0.07 s while city's LP ran, 6 s on busy cores).
 LP_BOUND_MAX_PAIRS = 20_000
 
-#: The LP gets this share of the time left, and is waited for this long at the end.
+#: The LP gets this share of the time left, at most ``LP_MAX_S`` (``stop`` cannot interrupt
+#: it: its thread may outlive a stopped search by that much), and is waited for this long at
+#: the end.
 LP_TIME_SHARE = 0.9
+LP_MAX_S = 20.0
 LP_WAIT_S = 0.5
 
 #: Share of the time the rolling horizon of a multi-round plan may take.
@@ -637,7 +640,7 @@ def solve_by_parts(
     ):
         model = Model(instance, baseline, relax=relax, facts=facts, stop=stop)
         if not model.stopped and lpguide.applies(model, left):
-            lp = LpBound(model, left * LP_TIME_SHARE)
+            lp = LpBound(model, min(LP_MAX_S, left * LP_TIME_SHARE))
     return solve_lns(
         instance,
         facts=facts,
