@@ -65,6 +65,7 @@ def solve(
     for the machine's memory, or weights so large that the objective would overflow.
     """
     from .engine.linear import Unsupported
+    from .engine.lns import solve_by_parts
     from .engine.mip import race, races
     from .engine.model import Model  # imports ortools: outside the timed part
     from .engine.solve import greedy_roster, solve_model
@@ -91,6 +92,27 @@ def solve(
     initial = greedy_roster(instance, relax)
     greedy_s = time.perf_counter() - greedy_start
     first_roster_s = None if initial is None else time.perf_counter() - start
+    # Large and multi-round plans under a time limit: a search of small sub-models from the
+    # greedy roster (engine/lns.py, docs/engine.md); None where the monolithic model is used.
+    decomposed = (
+        None
+        if backend == "highs"
+        else solve_by_parts(
+            instance,
+            baseline=baseline,
+            relax=relax,
+            time_limit=time_limit,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            initial=initial,
+            on_progress=on_progress,
+            stop=stop,
+            validated_s=greedy_start - start,
+        )
+    )
+    if decomposed is not None:
+        return _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
     model = Model(instance, baseline, relax=relax, stop=stop)
     build_s = time.perf_counter() - start - greedy_s
     if not model.stopped:
@@ -145,13 +167,28 @@ def solve(
     if result is None:
         result = cp_sat(workers, stop, on_progress)
         result = result.model_copy(update={"stats": {**result.stats, **stats}})
+    return _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions)
+
+
+def _scored(
+    result: Result,
+    judged: Instance,
+    baseline: Roster | None,
+    start: float,
+    greedy_s: float,
+    first_roster_s: float | None,
+    solutions: int | None = None,
+) -> Result:
+    """``result`` with its times since ``start``, and its roster's violations, goals and
+    objective measured by the independent checker and scorer. A search stopped by the
+    ``solutions`` limit was not interrupted: it ended where it was asked to."""
     if solutions is not None and result.interrupted and result.solutions >= solutions:
-        result = result.model_copy(update={"interrupted": False})  # the limit asked for
+        result = result.model_copy(update={"interrupted": False})
     if result.stats.get("greedy_first") != 1:
         first_roster_s = (
             None
             if result.first_solution_s is None
-            else greedy_s + build_s + result.first_solution_s
+            else greedy_s + result.build_time_s + result.first_solution_s
         )
     timing = {"greedy_time_s": greedy_s, "first_roster_s": first_roster_s}
     if not result.has_roster:

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from teamsolver import check, objective, solve
 from teamsolver.audit import hard_violations
-from teamsolver.engine import mip
+from teamsolver.engine import lns, mip
 from teamsolver.engine import solve as engine_solve
 from teamsolver.engine.greedy import plan
 from teamsolver.engine.model import Model
@@ -23,8 +23,11 @@ from teamsolver.generate import generate
 
 @pytest.fixture
 def staged(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every model solved in stages, however small."""
+    """Every model solved in stages, however small (and as the monolithic model: no plan
+    handed to the LNS layer of engine/lns.py)."""
     monkeypatch.setattr(engine_solve, "STAGED_FROM", 0)
+    monkeypatch.setattr(lns, "MULTI_ROUND_FROM", 10**12)
+    monkeypatch.setattr(lns, "ONE_ROUND_FROM", 10**12)
 
 
 @pytest.fixture

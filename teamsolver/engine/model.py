@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from ..instance import Instance
 from ..roster import Roster
-from ..settings import GOAL_IDS
+from ..settings import GOAL_IDS, Rules
 from .prep import Facts, prepare, reference_strength, strength
 
 Var = cp_model.IntVar
@@ -33,6 +33,17 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 #: Goals that are maximised (the rest are minimised).
 MAXIMISED = frozenset({"development", "rating", "affinity", "complementarity"})
+
+
+def model_mode(rules: Rules, rule_id: str, *, relax: bool = False, goals: bool = True) -> str:
+    """A rule's mode in a model: ``relax`` softens hard rules; a model without goals (the first
+    stage of a staged solve) drops soft rules, which never forbid a roster."""
+    mode = rules.mode(rule_id)
+    if relax and mode == "hard" and rule_id not in ("one-seat-per-round", "eligibility", "pins"):
+        mode = "soft"
+    if mode == "soft" and (not goals or int(rules.rule(rule_id).weight) == 0):  # type: ignore[union-attr]
+        mode = "off"  # a soft rule never forbids a roster; at weight 0 it costs nothing
+    return mode
 
 
 @dataclass
@@ -115,18 +126,8 @@ class Model:
 
     # -- helpers -----------------------------------------------------------------------------
     def mode(self, rule_id: str) -> str:
-        """The rule's mode in this model: ``relax`` softens hard rules; a model without goals
-        (the first stage of a staged solve) drops soft rules, which never forbid a roster."""
-        mode = self.rules.mode(rule_id)
-        if (
-            self.relax
-            and mode == "hard"
-            and rule_id not in ("one-seat-per-round", "eligibility", "pins")
-        ):
-            mode = "soft"
-        if mode == "soft" and (not self.with_goals or self.weight(rule_id) == 0):
-            mode = "off"  # a soft rule never forbids a roster; at weight 0 it costs nothing
-        return mode
+        """The rule's mode in this model (:func:`model_mode`)."""
+        return model_mode(self.rules, rule_id, relax=self.relax, goals=self.with_goals)
 
     def weight(self, rule_id: str) -> int:
         return int(self.rules.rule(rule_id).weight)  # type: ignore[union-attr]
@@ -793,8 +794,14 @@ class Model:
         for (ago, pg), members in past.items():
             if len(members) < 2:
                 continue
-            for gi, g in enumerate(groups):
-                pairs = [(mi, gi) for mi in members if (mi, gi) in self.x]
+            # The groups where at least two of them have a seat variable, through the members'
+            # own groups (a province has 300 past groups × 100 groups: 30,000 empty sums before).
+            seated: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for mi in members:
+                for gi in self.by_member.get(mi, ()):
+                    seated[gi].append((mi, gi))
+            for gi in sorted(seated):
+                pairs, g = seated[gi], groups[gi]
                 most = min(len(pairs), sizes[gi])
                 self._pair_penalty(
                     Where("no-repeat-pairing", g.round, g.id, other=f"{pg}@-{ago}"),
@@ -933,10 +940,16 @@ class Model:
                     part.add(self.x[key], score)
         if obj.weight("complementarity"):
             part = self.parts["complementarity"]
-            keys_of = [
-                [*(("s", s) for s in sorted(set(m.specialties))), ("u", m.unit)] for m in members
-            ]
-            weight_of = [len(set(m.specialties)) for m in members]
+            # Only the members with a seat variable: a sub-model of a large plan has few
+            # (engine/lns.py; province: 7,000 members, a few hundred candidates).
+            keys_of = {
+                mi: [
+                    *(("s", s) for s in sorted(set(members[mi].specialties))),
+                    ("u", members[mi].unit),
+                ]
+                for mi in self.by_member
+            }
+            weight_of = {mi: len(set(members[mi].specialties)) for mi in self.by_member}
             # Per round and key: its flags in the round's groups, and the members holding it.
             across: dict[tuple[int, tuple[str, str]], list[Var]] = defaultdict(list)
             holders: dict[tuple[int, tuple[str, str]], set[int]] = defaultdict(set)
@@ -973,7 +986,7 @@ class Model:
         if obj.weight("mix") and obj.mix_attributes:
             for attr in obj.mix_attributes:
                 values = {}
-                value_of = [mix_value(inst, m, attr) for m in members]
+                value_of = {mi: mix_value(inst, members[mi], attr) for mi in self.by_member}
                 for gi in range(len(inst.groups)):
                     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
                     for mi in self.by_group[gi]:
