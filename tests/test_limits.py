@@ -208,3 +208,13 @@ def test_why_not_takes_none_as_no_time_limit() -> None:
     answer = teamsolver.why_not(inst, base.roster, "M04", group="G1", time_limit=None, workers=1)
     assert answer.status != "seated" and answer.roster is not None
     assert_clean(inst, answer.roster)
+
+
+def test_a_small_plan_out_of_time_keeps_the_greedy_roster() -> None:
+    """A model below the staged size whose search gets no time (the limit passed while it was
+    built) returns the checker-clean greedy roster, as a large one does, not no roster."""
+    inst = teamsolver.load(TINY)
+    result = teamsolver.solve(inst, time_limit=1e-6, workers=1)
+    assert result.status == "FEASIBLE" and result.stats["greedy_first"] == 1
+    assert result.objective == teamsolver.objective(inst, result.roster)
+    assert_clean(inst, result.roster)

@@ -87,8 +87,11 @@ LOAD_S_PER_VARIABLE = 1e-5
 PRESOLVE_S_PER_VARIABLE = 3e-5
 
 
-def load_time(model: Model, per_variable: float = LOAD_S_PER_VARIABLE) -> float:
-    """A floor on the seconds a solve of ``model`` takes before it can report anything."""
+def load_time(model: Model, per_variable: float | None = None) -> float:
+    """A floor on the seconds a solve of ``model`` takes before it can report anything
+    (``per_variable`` default: :data:`LOAD_S_PER_VARIABLE`, read when called)."""
+    if per_variable is None:
+        per_variable = LOAD_S_PER_VARIABLE
     return max(1.0, per_variable * len(model.cp.proto.variables))
 
 
@@ -417,6 +420,11 @@ def solve_model(
     if solver is None and first is not None:
         # The optimisation found nothing better in time: keep the earlier roster.
         code, solver = int(cp_model.FEASIBLE), completed
+    elif solver is None and initial is not None and code != cp_model.INFEASIBLE:
+        # A small (unstaged) model whose search found nothing in time: the greedy roster,
+        # checker-clean, is better than none.
+        code, greedy_first = int(cp_model.FEASIBLE), True
+        watcher.first_s = 0.0
     values = solver  # the solver whose roster is read: the tie-break's among tied optima
     if solver is not None and code == cp_model.OPTIMAL and solver is not completed:
         values = (
@@ -457,7 +465,7 @@ def solve_model(
         elif first is not None:
             roster = make_roster(instance, first)
         else:
-            assert model.stopped and initial is not None
+            assert initial is not None
             roster = initial
     return Result(
         status=status,
