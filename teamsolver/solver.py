@@ -54,7 +54,9 @@ def solve(
       on ``stop``, when CP-SAT proves the optimum, or shortly after the time limit: none
       outlives ``solve``. A HiGHS process that fails leaves CP-SAT's roster
       (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
-      same seed still gives the same roster.
+      same seed still gives the same roster. With a time limit, multi-round plans and
+      one-round plans of more than 5,000 seat variables are searched by the decomposition
+      layer (``engine/lns.py``, docs/engine.md) under ``"auto"`` and ``"cp-sat"``.
     - ``solutions``: stop after this many improving rosters (CP-SAT's; ``"auto"`` then does
       not race). With ``workers=1`` and no time limit this is a deterministic limit: the
       same instance and seed give the same roster on any machine, however busy.
