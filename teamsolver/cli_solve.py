@@ -9,6 +9,7 @@ or usage.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -137,9 +138,15 @@ class _Live:
         elif self.best is None:
             state = "looking for a first roster that keeps every hard rule..."
         else:
+            bound = self.best.bound
+            proof = (
+                f"bound {bound:.0f} · gap {_percent(self.best.gap)}"
+                if bound is not None and math.isfinite(bound)
+                else "no bound"  # the decomposition layer proves none
+            )
             state = (
-                f"best {self.best.objective} · bound {self.best.bound:.0f} · "
-                f"gap {_percent(self.best.gap)} · {_plural(self.best.solutions, 'roster')}"
+                f"best {self.best.objective} · {proof} · "
+                f"{_plural(self.best.solutions, 'roster')}"
             )
         return f"solving {clock} · {state}"
 

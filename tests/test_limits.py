@@ -218,3 +218,16 @@ def test_a_small_plan_out_of_time_keeps_the_greedy_roster() -> None:
     assert result.status == "FEASIBLE" and result.stats["greedy_first"] == 1
     assert result.objective == teamsolver.objective(inst, result.roster)
     assert_clean(inst, result.roster)
+
+
+def test_the_live_line_says_no_bound_when_none_is_known() -> None:
+    """The decomposition layer reports progress with no bound (−inf): the live line says so
+    rather than 'bound -inf · gap inf%'."""
+    import teamsolver.cli  # noqa: F401  (cli_solve is imported through the cli package)
+    from teamsolver.cli_solve import _Live
+
+    live = _Live(enabled=True, time_limit=10)
+    live.update(teamsolver.Progress(objective=-5, bound=-math.inf, elapsed_s=1, solutions=2))
+    assert "best -5 · no bound · 2 rosters" in live.text()
+    live.update(teamsolver.Progress(objective=-5, bound=-9, elapsed_s=1, solutions=3))
+    assert "best -5 · bound -9 · gap 80.0% · 3 rosters" in live.text()
