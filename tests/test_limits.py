@@ -223,7 +223,6 @@ def test_a_small_plan_out_of_time_keeps_the_greedy_roster() -> None:
 def test_the_live_line_says_no_bound_when_none_is_known() -> None:
     """The decomposition layer reports progress with no bound (−inf): the live line says so
     rather than 'bound -inf · gap inf%'."""
-    import teamsolver.cli  # noqa: F401  (cli_solve is imported through the cli package)
     from teamsolver.cli_solve import _Live
 
     live = _Live(enabled=True, time_limit=10)
