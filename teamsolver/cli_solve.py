@@ -145,8 +145,7 @@ class _Live:
                 else "no bound"  # the decomposition layer proves none
             )
             state = (
-                f"best {self.best.objective} · {proof} · "
-                f"{_plural(self.best.solutions, 'roster')}"
+                f"best {self.best.objective} · {proof} · {_plural(self.best.solutions, 'roster')}"
             )
         return f"solving {clock} · {state}"
 
