@@ -199,7 +199,13 @@ def alive_children() -> list[str]:
     tasks = Path(f"/proc/{os.getpid()}/task")
     if not tasks.is_dir():
         return []
-    return [pid for t in tasks.iterdir() for pid in (t / "children").read_text().split()]
+    pids: list[str] = []
+    for t in tasks.iterdir():
+        try:
+            pids.extend((t / "children").read_text().split())
+        except FileNotFoundError:  # the thread ended between the listing and the read
+            continue
+    return pids
 
 
 @pytest.mark.parametrize("backend", ["highs", "auto"])
