@@ -8,8 +8,8 @@ sits every round in groups of exactly ``group_size``, and no two members share t
   group, exactly one group per member and round, exactly ``group_size`` members per group, and
   for every two groups of different rounds ``Σ_m (x[m, g1] ∧ x[m, g2]) ≤ 1``; the first roster
   found ends the search;
-- ``engine``: ``teamsolver.solve`` as it is;
-- ``engine+…``: the engine with a candidate fix applied by monkeypatching (``--variants``; see
+- ``engine``: ``teamsolver.solve`` as it is (``solutions=1``: it too ends at its first roster);
+- ``engine+…``: the engine with a candidate fix applied by monkeypatching (``--solvers``; see
   :data:`VARIANTS`): ``sym0``: CP-SAT's symmetry detection off (``symmetry_level = 0``) in
   every solver the engine makes; ``flat``: no staged path (one model, ``STAGED_FROM`` huge);
   ``break``: the proposed fix, an exact symmetry break over interchangeable members and twin
@@ -26,8 +26,9 @@ and is marked ``>T``. The table goes to ``benchmarks/results/golfer.md`` (``--ou
 
 Usage::
 
-    python benchmarks/golfer.py                      # the default ladder, 20 s, seeds 0-2
-    python benchmarks/golfer.py --cases kirkman,g25 --time-limit 60 --variants sym0,break
+    python benchmarks/golfer.py                      # naive, engine, engine+break; 30 s, seeds 0-2
+    python benchmarks/golfer.py --cases kirkman,g25 --time-limit 60 \\
+        --solvers naive,engine,engine+sym0,engine+break
     python benchmarks/golfer.py --cases all --time-limit 120
 """
 
