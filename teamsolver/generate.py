@@ -19,6 +19,9 @@ The presets (:data:`PRESETS`) follow the scales reported in ``shared/seeds``:
   inspecting across regions only (``recusal.own_zone``).
 - ``year``: a county's year plan: a pool of 300, 4 rounds of 8 groups, at most 2 rounds each.
 
+:func:`generate_golfer` writes the social golfer problem as a plan instead: interchangeable
+members, every one in a group of exactly the same size every round, and no two together twice.
+
 Output is a pure function of (preset, seed, knobs): all randomness comes from
 :class:`random.Random` instances seeded from ``seed``, and nothing iterates over a set.
 """
@@ -46,7 +49,7 @@ from .instance import (
     Unit,
 )
 from .roster import Roster, Seat
-from .settings import Rules, parse_rules
+from .settings import GOAL_IDS, RELAXABLE_RULES, Rules, parse_rules
 
 __all__ = [
     "PRESETS",
@@ -55,6 +58,7 @@ __all__ = [
     "GenerateError",
     "Preset",
     "generate",
+    "generate_golfer",
     "generate_plan",
 ]
 
@@ -1623,4 +1627,62 @@ def _member(w: _World, i: int) -> Member:
         conflict_units=w.conflict_units[i],
         gender=w.gender[i],
         birth_year=w.birth[i],
+    )
+
+
+#: Rules a golfer plan keeps on: exact group sizes, pairing, and the quotas (of 0 leaders and
+#: deputies, which keep role variables out of the model). Every other relaxable rule is off:
+#: with every member alike, each would either bind (a unit's draw cap, the full-time and party
+#: minimums) or count nothing.
+_GOLFER_ON: tuple[str, ...] = ("group-size", "leader-quota", "deputy-quota", "no-repeat-pairing")
+
+
+def generate_golfer(members: int, group_size: int, rounds: int) -> Instance:
+    """The social golfer problem ``members / group_size / rounds`` as a plan.
+
+    ``members // group_size`` groups of exactly ``group_size`` seats in each of ``rounds``
+    rounds, so that everyone sits every round (one seat per round, exact sizes); two members
+    may share at most one group (``no-repeat-pairing`` hard). Members are interchangeable: one
+    home unit, no specialty, no role (each group needs no leader and no deputy, which keeps
+    role variables out of the model), experienced, and every other rule off. Every goal weight
+    is 0, so any roster of the hard rules is optimal. Kirkman's schoolgirls are
+    ``generate_golfer(15, 3, 7)``. Whether a roster exists is the golfer problem itself: the
+    instance is valid, but feasible only for the known solvable cases.
+    """
+    if group_size < 2 or members < group_size or members % group_size or rounds < 1:
+        raise GenerateError(
+            "a golfer plan needs a group size of at least 2 that divides the members "
+            f"and at least 1 round, got {members} members, groups of {group_size}, "
+            f"{rounds} rounds"
+        )
+    per_round = members // group_size
+    width = len(str(members))
+    pool = Unit(id="POOL", name="golf club")
+    units = (pool, *(Unit(id=f"T{k + 1}", name=f"course {k + 1}") for k in range(per_round)))
+    data: dict[str, dict[str, Any]] = {
+        rule: {"mode": "off"} for rule in RELAXABLE_RULES if rule not in _GOLFER_ON
+    }
+    data["no-repeat-pairing"] = {"mode": "hard"}
+    data["objective"] = dict.fromkeys(GOAL_IDS, 0)
+    return Instance(
+        members=tuple(
+            Member(id=f"M{i + 1:0{width}d}", name=f"golfer {i + 1}", unit=pool.id, rounds_served=5)
+            for i in range(members)
+        ),
+        units=units,
+        groups=tuple(
+            Group(
+                id=f"R{r + 1}G{k + 1}",
+                targets=(f"T{k + 1}",),
+                round=f"R{r + 1}",
+                size_min=group_size,
+                size_max=group_size,
+                leaders=0,
+                deputies_min=0,
+                deputies_max=0,
+            )
+            for r in range(rounds)
+            for k in range(per_round)
+        ),
+        rules=_rules(data),
     )
