@@ -8,14 +8,14 @@ sits every round in groups of exactly ``group_size``, and no two members share t
   group, exactly one group per member and round, exactly ``group_size`` members per group, and
   for every two groups of different rounds ``Σ_m (x[m, g1] ∧ x[m, g2]) ≤ 1``; the first roster
   found ends the search;
-- ``engine``: ``teamsolver.solve`` as it is (``solutions=1``: it too ends at its first roster);
-- ``engine+…``: the engine with a candidate fix applied by monkeypatching (``--solvers``; see
-  :data:`VARIANTS`): ``sym0``: CP-SAT's symmetry detection off (``symmetry_level = 0``) in
-  every solver the engine makes; ``flat``: no staged path (one model, ``STAGED_FROM`` huge);
-  ``break``: the proposed fix, an exact symmetry break over interchangeable members and twin
-  groups (:func:`post`) added to every model the engine builds, the greedy roster relabelled
-  to meet it (:func:`canonical`); ``rows``: its member part alone. Variants combine with
-  ``+`` (``engine+sym0+break``).
+- ``engine``: ``teamsolver.solve`` as it is (``solutions=1``: it too ends at its first roster),
+  which breaks the symmetry of interchangeable members and twin groups exactly
+  (``teamsolver/engine/symmetry.py``);
+- ``engine+…``: the engine with a variant applied by monkeypatching (``--solvers``; see
+  :data:`VARIANTS`): ``nobreak``: without that break (the engine before it); ``sym0``: without
+  it and with CP-SAT's symmetry detection off (``symmetry_level = 0``) in every solver the
+  engine makes; ``flat``: without it and with no staged path (``STAGED_FROM`` huge); ``rows``:
+  the members' part of the break alone. Variants combine with ``+``.
 
 All runs use the same time limit, ``workers`` (2) and seeds. Every roster, the peer's included,
 is re-checked by ``teamsolver.check`` (a hard violation fails the run and the script). Reported
@@ -26,9 +26,9 @@ and is marked ``>T``. The table goes to ``benchmarks/results/golfer.md`` (``--ou
 
 Usage::
 
-    python benchmarks/golfer.py                      # naive, engine, engine+break; 30 s, seeds 0-2
+    python benchmarks/golfer.py                  # naive, engine, engine+nobreak; 30 s, seeds 0-2
     python benchmarks/golfer.py --cases kirkman,g25 --time-limit 60 \\
-        --solvers naive,engine,engine+sym0,engine+break
+        --solvers naive,engine,engine+nobreak,engine+sym0
     python benchmarks/golfer.py --cases all --time-limit 120
 """
 
@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import itertools
 import os
 import platform
 import statistics
@@ -46,13 +45,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ortools.sat.python import cp_model
 
 import teamsolver
 from teamsolver.audit import hard_violations
-from teamsolver.engine.model import Model
+from teamsolver.engine import symmetry
 from teamsolver.generate import generate_golfer
 from teamsolver.instance import Instance
 from teamsolver.roster import Roster, Seat
@@ -130,149 +128,21 @@ def naive(
     )
 
 
-# -- candidate fixes, applied by monkeypatching -----------------------------------------------
-# The symmetry break below is, function for function, the module proposed for the engine
-# (``teamsolver/engine/symmetry.py``; the diff is in the golfer section of the report that
-# comes with benchmarks/results/golfer.md): members nothing tells apart, and twin groups of a
-# round, sorted so that one roster of every class of rosters equal up to relabelling is left.
-
-#: Twin groups are ordered only up to this many members (the rows are O(members²) per twin).
-TWIN_ORDER_MAX_MEMBERS = 500
+# -- variants, applied by monkeypatching -------------------------------------------------------
+# The engine breaks the symmetry of interchangeable members and twin groups itself
+# (``teamsolver/engine/symmetry.py``). ``nobreak`` is the engine without it (as before that
+# module), ``sym0`` that engine with CP-SAT's symmetry detection off as well, ``flat`` it with
+# no staged path, ``rows`` the engine breaking the members' symmetry only.
 
 
-def interchangeable(instance: Instance) -> bool:
-    """Members that no rule, goal or table tells apart: every attribute but id and name equal,
-    and no pins, affinity, conflicts or history (they name members)."""
-    if len(instance.members) < 2 or (
-        instance.pins or instance.affinity or instance.conflicts or instance.history
-    ):
-        return False
-    first = instance.members[0].model_dump(exclude={"id", "name"})
-    return all(m.model_dump(exclude={"id", "name"}) == first for m in instance.members)
-
-
-def applies(model: Model) -> bool:
-    """The break holds for ``model``: interchangeable members, no baseline (stability names
-    members), and no guards (explain relaxes rule instances of single members)."""
-    return not model.guarded and model.baseline is None and interchangeable(model.instance)
-
-
-def twins(model: Model, gis: list[int]) -> list[list[int]]:
-    """Classes (of two or more) of the groups ``gis`` of one round that nothing tells apart:
-    the same fields but id and targets, the same members allowed, and targets that count
-    nowhere (recusal off, or without a cooldown and recusing the same members)."""
-    inst = model.instance
-    recusal = model.mode("recusal")
-    if recusal != "off" and inst.rules.recusal.reinspect_cooldown > 0:
-        return []
-    recused: dict[int, set[int]] = {}
-    for mi, gi in model.facts.recused:
-        recused.setdefault(gi, set()).add(mi)
-    classes: dict[tuple[str, tuple[int, ...], tuple[int, ...]], list[int]] = {}
-    for gi in gis:
-        key = (
-            repr(inst.groups[gi].model_dump(exclude={"id", "targets"})),
-            tuple(sorted(model.by_group[gi])),
-            tuple(sorted(recused.get(gi, ()))) if recusal != "off" else (),
-        )
-        classes.setdefault(key, []).append(gi)
-    return [c for c in classes.values() if len(c) > 1]
-
-
-def post(model: Model) -> None:
-    """The break's constraints, on the seat variables of ``model`` (see the module).
-
-    - rows: ``(v_1(i), v_2(i)) ≤_lex (v_1(i+1), v_2(i+1))`` with ``v_r(i)`` the position of
-      member i's group within round r (the number of groups when i has no seat in round r);
-    - twin groups c before c' of a round: ``x[m, c'] ≤ Σ_{k ≤ m} x[k, c]`` (the first member
-      of c' comes after a member of c).
-    """
-    cp, x, n = model.cp, model.x, len(model.instance.members)
-    orders: list[list[cp_model.LinearExpr]] = []
-    for gis in model.facts.groups_of_round[:2]:
-        row = []
-        for mi in range(n):
-            seats = [(k, x[(mi, gi)]) for k, gi in enumerate(gis) if (mi, gi) in x]
-            seated = cp_model.LinearExpr.sum([v for _, v in seats])
-            ranked = cp_model.LinearExpr.weighted_sum([v for _, v in seats], [k for k, _ in seats])
-            row.append(ranked + len(gis) * (1 - seated))
-        orders.append(row)
-    for i in range(n - 1):
-        cp.add(orders[0][i] <= orders[0][i + 1])
-        if len(orders) > 1:
-            tie = cp.new_bool_var("")
-            cp.add(orders[0][i] == orders[0][i + 1]).only_enforce_if(tie)
-            cp.add(orders[0][i] != orders[0][i + 1]).only_enforce_if(~tie)
-            cp.add(orders[1][i] <= orders[1][i + 1]).only_enforce_if(tie)
-    if n > TWIN_ORDER_MAX_MEMBERS:
-        return
-    for gis in model.facts.groups_of_round:
-        for same in twins(model, gis):
-            for c, d in itertools.pairwise(same):
-                for m in range(n):
-                    if (m, d) in x:
-                        earlier = [x[(k, c)] for k in range(m + 1) if (k, c) in x]
-                        cp.add(x[(m, d)] <= cp_model.LinearExpr.sum(earlier))
-
-
-def canonical(model: Model, roster: Roster) -> Roster:
-    """``roster`` with its members and twin groups relabelled so that it meets :func:`post`
-    (the same violations and objective: only labels change). Rows and the columns of each
-    class of twins are sorted, largest first, in turn until neither moves (each sort makes the
-    row-major matrix larger, so it ends). ``roster`` must be a roster of ``model``'s seats."""
-    inst = model.instance
-    order = [gi for gis in model.facts.groups_of_round for gi in gis]
-    col = {gi: c for c, gi in enumerate(order)}
-    g_index = {g.id: gi for gi, g in enumerate(inst.groups)}
-    m_index = {m.id: mi for mi, m in enumerate(inst.members)}
-    width = len(order)
-    rows = [[0] * width for _ in inst.members]
-    seat_at: dict[tuple[int, int], Seat] = {}
-    for seat in roster.seats:
-        mi, c = m_index[seat.member], col[g_index[seat.group]]
-        rows[mi][c] = 1
-        seat_at[(mi, c)] = seat
-    member_of = list(range(len(rows)))  # row position -> original member
-    slot_of = list(range(width))  # column position -> original column
-    classes = (
-        [
-            sorted(col[gi] for gi in same)
-            for gis in model.facts.groups_of_round
-            for same in twins(model, gis)
-        ]
-        if len(rows) <= TWIN_ORDER_MAX_MEMBERS
-        else []
-    )
-    while True:
-        ranked = sorted(range(len(rows)), key=lambda i: rows[i], reverse=True)
-        moved = ranked != list(range(len(rows)))
-        rows = [rows[i] for i in ranked]
-        member_of = [member_of[i] for i in ranked]
-        for cls in classes:
-            cols = sorted(cls, key=lambda c: [row[c] for row in rows], reverse=True)
-            if cols != cls:
-                moved = True
-                source = list(range(width))
-                for at, c in zip(cls, cols, strict=True):
-                    source[at] = c
-                rows = [[row[source[c]] for c in range(width)] for row in rows]
-                slot_of = [slot_of[source[c]] for c in range(width)]
-        if not moved:
-            break
-    renamed = {inst.members[old].id: inst.members[i].id for i, old in enumerate(member_of)}
-    seats = [
-        seat_at[(member_of[i], slot_of[c])].model_copy(
-            update={
-                "member": inst.members[i].id,
-                "group": inst.groups[order[c]].id,
-                "mentor": renamed.get(seat_at[(member_of[i], slot_of[c])].mentor or ""),
-            }
-        )
-        for i, row in enumerate(rows)
-        for c, taken in enumerate(row)
-        if taken
-    ]
-    return Roster(seats=tuple(seats))
+@contextlib.contextmanager
+def _no_break() -> Iterator[None]:
+    original = symmetry.applies
+    symmetry.applies = lambda model: False
+    try:
+        yield
+    finally:
+        symmetry.applies = original
 
 
 @contextlib.contextmanager
@@ -288,7 +158,8 @@ def _sym0() -> Iterator[None]:
 
     engine_solve._solver = solver
     try:
-        yield
+        with _no_break():
+            yield
     finally:
         engine_solve._solver = original
 
@@ -300,50 +171,27 @@ def _flat() -> Iterator[None]:
     original = engine_solve.STAGED_FROM
     engine_solve.STAGED_FROM = 10**9
     try:
-        yield
+        with _no_break():
+            yield
     finally:
         engine_solve.STAGED_FROM = original
 
 
 @contextlib.contextmanager
-def _break(twin_groups: bool = True) -> Iterator[None]:
-    """The proposed engine change: :func:`post` in every model built where :func:`applies`,
-    and the greedy roster relabelled (:func:`canonical`) before stage 2 fixes it."""
-    from teamsolver.engine import solve as engine_solve
-
-    global TWIN_ORDER_MAX_MEMBERS
-    build, first_roster, cap = Model._build, engine_solve._first_roster, TWIN_ORDER_MAX_MEMBERS
-
-    def patched_build(self: Model, stop: Any) -> None:
-        build(self, stop)
-        self.symmetric = False  # type: ignore[attr-defined]
-        if not self.stopped and applies(self):
-            post(self)
-            self.symmetric = True  # type: ignore[attr-defined]
-
-    def patched_first_roster(instance: Instance, model: Model, *args: Any) -> Any:
-        *rest, start = args
-        if start is not None and model.symmetric:  # type: ignore[attr-defined]
-            start = canonical(model, start)
-        return first_roster(instance, model, *rest, start)  # type: ignore[call-arg]
-
-    Model._build = patched_build  # type: ignore[method-assign]
-    engine_solve._first_roster = patched_first_roster  # type: ignore[assignment]
-    if not twin_groups:
-        TWIN_ORDER_MAX_MEMBERS = 0
+def _rows_only() -> Iterator[None]:
+    cap = symmetry.TWIN_ORDER_MAX_MEMBERS
+    symmetry.TWIN_ORDER_MAX_MEMBERS = 0
     try:
         yield
     finally:
-        Model._build = build  # type: ignore[method-assign]
-        engine_solve._first_roster = first_roster
-        TWIN_ORDER_MAX_MEMBERS = cap
+        symmetry.TWIN_ORDER_MAX_MEMBERS = cap
 
 
 VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "nobreak": _no_break,
     "sym0": _sym0,
     "flat": _flat,
-    "break": _break,
-    "rows": lambda: _break(twin_groups=False),
+    "rows": _rows_only,
 }
 
 
@@ -436,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument(
         "--solvers",
-        default="naive,engine,engine+break",
+        default="naive,engine,engine+nobreak",
         help="naive, naive+engine (the engine's rows), engine, engine+VARIANT[+VARIANT]",
     )
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "golfer.md"))

@@ -1,4 +1,4 @@
-"""Golfer plans (``generate_golfer``) and the symmetry break prototyped in benchmarks/golfer.py.
+"""Golfer plans (``generate_golfer``) and the engine's symmetry break (``engine/symmetry.py``).
 
 A golfer plan must be valid, solvable by ``teamsolver.solve`` to a checker-clean roster in which
 every member sits every round and no two members meet twice, and the benchmark's naive peer must
@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 import teamsolver
 from teamsolver.audit import hard_violations
+from teamsolver.engine import symmetry
 from teamsolver.engine.model import Model
 from teamsolver.engine.solve import _complete, chosen_of, greedy_roster
 from teamsolver.generate import GenerateError, generate_golfer
@@ -54,7 +55,7 @@ def test_golfer_plans_are_valid_and_alike(members: int, size: int, rounds: int) 
     assert inst.rounds == tuple(f"R{r + 1}" for r in range(rounds))
     assert len(inst.groups) == members // size * rounds
     assert {(g.size_min, g.size_max) for g in inst.groups} == {(size, size)}
-    assert golfer.interchangeable(inst)
+    assert symmetry.interchangeable(inst)
     rules = inst.rules
     assert rules.mode("no-repeat-pairing") == "hard"
     assert rules.mode("group-size") == "hard"
@@ -165,10 +166,13 @@ def test_the_symmetry_break_keeps_every_class_of_rosters(
 ) -> None:
     inst = small_plan(members, per_round, rounds, low, high)
     by_round = [[gi for gi, g in enumerate(inst.groups) if g.round == r] for r in inst.rounds]
-    whole = list(matrices(Model(inst, goals=False)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(symmetry, "applies", lambda model: False)  # the model without the break
+        plain = Model(inst, goals=False)
+    assert not plain.symmetric
+    whole = list(matrices(plain))
     broken_model = Model(inst, goals=False)
-    assert golfer.applies(broken_model)
-    golfer.post(broken_model)
+    assert broken_model.symmetric  # the engine's model breaks the symmetry itself
     broken = list(matrices(broken_model))
     assert 0 < len(broken) < len(whole)
     assert set(broken) <= set(whole)
@@ -178,7 +182,7 @@ def test_the_symmetry_break_keeps_every_class_of_rosters(
 
 def test_the_break_applies_only_where_nothing_tells_members_apart() -> None:
     inst = generate_golfer(6, 3, 2)
-    assert golfer.applies(Model(inst))
+    assert Model(inst).symmetric
     members = list(inst.members)
     members[0] = members[0].model_copy(update={"rating": 90})
     rated = inst.model_copy(update={"members": tuple(members)})
@@ -186,10 +190,10 @@ def test_the_break_applies_only_where_nothing_tells_members_apart() -> None:
         update={"pins": (teamsolver.instance.Pin(member="M1", group="R1G2", kind="forbid"),)}
     )
     for other in (rated, pinned):
-        assert not golfer.interchangeable(other)
-        assert not golfer.applies(Model(other))
-    assert not golfer.applies(Model(inst, guarded=True))
-    assert not golfer.applies(Model(inst, baseline=Roster()))
+        assert not symmetry.interchangeable(other)
+        assert not Model(other).symmetric
+    assert not Model(inst, guarded=True).symmetric
+    assert not Model(inst, baseline=Roster()).symmetric
 
 
 @pytest.mark.parametrize(("members", "size", "rounds"), [(9, 3, 2), (16, 4, 2), (12, 3, 3)])
@@ -200,11 +204,11 @@ def test_a_greedy_roster_relabelled_meets_the_break(members: int, size: int, rou
     raw = greedy_roster(inst)
     assert raw is not None
     model = Model(inst)
-    golfer.post(model)
+    assert model.symmetric
     raw_seats = chosen_of(inst, model, raw)
     assert raw_seats is not None
     assert _complete(model, raw_seats, 0, None, None, False) is None
-    relabelled = golfer.canonical(model, raw)
+    relabelled = symmetry.canonical(model, raw)
     assert teamsolver.check(inst, relabelled) == teamsolver.check(inst, raw) == []
     assert teamsolver.objective(inst, relabelled) == teamsolver.objective(inst, raw)
     seats = chosen_of(inst, model, relabelled)

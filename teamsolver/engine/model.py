@@ -122,6 +122,9 @@ class Model:
         self._exp_cache: dict[tuple[int, int, int], Var | int] = {}
         self._and_cache: dict[tuple[int, int, str], Var] = {}
         self.stopped = False
+        #: Members interchangeable and their symmetry broken (:mod:`.symmetry`): a roster from
+        #: elsewhere must be relabelled (``symmetry.canonical``) before it is fixed here.
+        self.symmetric = False
         self._build(stop)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -291,6 +294,7 @@ class Model:
             self._unit_draw_cap,
             self._rotation,
             self._no_repeat_pairing,
+            self._symmetry,
         ]
         if self.with_goals:
             steps.append(self._goals)
@@ -808,6 +812,14 @@ class Model:
                     self.total(pairs),
                     most,
                 )
+
+    def _symmetry(self) -> None:
+        """Exact symmetry breaking where no member can be told apart (:mod:`.symmetry`)."""
+        from . import symmetry
+
+        if symmetry.applies(self):
+            symmetry.post(self)
+            self.symmetric = True
 
     # -- goals -------------------------------------------------------------------------------
     def _balance(self, goal: str, values: dict[int, dict[str, list[tuple[int, int]]]]) -> None:

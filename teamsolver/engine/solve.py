@@ -268,6 +268,10 @@ def _first_roster(
     ``model``) if stage 2 ended in time, and whether the roster is the greedy planner's.
     """
     if start is not None:
+        if model.symmetric:
+            from .symmetry import canonical
+
+            start = canonical(model, start)  # the same roster up to labels, in the break's order
         chosen = chosen_of(instance, model, start)
         if chosen is not None:
             # The checker accepted it: it stays the roster to beat even if completing it fails.
