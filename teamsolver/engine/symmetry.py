@@ -95,7 +95,9 @@ def post(model: Model) -> None:
         if len(orders) > 1:
             tie = cp.new_bool_var("")
             cp.add(orders[0][i] == orders[0][i + 1]).only_enforce_if(tie)
-            cp.add(orders[0][i] != orders[0][i + 1]).only_enforce_if(~tie)
+            # "<" rather than "!=" (equal under the "<=" above): a domain without a hole,
+            # which the linear form for HiGHS can write as a row.
+            cp.add(orders[0][i] < orders[0][i + 1]).only_enforce_if(~tie)
             cp.add(orders[1][i] <= orders[1][i + 1]).only_enforce_if(tie)
     if n > TWIN_ORDER_MAX_MEMBERS:
         return
