@@ -214,3 +214,14 @@ def test_a_greedy_roster_relabelled_meets_the_break(members: int, size: int, rou
     seats = chosen_of(inst, model, relabelled)
     assert seats is not None
     assert _complete(model, seats, 0, None, None, False) is not None
+
+
+def test_the_linear_form_for_highs_writes_the_break() -> None:
+    """The break is written in rows the linear form can express (no domain with a hole): a
+    plan of interchangeable members over two rounds still races HiGHS."""
+    from teamsolver.engine import linear
+
+    model = Model(generate_golfer(6, 3, 2))
+    assert model.symmetric
+    form = linear.form_of(model)
+    assert form  # no Unsupported raised
