@@ -36,7 +36,7 @@ from ..settings import GOAL_IDS
 from . import lpguide
 from .lpguide import MIN_LEFT_S
 from .mip import RACE_MAX_SEATS
-from .model import Model, model_mode
+from .model import Model, model_mode, set_hint
 from .prep import Facts, prepare
 from .shortlist import ShortList
 from .solve import (
@@ -194,16 +194,7 @@ def sub_model(
 
 def _hint(model: Model, chosen: Chosen) -> None:
     """The seats and roles of ``chosen`` as the model's hint (0 for every other seat)."""
-    indices: list[int] = []
-    values: list[int] = []
-    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
-        for key, var in table.items():
-            indices.append(var.index)
-            values.append(chosen[key][slot] if key in chosen else 0)
-    model.cp.proto.clear_solution_hint()
-    hint = model.cp.proto.solution_hint  # after the clear: a reference taken before is stale
-    hint.vars.extend(indices)
-    hint.values.extend(values)
+    set_hint(model.cp.proto, *model.seat_values(chosen))
 
 
 def _parts(solver: cp_model.CpSolver, model: Model) -> tuple[dict[str, int], dict[str, int]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -229,6 +229,19 @@ class Model:
         return cp_model.LinearExpr.weighted_sum(vs, list(coeff))
 
     # -- experience -------------------------------------------------------------------------
+    def seat_values(
+        self, chosen: Mapping[tuple[int, int], tuple[int, int, int]]
+    ) -> tuple[list[int], list[int]]:
+        """The index and value of every seat and role variable for the roster ``chosen``
+        ((member, group) → (1, leader, deputy)); 0 for the seats it does not take."""
+        indices: list[int] = []
+        values: list[int] = []
+        for table, slot in ((self.x, 0), (self.lead, 1), (self.dep, 2)):
+            for key, var in table.items():
+                indices.append(var.index)
+                values.append(chosen[key][slot] if key in chosen else 0)
+        return indices, values
+
     def seat_in_round(self, mi: int, ri: int) -> list[Var]:
         return [self.x[(mi, gi)] for gi in self.facts.groups_of_round[ri] if (mi, gi) in self.x]
 
@@ -1102,6 +1115,14 @@ class Model:
         objective.vars.extend(i for i, _ in items)
         objective.coeffs.extend(c for _, c in items)
         objective.offset = offset
+
+
+def set_hint(proto: cp_model.CpModelProto, variables: Iterable[int], values: Iterable[int]) -> None:
+    """Replace the solution hint of ``proto`` by ``values`` at ``variables`` (one call each)."""
+    proto.clear_solution_hint()
+    hint = proto.solution_hint  # after the clear: a reference taken before is stale
+    hint.vars.extend(variables)
+    hint.values.extend(values)
 
 
 def mix_value(instance: Instance, member: object, attr: str) -> str | None:

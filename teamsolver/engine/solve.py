@@ -15,7 +15,7 @@ from ..instance import Instance
 from ..result import Progress, Result, Status
 from ..roster import Roster, Seat
 from ..settings import GOAL_IDS
-from .model import Model
+from .model import Model, set_hint
 from .tiebreak import tie_break
 
 STATUS: dict[int, Status] = {
@@ -223,16 +223,8 @@ def _complete(
     left = _left(deadline)
     if left is not None and left < load_time(model):
         return None  # loading the model alone takes that long: keep the seats as they are
-    indices: list[int] = []
-    values: list[int] = []
-    for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
-        for key, var in table.items():
-            indices.append(var.index)
-            values.append(chosen[key][slot] if key in chosen else 0)
     proto = model.cp.proto
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(indices)  # written in one call each
-    proto.solution_hint.values.extend(values)
+    set_hint(proto, *model.seat_values(chosen))
     # Propagation from fixed seats ends fast on small models; a huge one needs its time
     # (province, 860k variables: 9 s), and without the complete hint the search is hopeless.
     completer = _solver(1, seed, left, log)
@@ -299,10 +291,7 @@ def _first_roster(
 
 def _hint(model: Model, values: list[int]) -> None:
     """Make ``values`` (one per variable) the model's complete hint."""
-    model.cp.proto.clear_solution_hint()
-    hint = model.cp.proto.solution_hint  # after the clear: a reference taken before is stale
-    hint.vars.extend(range(len(values)))
-    hint.values.extend(values)
+    set_hint(model.cp.proto, range(len(values)), values)
 
 
 def _lp_guided(

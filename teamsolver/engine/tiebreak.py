@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from .model import Model
+from .model import Model, set_hint
 
 #: The second search's budget in CP-SAT's deterministic time (about a second of one core's
 #: work; the same on every machine), at least, or as much as the first search took.
@@ -76,9 +76,7 @@ def tie_break(
     terms.sort()
     proto.objective.vars.extend(i for i, _ in terms)
     proto.objective.coeffs.extend(w for _, w in terms)
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(solution)))
-    proto.solution_hint.values.extend(solution)
+    set_hint(proto, range(len(solution)), solution)
     second = cp_model.CpSolver()
     params = second.parameters
     params.num_workers = 1  # one worker: the same path on every machine

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..engine.model import Model, Where
+from ..engine.model import Model, Where, set_hint
 from ..instance import Instance, Pin
 from ..roster import Roster
 
@@ -304,17 +304,13 @@ def _hinted(
         completed = None
         if chosen is not None and seat in chosen:
             completed = _complete(model, chosen, seed, limit, None, False)
-        proto.clear_solution_hint()
-        hint = proto.solution_hint
         if completed is not None:
             values = list(completed.response_proto.solution)
-            hint.vars.extend(range(len(values)))
-            hint.values.extend(values)
+            set_hint(proto, range(len(values)), values)
         elif chosen is not None:
-            for table, slot in ((model.x, 0), (model.lead, 1), (model.dep, 2)):
-                for key, var in table.items():
-                    hint.vars.append(var.index)
-                    hint.values.append(chosen[key][slot] if key in chosen else 0)
+            set_hint(proto, *model.seat_values(chosen))
+        else:
+            proto.clear_solution_hint()
         left = None if limit is None else limit - time.perf_counter()
         solver = _solver(limits.workers, seed, left, False)
         code = solver.solve(model.cp, _Enough(limits.solutions))
