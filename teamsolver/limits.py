@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from .errors import InputError, Problem
 from .instance import Instance
+from .settings import GOAL_IDS, RELAXABLE_RULES, Rule
 
 #: The largest objective value (in absolute terms) a search may reach: 2^53, the largest
 #: integer up to which every integer is exact as a double (CP-SAT's objective_value).
@@ -69,8 +70,6 @@ def _whole(name: str, value: object, low: int, high: int | None, *, optional: bo
 
 def weights(instance: Instance) -> dict[str, int]:
     """Every weight in force by its settings key (``recusal.weight``, ``objective.rating``)."""
-    from .settings import GOAL_IDS, RELAXABLE_RULES, Rule
-
     rules = instance.rules
     out: dict[str, int] = {}
     for r in RELAXABLE_RULES:
@@ -148,13 +147,6 @@ def available_memory() -> int | None:
         return None
 
 
-def seat_estimate(instance: Instance) -> int:
-    """An upper bound of the seat variables of the whole model: every active member in every
-    group (recusal and pins remove some; they are not counted here, which takes no time)."""
-    active = sum(1 for m in instance.members if m.status == "active")
-    return active * len(instance.groups)
-
-
 def size_problem(instance: Instance, memory: int | None = None) -> Problem | None:
     """A problem when the monolithic model of ``instance`` would not fit in ``memory`` bytes
     (default: what is available now), with the figures; None when it fits or memory is
@@ -162,14 +154,17 @@ def size_problem(instance: Instance, memory: int | None = None) -> Problem | Non
     memory = available_memory() if memory is None else memory
     if memory is None:
         return None
-    seats = seat_estimate(instance)
+    # An upper bound of the seat variables: every active member in every group (recusal and
+    # pins remove some; they are not counted here, which takes no time).
+    active = sum(1 for m in instance.members if m.status == "active")
+    seats = active * len(instance.groups)
     need = seats * BYTES_PER_SEAT
     if need <= 0.8 * memory:
         return None
     return Problem(
         message=(
             f"the plan is too large for this machine: {seats:,} possible seats "
-            f"({sum(1 for m in instance.members if m.status == 'active'):,} active members × "
+            f"({active:,} active members × "
             f"{len(instance.groups):,} groups) need about {_gb(need)} of memory to solve, and "
             f"{_gb(memory)} is available (at most 80 % of it is used); split the plan into "
             "smaller ones (fewer members or groups per plan), or solve it on a larger machine"
