@@ -258,6 +258,9 @@ from . import (  # noqa: E402
     cli_solve,  # noqa: F401
     cli_whatif,  # noqa: F401
 )
+from .service.cli import serve  # noqa: E402
+
+main.add_command(serve)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
