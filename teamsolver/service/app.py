@@ -656,6 +656,7 @@ def _roster_file(store: Store, job_id: str, fmt: str) -> bytes:
     extra["groups"] = [
         {"id": g.id, "round": g.round, "targets": list(g.targets)} for g in instance.groups
     ]
+    extra["unit_names"] = {u.id: u.name for u in instance.units if u.name}
     with tempfile.TemporaryDirectory(prefix="teamsolver-roster-") as folder:
         path = Path(folder) / f"roster.{fmt}"
         write_roster(

@@ -196,5 +196,10 @@ def _event(db: sqlite3.Connection, job_id: str, kind: str, data: dict[str, Any])
     ).fetchone()[0]
     db.execute(
         "INSERT INTO events (job, n, type, data) VALUES (?, ?, ?, ?)",
-        (job_id, n, kind, json.dumps({**data, "at": time.time()}, ensure_ascii=False)),
+        (
+            job_id,
+            n,
+            kind,
+            json.dumps({**data, "at": time.time()}, ensure_ascii=False, allow_nan=False),
+        ),
     )

@@ -11,6 +11,7 @@ setting ``stop`` ends the search and keeps the best roster found.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Callable
 from typing import Any, Literal
@@ -42,12 +43,17 @@ class Options(BaseModel):
     freeze: tuple[str, ...] = ()
 
 
+def finite(x: float | None) -> float | None:
+    """``x``, or None for infinity or NaN (which JSON cannot carry)."""
+    return x if x is not None and math.isfinite(x) else None
+
+
 def progress_doc(p: Progress) -> dict[str, Any]:
-    """An improving roster, as a progress event carries it."""
+    """An improving roster, as a progress event carries it (no bound yet: None)."""
     return {
         "objective": p.objective,
-        "bound": p.bound,
-        "gap": p.gap,
+        "bound": finite(p.bound),
+        "gap": finite(p.gap),
         "elapsed_s": round(p.elapsed_s, 3),
         "solutions": p.solutions,
     }
@@ -88,7 +94,7 @@ def run_job(
     if kind == "solve":
         from ..solver import solve
 
-        return solve(instance, **search).to_json()
+        return audited(instance, solve(instance, **search).to_json())
     if kind == "whatif":
         from ..scenario import Scenario
         from ..whatif import whatif
@@ -101,7 +107,7 @@ def run_job(
             freeze=options.freeze,
             **search,
         )
-        out = outcome.result.to_json()
+        out = audited(outcome.instance, outcome.result.to_json())
         out["scenario"] = outcome.scenario
         out["diff"] = None if outcome.diff is None else outcome.diff.model_dump(mode="json")
         return out
@@ -113,6 +119,27 @@ def run_job(
             instance, time_limit=limit, workers=options.workers, seed=options.seed
         ).to_json()
     return check_doc(instance, seats_of(doc["roster"]))
+
+
+class BrokenRoster(Exception):
+    """The engine returned a roster that breaks a hard rule (a bug: never served)."""
+
+
+def audited(instance: Instance, doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` if its roster breaks no hard rule by the independent checker; else
+    :class:`BrokenRoster` naming the rules (ids only: no personal data)."""
+    from collections import Counter
+
+    from ..audit import check, hard_violations
+
+    broken = hard_violations(instance, check(instance, seats_of(doc.get("roster") or [])))
+    if broken:
+        counts = Counter(v.rule for v in broken)
+        rules = ", ".join(f"{rule} ×{n}" for rule, n in counts.items())
+        raise BrokenRoster(
+            f"the engine returned a roster that breaks hard rules ({rules}); not served"
+        )
+    return doc
 
 
 def check_doc(instance: Instance, roster: Roster) -> dict[str, Any]:
