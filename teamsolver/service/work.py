@@ -189,7 +189,9 @@ def run_on_dask(text: str, stop_name: str) -> Outcome:
     ends its search with the best roster found (as ``stop`` does in :func:`run_job`)."""
     import distributed
 
-    event = distributed.Event(stop_name)  # type: ignore[no-untyped-call]
+    # The worker's client, named: the event is watched from a thread of its own.
+    client = distributed.get_client()
+    event = distributed.Event(stop_name, client=client)  # type: ignore[no-untyped-call]
     stop = threading.Event()
     over = threading.Event()
 
