@@ -1,7 +1,7 @@
 """Benchmark: the REST service under load (issue 17).
 
-Starts ``teamsolver serve --jobs N`` on a free loopback port (a real uvicorn process, as the
-tests do) and measures with httpx:
+Starts ``teamsolver serve --jobs N`` on a free loopback port (a real uvicorn process, started by
+the tests' ``tests/serving.py``) and measures with httpx:
 
 - **throughput**: ``--tiny`` solves of ``instances/tiny`` and ``--city`` solves of
   ``instances/city``, all submitted at once by concurrent clients, each with the page's default
@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,42 +40,11 @@ from teamsolver.service.work import seats_of
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+from tests.serving import serving  # noqa: E402  (the tests' way to start a real server)
+
 RESULTS = HERE / "results" / "service.md"
 TIME_LIMIT_S = 10.0
-
-
-def start(data: Path, jobs: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "teamsolver",
-                "serve",
-                "--port",
-                "0",
-                "--jobs",
-                str(jobs),
-                "--data",
-                str(data),
-            ],
-            stdout=err,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    end = time.monotonic() + 120
-    while time.monotonic() < end:
-        found = re.search(r"serving on (http://\S+)/", log.read_text(encoding="utf-8"))
-        if found:
-            url = found.group(1)
-            try:
-                if httpx.get(url + "/health", timeout=5).status_code == 200:
-                    return proc, url
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"the server did not start: {log.read_text()}")
 
 
 def throughput(url: str, name: str, path: Path, n: int) -> dict[str, Any]:
@@ -151,19 +118,17 @@ def main() -> None:
     parser.add_argument("--validate", type=int, default=30, help="POST /validate requests")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        proc, url = start(Path(folder) / "data", args.jobs, Path(folder) / "server.log")
-        try:
-            load_before = os.getloadavg()[0]
-            latency = validate_latency(url, args.validate)
-            rows = [
-                throughput(url, "tiny", ROOT / "instances" / "tiny", args.tiny),
-                throughput(url, "city", ROOT / "instances" / "city", args.city),
-            ]
-            load_after = os.getloadavg()[0]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serving(Path(folder) / "data", "--jobs", args.jobs) as server,
+    ):
+        load_before = os.getloadavg()[0]
+        latency = validate_latency(server.url, args.validate)
+        rows = [
+            throughput(server.url, "tiny", ROOT / "instances" / "tiny", args.tiny),
+            throughput(server.url, "city", ROOT / "instances" / "city", args.city),
+        ]
+        load_after = os.getloadavg()[0]
     lines = [
         "# Service load (benchmarks/bench_service.py)",
         "",
