@@ -601,7 +601,7 @@ def keeps_hard_rules(instance: Instance, roster: Roster | None, relax: bool) -> 
     """Whether ``roster`` breaks no hard rule of ``instance`` (as relaxed with ``relax``),
     by the independent checker."""
     from ..audit import check, hard_violations
-    from ..solver import relaxed
+    from ..instance import relaxed
 
     if roster is None:
         return False
