@@ -84,6 +84,7 @@ def test_sigterm_interrupts_running_jobs_ends_every_worker_and_a_restart_keeps_r
         assert again.client.get(f"/jobs/{waiting['id']}/roster.csv").status_code == 404
 
 
+@pytest.mark.slow  # the SIGTERM test above is the representative in the default run
 def test_sigkill_ends_every_worker_and_the_restart_reports_the_job_interrupted(
     tmp_path: Path, docs: dict[str, dict[str, Any]]
 ) -> None:
