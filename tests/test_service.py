@@ -28,6 +28,7 @@ from teamsolver.roster import Roster
 from teamsolver.rosterio import read_roster
 from teamsolver.scenario import Scenario, apply_scenario
 from teamsolver.service.work import BrokenRoster, audited, seats_of
+from teamsolver.sweep import cores
 
 from .serving import CITY, QUICK, TINY, Server, serving, wait_for
 
@@ -199,6 +200,8 @@ def test_solve_events_arrive_in_order_and_the_roster_files_are_clean(
     # Resuming after an event gives the rest, in order.
     assert events(server, job["id"], after=3) == got[3:]
     assert server.client.get(f"/jobs/{job['id']}/roster.pdf").status_code == 404
+    report = server.client.get(f"/jobs/{job['id']}/report.html")
+    assert report.status_code == 404 and "no report" in report.json()["detail"]
 
 
 def test_a_zip_of_csv_files_is_read_and_no_name_in_it_is_followed(
@@ -331,6 +334,9 @@ def test_bad_requests_are_refused_with_their_place(
         ("request", "options.bogus"),
     }
     assert ("request", "kind") in problems(c.post("/jobs", json={"kind": "x"}))
+    too_many = {"workers": cores() + 1}
+    greedy = c.post("/jobs", json={"instance": tiny_doc, "options": too_many})
+    assert problems(greedy) == {("request", "options.workers")}
     assert problems(c.post("/jobs", json={})) == {("request", None)}
     assert problems(c.post("/jobs", content=b"{oops", headers={"content-type": "application/json"}))
     assert c.post("/jobs", content=b"x", headers={"content-type": "text/plain"}).status_code == 415

@@ -43,6 +43,7 @@ from ..errors import InputError, Problem, plain_message
 from ..files import LoadResult
 from ..instance import Instance
 from ..roster import Roster
+from ..sweep import cores
 from .inputs import checked, read_document, read_roster_seats, read_roster_upload, read_upload
 from .runner import QueueFull, Scheduler
 from .store import Store, summary
@@ -244,7 +245,6 @@ def create_app(config: Config) -> FastAPI:
             "jobs": config.jobs,
             "waiting": scheduler().waiting(),
             "running": len(store().running()),
-            "report": _report_function() is not None,
         }
 
     @app.post(
@@ -279,7 +279,8 @@ def create_app(config: Config) -> FastAPI:
         form fields ``kind``, ``options`` (JSON), ``scenario`` ..., or a JSON body (see
         ``JobRequest``). Answers 202 with the job's id and its place in the queue."""
         fields = await _fields(request)
-        kind, text, warnings = await run_in_threadpool(_job_text, fields, store())
+        most = None if config.dask is not None else cores()
+        kind, text, warnings = await run_in_threadpool(_job_text, fields, store(), most)
         job_id = uuid.uuid4().hex
         try:
             scheduler().submit(job_id, kind, text)
@@ -349,15 +350,12 @@ def create_app(config: Config) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    @app.get("/jobs/{job_id}/report.html")
+    @app.get("/jobs/{job_id}/report.html", responses={404: {"description": "no report"}})
     def report(job_id: str) -> Response:
-        """The HTML report of a finished solve (when this teamsolver has ``teamsolver.report``;
-        404 "no report" otherwise)."""
+        """The HTML report of a job: not yet (the report of issue 16 is not part of this
+        teamsolver); always 404 "no report"."""
         _row(store(), job_id)
-        make = _report_function()
-        if make is None:
-            raise Refused(404, "no report: this teamsolver has no HTML report")
-        raise Refused(404, "no report")  # pragma: no cover - wired when the report exists
+        raise Refused(404, "no report: this teamsolver has no HTML report yet")
 
     return app
 
@@ -366,13 +364,6 @@ def _version() -> str:
     from .. import __version__
 
     return __version__
-
-
-def _report_function() -> Callable[..., Any] | None:
-    import teamsolver
-
-    found = getattr(teamsolver, "report", None)
-    return found if callable(found) else None
 
 
 def _body_doc(*, validate: bool) -> dict[str, Any]:
@@ -496,8 +487,11 @@ def _instance_of(fields: dict[str, Any], store: Store) -> LoadResult:
     )
 
 
-def _job_text(fields: dict[str, Any], store: Store) -> tuple[str, str, list[Problem]]:
-    """(kind, job text, warnings) of a request, or :class:`Refused` with every problem."""
+def _job_text(
+    fields: dict[str, Any], store: Store, most_workers: int | None
+) -> tuple[str, str, list[Problem]]:
+    """(kind, job text, warnings) of a request, or :class:`Refused` with every problem;
+    ``most_workers``: the CP-SAT threads a job may ask for (None: any)."""
     if any(isinstance(v, Upload) for v in fields.values()) or "file" in fields:
         req = _form_request(fields)
     else:
@@ -505,6 +499,13 @@ def _job_text(fields: dict[str, Any], store: Store) -> tuple[str, str, list[Prob
             req = JobRequest.model_validate(fields)
         except ValidationError as exc:
             raise Refused(422, "bad request", _request_problems(exc)) from None
+    if most_workers is not None and req.options.workers > most_workers:
+        message = f"at most {most_workers} CP-SAT threads (the cores of this machine)"
+        raise Refused(
+            422,
+            "bad request",
+            [Problem(message=message, file="request", column="options.workers")],
+        )
     loaded = _instance_of(fields, store)
     if loaded.errors or loaded.instance is None:
         raise Refused(422, "bad input", loaded.problems)
