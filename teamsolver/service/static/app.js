@@ -204,6 +204,11 @@ async function solve() {
     if (type === "progress") { S.points.push(data); drawChart(); }
     if (type === "end") S.end = data;
   });
+  // The roster at the end (a search may end on a roster it never reported as progress).
+  const last = S.points[S.points.length - 1];
+  if (S.end.objective != null && S.t0 && (!last || last.objective !== S.end.objective)) {
+    S.points.push({ objective: S.end.objective, bound: S.end.bound, gap: S.end.gap, elapsed_s: S.end.at - S.t0 });
+  }
   $("stop").hidden = true;
   $("solve").disabled = false;
   state("solve-state", S.end.state, null, S.end.status);
