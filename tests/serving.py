@@ -5,6 +5,7 @@ Every wait is a poll with a generous bound, never a fixed sleep that assumes a s
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -144,3 +145,24 @@ def serving(
         for child in server.seen.values() if server is not None else []:
             if alive(child):
                 child.kill()
+
+
+def events(server: Server, job_id: str, after: int | None = None) -> list[tuple[int, str, Any]]:
+    """The job's server-sent events until ``end``: (id, type, data)."""
+    headers = {} if after is None else {"Last-Event-ID": str(after)}
+    found: list[tuple[int, str, Any]] = []
+    with server.client.stream("GET", f"/jobs/{job_id}/events", headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        block: dict[str, str] = {}
+        for line in response.iter_lines():
+            if line.startswith(":"):
+                continue
+            if line:
+                key, _, value = line.partition(": ")
+                block[key] = value
+                continue
+            if block:
+                found.append((int(block["id"]), block["event"], json.loads(block["data"])))
+                block = {}
+    return found

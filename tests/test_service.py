@@ -30,7 +30,7 @@ from teamsolver.scenario import Scenario, apply_scenario
 from teamsolver.service.work import BrokenRoster, audited, seats_of
 from teamsolver.sweep import cores
 
-from .serving import CITY, QUICK, TINY, Server, serving, wait_for
+from .serving import CITY, QUICK, TINY, Server, events, serving, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -55,27 +55,6 @@ def clean(instance: Instance, seats: list[dict[str, Any]]) -> Roster:
     assert roster.seats, "no roster"
     assert not hard_violations(instance, teamsolver.check(instance, roster))
     return roster
-
-
-def events(server: Server, job_id: str, after: int | None = None) -> list[tuple[int, str, Any]]:
-    """The job's server-sent events until ``end``: (id, type, data)."""
-    headers = {} if after is None else {"Last-Event-ID": str(after)}
-    found: list[tuple[int, str, Any]] = []
-    with server.client.stream("GET", f"/jobs/{job_id}/events", headers=headers) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        block: dict[str, str] = {}
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                continue
-            if line:
-                key, _, value = line.partition(": ")
-                block[key] = value
-                continue
-            if block:
-                found.append((int(block["id"]), block["event"], json.loads(block["data"])))
-                block = {}
-    return found
 
 
 # -- the page and the documents --------------------------------------------------------------

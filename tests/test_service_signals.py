@@ -19,7 +19,7 @@ import teamsolver
 from teamsolver.audit import hard_violations
 from teamsolver.service.work import seats_of
 
-from .serving import CITY, QUICK, TINY, Server, alive, serving, wait_for
+from .serving import CITY, QUICK, TINY, Server, alive, events, serving, wait_for
 
 #: Bound of the wait for a worker to die after the server: the kernel's signal comes at once,
 #: the worker's own watch within a second.
@@ -169,7 +169,7 @@ def dask_address() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
-def test_jobs_on_a_dask_cluster_finish_and_stop(
+def test_jobs_on_a_dask_cluster_report_progress_finish_and_stop(
     tmp_path: Path, dask_address: str, docs: dict[str, dict[str, Any]]
 ) -> None:
     with serving(tmp_path / "data", "--jobs", "2", "--dask", dask_address) as server:
@@ -177,12 +177,12 @@ def test_jobs_on_a_dask_cluster_finish_and_stop(
         long = server.submit(instance=docs["city"], options=LONG)
         assert server.finished(quick["id"])["state"] == "done"
         clean_result(server, quick["id"], TINY)
-        wait_for("running", lambda: server.status(long["id"])["state"] == "running")
+        kinds = [kind for _, kind, _ in events(server, quick["id"])]
+        assert kinds == ["queued", "started", "progress", "progress", "progress", "end"]
+        with_roster(server, long["id"])
         assert server.client.delete(f"/jobs/{long['id']}").status_code == 202
         stopped = server.finished(long["id"])
-        assert stopped["state"] == "cancelled"
-        if stopped["has_roster"]:
-            clean_result(server, long["id"], CITY)
-        assert not [
-            c for c in server.children() if "multiprocessing.spawn" in " ".join(c.cmdline())
-        ]
+        assert stopped["state"] == "cancelled" and stopped["has_roster"]
+        clean_result(server, long["id"], CITY)
+        spawned = [c for c in server.children() if "multiprocessing.spawn" in " ".join(c.cmdline())]
+        assert not spawned  # the jobs ran on the cluster, not on worker processes here

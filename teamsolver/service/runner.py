@@ -7,8 +7,8 @@ A local worker process is started once per slot and runs one job after another
 leaves Ctrl-C and SIGTERM to the server), and :meth:`Scheduler.close` ends it on a normal
 shutdown. Progress and the outcome come back on a pipe; a message on a second pipe asks the job
 to stop, and the search then returns the best roster found. On Dask (``dask``: the scheduler's
-address) each job is one task; a ``distributed.Event`` stops it the same way; progress is not
-streamed from Dask (the job's events are ``started`` and ``end``).
+address) each job is one task; its progress comes back through a ``distributed.Queue`` and a
+``distributed.Event`` stops it the same way.
 """
 
 from __future__ import annotations
@@ -164,18 +164,28 @@ class DaskRunner:
 
         from .work import run_on_dask
 
-        name = f"teamsolver-stop-{uuid.uuid4().hex}"
-        event = distributed.Event(name, client=self._client)  # type: ignore[no-untyped-call]
-        future = self._client.submit(run_on_dask, text, name, pure=False)
+        name = uuid.uuid4().hex
+        client = self._client
+        event = distributed.Event(f"teamsolver-stop-{name}", client=client)  # type: ignore[no-untyped-call]
+        queue = distributed.Queue(f"teamsolver-progress-{name}", client=client)  # type: ignore[no-untyped-call]
+        future = client.submit(run_on_dask, text, event.name, queue.name, pure=False)
+
+        def relay() -> None:
+            for item in queue.get(batch=True):  # type: ignore[no-untyped-call]
+                on_progress(item)
+
         try:
             while not future.done():
                 if stop.is_set():
                     event.set()  # type: ignore[no-untyped-call]
+                relay()
                 time.sleep(POLL_S)
+            relay()
             outcome: Outcome = tuple(future.result())
             return outcome
         finally:
             event.clear()  # type: ignore[no-untyped-call]
+            queue.close()  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         pass

@@ -184,14 +184,16 @@ def run_captured(
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def run_on_dask(text: str, stop_name: str) -> Outcome:
-    """A job on a Dask worker: setting the cluster's ``distributed.Event`` named ``stop_name``
-    ends its search with the best roster found (as ``stop`` does in :func:`run_job`)."""
+def run_on_dask(text: str, stop_name: str, progress_name: str) -> Outcome:
+    """A job on a Dask worker: its progress goes to the cluster's ``distributed.Queue`` named
+    ``progress_name``; setting the ``distributed.Event`` named ``stop_name`` ends its search
+    with the best roster found (as ``stop`` does in :func:`run_job`)."""
     import distributed
 
-    # The worker's client, named: the event is watched from a thread of its own.
+    # The worker's client, named: the event and the queue are used from other threads.
     client = distributed.get_client()
     event = distributed.Event(stop_name, client=client)  # type: ignore[no-untyped-call]
+    queue = distributed.Queue(progress_name, client=client)  # type: ignore[no-untyped-call]
     stop = threading.Event()
     over = threading.Event()
 
@@ -203,6 +205,6 @@ def run_on_dask(text: str, stop_name: str) -> Outcome:
 
     threading.Thread(target=relay, name="dask-stop", daemon=True).start()
     try:
-        return run_captured(text, None, stop)
+        return run_captured(text, queue.put, stop)
     finally:
         over.set()
