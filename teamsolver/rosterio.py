@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import zipfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,11 +28,13 @@ from typing import Any
 
 from .atomic import write_text
 from .errors import InputError, Problem
+from .files import jsondoc, xlsx
 from .files.cells import escape, unescape
 from .files.csvdir import UNCLOSED_QUOTE, csv_records, decode
-from .files.xlsx import filled
+from .files.xlsx import filled, write_book
 from .instance import Instance
 from .roster import Roster, Seat
+from .summary import group_lines, sheet
 from .tables import column_letter
 from .values import cell_problem, is_blank
 
@@ -230,11 +233,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
     """The roster sheet of a workbook as the planner sees it: merged cells (a group's cell
     merged over its seats) give their value to every cell, and a formula with no saved value
     is a problem, never an empty cell (see :mod:`teamsolver.files.xlsx`)."""
-    import zipfile
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    from .files import xlsx
+    from openpyxl.utils.exceptions import InvalidFileException  # 0.2 s: workbooks only
 
     try:
         book = xlsx.Workbook(path)
@@ -273,8 +272,6 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> _Source:
-    from .files import jsondoc
-
     source = _Source(path.name, "item")
     try:
         doc = jsondoc.loads(path.read_text(encoding="utf-8-sig"))
@@ -521,9 +518,6 @@ def _write_xlsx(
     extra: Mapping[str, Any],
     violations: Sequence[Any],
 ) -> None:
-    from .files.xlsx import write_book
-    from .summary import group_lines, sheet
-
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [("roster", header, rows)]
     sheets.append(("summary", *sheet(group_lines(instance, roster))))
     if violations:

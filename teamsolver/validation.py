@@ -8,13 +8,13 @@ rule is ``hard``, a warning when it is ``soft`` (the roster will bend there), an
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 from .errors import Problem, Severity
 from .instance import Instance
+from .text import did_you_mean, plural
 
 Known = Mapping[str, Iterable[str]]
 
@@ -265,8 +265,8 @@ def _groups(r: _Report) -> None:
                 "groups",
                 i,
                 "size_max",
-                f"{_n(g.leaders, 'leader')} and at least "
-                f"{_n(g.deputies_min, 'deputy', 'deputies')} do not fit in size_max {cap}",
+                f"{plural(g.leaders, 'leader')} and at least "
+                f"{plural(g.deputies_min, 'deputy', 'deputies')} do not fit in size_max {cap}",
             )
         for name, n in g.requires:
             if n > cap:
@@ -297,11 +297,6 @@ def _groups(r: _Report) -> None:
             )
 
 
-def _n(count: int, singular: str, plural: str | None = None) -> str:
-    """``1 member``, ``2 members``."""
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 def _pool(r: _Report, unread: list[str]) -> None:
     """Requirements larger than the whole pool can give.
 
@@ -313,7 +308,7 @@ def _pool(r: _Report, unread: list[str]) -> None:
     if ANY_ID in unread:
         return
     slack = len(unread)
-    note = f", even counting the {_n(slack, 'member row')} with errors as able" if slack else ""
+    note = f", even counting the {plural(slack, 'member row')} with errors as able" if slack else ""
     active = [m for m in inst.members if m.status == "active"]
     specialists: Counter[str] = Counter()
     for m in active:
@@ -325,13 +320,12 @@ def _pool(r: _Report, unread: list[str]) -> None:
             have = specialists[name] + slack
             if n > have:
                 what = (
-                    f"only {_n(have, 'active member')} in the whole pool "
+                    f"only {plural(have, 'active member')} in the whole pool "
                     f"{'has' if have == 1 else 'have'}"
                     if have
                     else "no active member in the whole pool has"
                 )
-                near = difflib.get_close_matches(name, list(specialists), n=1, cutoff=0.75)
-                hint = f" (did you mean {near[0]!r}?)" if near and not have else ""
+                hint = did_you_mean(name, list(specialists), 0.75) if not have else ""
                 r.rule(
                     "specialty-coverage",
                     "groups",
@@ -343,7 +337,7 @@ def _pool(r: _Report, unread: list[str]) -> None:
         groups = inst.groups_in(round_id)
         free = [m for m in active if round_id not in m.unavailable_rounds]
         i = first_row[round_id]
-        where = f"round {round_id!r} ({_n(len(groups), 'group')})"
+        where = f"round {round_id!r} ({plural(len(groups), 'group')})"
         leaders = sum(g.leaders for g in groups)
         can_lead = sum(m.can_lead for m in free) + slack
         if leaders > can_lead:
@@ -352,8 +346,8 @@ def _pool(r: _Report, unread: list[str]) -> None:
                 "groups",
                 i,
                 "leaders",
-                f"{where} needs {_n(leaders, 'leader')} but only "
-                f"{_n(can_lead, 'available member')} can lead{note}",
+                f"{where} needs {plural(leaders, 'leader')} but only "
+                f"{plural(can_lead, 'available member')} can lead{note}",
             )
         deputies = sum(g.deputies_min for g in groups)
         can_deputy = sum(m.can_deputy for m in free) + slack
@@ -363,8 +357,8 @@ def _pool(r: _Report, unread: list[str]) -> None:
                 "groups",
                 i,
                 "deputies_min",
-                f"{where} needs at least {_n(deputies, 'deputy', 'deputies')} but only "
-                f"{_n(can_deputy, 'available member')} can be deputy{note}",
+                f"{where} needs at least {plural(deputies, 'deputy', 'deputies')} but only "
+                f"{plural(can_deputy, 'available member')} can be deputy{note}",
             )
         seats = sum(g.size_min for g in groups)
         available = len(free) + slack
@@ -374,7 +368,7 @@ def _pool(r: _Report, unread: list[str]) -> None:
                 "groups",
                 i,
                 "size_min",
-                f"{where} needs at least {_n(seats, 'member')} but only {available} "
+                f"{where} needs at least {plural(seats, 'member')} but only {available} "
                 f"{'is' if available == 1 else 'are'} available{note}",
             )
         for rule_id, attr, word in (

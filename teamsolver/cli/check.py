@@ -11,13 +11,14 @@ from typing import Any
 
 import click
 
-from ..audit import Violation, check, hard_violations, plural
+from ..audit import Violation, check, hard_violations
 from ..errors import InputError
 from ..instance import Instance
 from ..roster import Roster
 from ..rosterio import read_roster
 from ..score import score
 from ..summary import align, goal_lines
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,

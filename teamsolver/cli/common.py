@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .. import files
-from ..audit import Violation, plural
+from ..audit import Violation
 from ..errors import InputError, Problem, TeamsolverError
 from ..instance import Instance
 from ..limits import MAX_SEED
@@ -35,6 +35,7 @@ from ..rosterio import read_roster, unknown_ids
 from ..scenario import Scenario, read_scenarios
 from ..solver import Backend, solve
 from ..summary import plain
+from ..text import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

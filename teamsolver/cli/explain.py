@@ -14,7 +14,6 @@ from typing import Any, NoReturn
 import click
 
 from .. import files
-from ..audit import plural
 from ..errors import InputError, Problem, TeamsolverError
 from ..explainer.report import Explanation, WhyNot
 from ..instance import Instance, relaxed
@@ -22,6 +21,7 @@ from ..rosterio import read_roster
 from ..scenario import apply_scenario
 from ..settings import RELAXABLE_RULES, Rules
 from ..summary import plain
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,

@@ -12,12 +12,13 @@ from typing import Any
 
 import click
 
-from ..audit import Violation, plural
+from ..audit import Violation
 from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..solver import BACKENDS, Backend
 from ..summary import align, goal_lines, group_lines, table
+from ..text import plural
 from .common import (
     ENCODING,
     EXCEL,

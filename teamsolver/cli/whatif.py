@@ -11,12 +11,12 @@ from typing import Any
 
 import click
 
-from ..audit import plural
 from ..errors import InputError
 from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..summary import plain
+from ..text import plural
 from ..whatif import conclude, prepare, solve_whatif
 from .common import (
     ENCODING,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -252,6 +253,7 @@ class Workbook:
     """An open workbook: openpyxl's fast reader, and the archive for :func:`sheet_marks`."""
 
     def __init__(self, path: Path):
+        # openpyxl (0.2 s to import) only when a workbook is read or written.
         from openpyxl import load_workbook
 
         self.book = load_workbook(path, read_only=True, data_only=True)
@@ -485,8 +487,6 @@ def write_book(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
 
 def _display_width(value: Any) -> int:
     """Columns a value takes on screen: wide (CJK) characters count twice."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
 
 
