@@ -70,6 +70,10 @@ def test_the_report_shows_every_group_rule_and_goal(
     assert f"<dd>{result.objective}</dd>" in page
     assert 'id="seat-map"' not in page  # one round: no seat map
     assert "Group strength" in page and "Specialties by group" in page
+    assert "Mix of gender" in page  # the mix_attributes of tiny's rules.toml
+    assert "Mix of birth decade" not in page
+    legend = page[page.index("Mix of gender") :].split("</p>")[0]
+    assert "F" in legend and "M" in legend and "–" not in legend  # every member has a gender
 
 
 def test_the_report_is_self_contained(

@@ -134,6 +134,8 @@ class RoundView:
     coverage: Coverage
     draws: tuple[Bar, ...]
     draws_hidden: int
+    draws_hidden_most: int
+    """The most members drawn from one unit that is not shown."""
     mix: tuple[MixChart, ...]
 
 
@@ -371,6 +373,7 @@ def _rounds(
                 coverage=_coverage(here),
                 draws=(draws := _draws(instance, ctx, r))[0],
                 draws_hidden=draws[1],
+                draws_hidden_most=draws[2],
                 mix=tuple(_mix(instance, ctx, here)),
             )
         )
@@ -415,8 +418,9 @@ def _coverage(cards: Sequence[Card]) -> Coverage:
     return Coverage(tuple(columns), tuple(rows))
 
 
-def _draws(instance: Instance, ctx: Context, round_id: str) -> tuple[tuple[Bar, ...], int]:
-    """Members drawn from each home unit in the round against the unit's cap."""
+def _draws(instance: Instance, ctx: Context, round_id: str) -> tuple[tuple[Bar, ...], int, int]:
+    """Members drawn from each home unit in the round against the unit's cap; the units not
+    shown and the most members drawn from one of them."""
     settings = instance.rules.unit_draw_cap
     drawn: Counter[str] = Counter(
         m.unit for s in ctx.by_round.get(round_id, ()) if (m := ctx.members.get(s.member))
@@ -447,7 +451,8 @@ def _draws(instance: Instance, ctx: Context, round_id: str) -> tuple[tuple[Bar, 
                 note="" if c is None else str(c),
             )
         )
-    return tuple(bars), len(ranked) - len(shown)
+    hidden = [drawn[u] for u in ranked if u not in set(shown)]
+    return tuple(bars), len(hidden), max(hidden, default=0)
 
 
 def _mix_attributes(instance: Instance) -> list[str]:
@@ -479,26 +484,25 @@ def _mix(instance: Instance, ctx: Context, cards: Sequence[Card]) -> list[MixCha
         total: Counter[str] = Counter()
         for counter in counts.values():
             total.update(counter)
-        values = [v for v, _ in total.most_common() if v][:MIX_VALUES]
-        values.sort()
-        rest = "…" if len([v for v in total if v]) > MIX_VALUES else ""
-        labels = (*values, *([rest] if rest else []), "–")
+        # Segments: the most common values (sorted), then the others as one, then unknown.
+        known = Counter({v: n for v, n in total.items() if v})
+        kept = sorted(v for v, _ in known.most_common(MIX_VALUES))
+        others = "…" if len(known) > len(kept) else None
+        unknown = "–" if total.get("", 0) else None
+        labels = tuple(x for x in (*kept, others, unknown) if x is not None)
+        index = {label: i for i, label in enumerate(labels)}
+
+        def segment(value: str, kept: Sequence[str] = kept) -> str:
+            return value if value in kept else "…" if value else "–"
+
         rows = []
         for c in cards:
-            counter = counts[c.group]
-            seats = sum(counter.values())
-            parts = [counter[v] for v in values]
-            parts.append(sum(n for v, n in counter.items() if v and v not in values))
-            parts.append(counter.get("", 0))
-            if not rest:
-                parts.pop(-2)
-            rows.append(
-                (
-                    c.group,
-                    seats,
-                    tuple((i, n, 100 * n / seats) for i, n in enumerate(parts) if n and seats),
-                )
-            )
+            parts: Counter[str] = Counter()
+            for value, n in counts[c.group].items():
+                parts[segment(value)] += n
+            seats = sum(parts.values())
+            segments = tuple((index[label], n, 100 * n / seats) for label, n in parts.items() if n)
+            rows.append((c.group, seats, tuple(sorted(segments))))
         charts.append(MixChart(attribute, labels, tuple(rows)))
     return charts
 
