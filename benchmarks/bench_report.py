@@ -34,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "report.csv"
 TARGET_S = 5.0
+#: The system browser (Debian's chromium) and its flags to run headless as root on a CI machine.
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",

@@ -7,6 +7,7 @@ rounds in English. ``.ci/run`` installs the browser."""
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,15 +20,9 @@ import teamsolver
 from teamsolver.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_report import CHROMIUM, FLAGS  # noqa: E402  (the benchmark opens it the same way)
 
 
 @dataclass
