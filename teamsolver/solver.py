@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 from .errors import raise_if_errors
-from .instance import Instance
+from .instance import Instance, relaxed
 from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
 from .result import Progress, Result
 from .roster import Roster
@@ -236,14 +236,3 @@ def _objective_terms(model: Model) -> Iterator[tuple[int, int, int]]:
         domain = proto.variables[ref if ref >= 0 else -ref - 1].domain
         low, high = int(domain[0]), int(domain[-1])
         yield (int(c), low, high) if ref >= 0 else (int(c), -high, -low)
-
-
-def relaxed(instance: Instance) -> Instance:
-    """The instance with every relaxable hard rule made soft (weights kept)."""
-    from .settings import RELAXABLE_RULES, Rules
-
-    data = instance.rules.model_dump(by_alias=True)
-    for rule_id in RELAXABLE_RULES:
-        if data[rule_id]["mode"] == "hard":
-            data[rule_id]["mode"] = "soft"
-    return instance.model_copy(update={"rules": Rules.model_validate(data)})

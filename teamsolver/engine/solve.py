@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..instance import Instance, relaxed
 from ..result import Progress, Result, Status
 from ..roster import Roster, Seat
 from ..settings import GOAL_IDS
@@ -177,7 +177,6 @@ def greedy_roster(instance: Instance, relax: bool = False) -> Roster | None:
     :func:`teamsolver.solve` runs it before building one (a roster in seconds even with
     thousands of members, where the model takes longer to build)."""
     from ..audit import check, hard_violations
-    from ..solver import relaxed
     from .greedy import plan
 
     roster = plan(instance)

@@ -9,9 +9,8 @@ from dataclasses import asdict
 
 from ..engine.model import Where
 from ..errors import InputError, raise_if_errors
-from ..instance import Instance
+from ..instance import Instance, relaxed
 from ..limits import search_args
-from ..solver import relaxed
 from ..validation import validate_instance
 from .report import CoreItem, Explanation, Suggestion
 from .search import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink

@@ -11,7 +11,7 @@ from ..errors import Problem
 from ..instance import TABLES, Instance
 from ..settings import _nearest
 from ..values import Unreadable
-from . import Raw, RawRules, RawTable
+from .raw import Raw, RawRules, RawTable
 
 KEYS = (*TABLES, "rules")
 

@@ -24,8 +24,8 @@ from ..instance import REQUIRED_TABLES, TABLES, Instance
 from ..settings import dotted_to_nested
 from ..tables import column_letter, map_headers, required_columns, table_name
 from ..values import FORBIDDEN_CHARACTERS, Unreadable, cell_problem, is_blank
-from . import Raw, RawRules, RawTable
 from .cells import rules_rows, table_grid
+from .raw import Raw, RawRules, RawTable
 
 #: A range of cells, 1-based and inclusive: (first row, first column, last row, last column).
 CellRange = tuple[int, int, int, int]
