@@ -158,6 +158,8 @@ def test_diff_and_explanation_sections() -> None:
     assert "G1 has no leader" in page and "let M1 lead" in page
     assert page.count("<code>leader-quota</code>") >= 2  # rules table and the core
     assert 'id="group-G1"' not in page  # no roster, no cards
+    assert "pill-held" not in page and "pill-broken" not in page  # no roster to judge
+    assert '<span class="pill pill-none">no roster</span>' in page
     assert "Infeasible" in page
 
 

@@ -16,6 +16,10 @@ map for plans of several rounds; the checker's violations, a what-if diff and an
 when given. Texts come from the catalogue (:mod:`teamsolver.i18n`); ids never change.
 
 Nothing here imports ``ortools``.
+
+``teamsolver.report`` is the function (the package re-exports it); the package's modules are
+reached with ``from teamsolver.report.view import ...``, not ``import teamsolver.report.view
+as ...`` (which looks the name up on the function).
 """
 
 from __future__ import annotations

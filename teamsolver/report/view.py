@@ -46,7 +46,8 @@ class RuleRow:
     name: str
     mode: str
     state: str
-    """``held``, ``bent`` (a soft rule with violations), ``broken`` (a hard one) or ``off``."""
+    """``held``, ``bent`` (a soft rule with violations), ``broken`` (a hard one), ``off``, or
+    ``none`` (no roster to judge)."""
     count: int
     cost: int
 
@@ -218,7 +219,7 @@ def build(
         status=status,
         status_text=t(f"status.{status}") if status else t("status.ROSTER"),
         facts=_facts(instance, roster, result, explanation, source, t),
-        rules=_rules(instance, found, t),
+        rules=_rules(instance, found, t, judged=roster is not None),
         goals=_goals(instance, ctx, roster, result, baseline, t),
         rounds=[],
         rounds_ids=instance.rounds,
@@ -280,7 +281,11 @@ def _facts(
     return facts
 
 
-def _rules(instance: Instance, found: Sequence[Violation], t: Callable[..., str]) -> list[RuleRow]:
+def _rules(
+    instance: Instance, found: Sequence[Violation], t: Callable[..., str], *, judged: bool
+) -> list[RuleRow]:
+    """Every rule with its mode and, when there is a roster to judge (``judged``), whether it
+    holds on it; without a roster the state is ``none``."""
     counts: Counter[str] = Counter()
     for v in found:
         counts[v.rule] += v.count
@@ -289,9 +294,10 @@ def _rules(instance: Instance, found: Sequence[Violation], t: Callable[..., str]
         settings = instance.rules.rule(rid)
         mode = settings.mode
         n = counts.get(rid, 0)
-        state = "off" if mode == "off" else "held" if n == 0 else "broken"
-        if state == "broken" and mode == "soft":
-            state = "bent"
+        if mode == "off" or not judged:
+            state = "off" if mode == "off" else "none"
+        else:
+            state = "held" if n == 0 else "bent" if mode == "soft" else "broken"
         weight = settings.weight if isinstance(settings, Rule) and mode == "soft" else 0
         rows.append(RuleRow(rid, t(f"rule.{rid}"), mode, state, n, weight * n))
     if counts.get("roster"):
