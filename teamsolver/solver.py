@@ -13,6 +13,7 @@ from .instance import Instance, relaxed
 from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
 from .result import Progress, Result
 from .roster import Roster
+from .score import judge
 from .validation import validate_instance
 
 if TYPE_CHECKING:
@@ -66,10 +67,12 @@ def solve(
     instance that cannot be solved as given: problems found by validation, a plan too large
     for the machine's memory, or weights so large that the objective would overflow.
     """
+    # The engine imports OR-Tools (0.5 s): `teamsolver check`, validation and --help never
+    # pay for it; and it is imported here, before the timed part of the solve begins.
     from .engine.linear import Unsupported
     from .engine.lns import solve_by_parts
     from .engine.mip import race, races
-    from .engine.model import Model  # imports ortools: outside the timed part
+    from .engine.model import Model
     from .engine.solve import greedy_roster, solve_model
 
     if backend not in BACKENDS:
@@ -195,19 +198,13 @@ def _scored(
     timing = {"greedy_time_s": greedy_s, "first_roster_s": first_roster_s}
     if not result.has_roster:
         return result.model_copy(update={"wall_time_s": time.perf_counter() - start, **timing})
-    from .audit import check
-    from .score import objective, score
-
-    soft = [v for v in check(judged, result.roster) if judged.rules.mode(v.rule) == "soft"]
-    costs: dict[str, int] = {}
-    for v in soft:
-        costs[v.rule] = costs.get(v.rule, 0) + v.count
+    judgement = judge(judged, result.roster, baseline)
     return result.model_copy(
         update={
-            "violations": soft,
-            "rule_costs": costs,
-            "goals": score(judged, result.roster, baseline),
-            "objective": objective(judged, result.roster, baseline),
+            "violations": list(judgement.soft),
+            "rule_costs": judgement.rule_costs,
+            "goals": judgement.goals,
+            "objective": judgement.objective,
             "solver_objective": result.objective,
             "wall_time_s": time.perf_counter() - start,
             **timing,

@@ -179,8 +179,14 @@ def test_solve_events_arrive_in_order_and_the_roster_files_are_clean(
     # Resuming after an event gives the rest, in order.
     assert events(server, job["id"], after=3) == got[3:]
     assert server.client.get(f"/jobs/{job['id']}/roster.pdf").status_code == 404
-    report = server.client.get(f"/jobs/{job['id']}/report.html")
-    assert report.status_code == 404 and "no report" in report.json()["detail"]
+    for lang in ("en", "zh"):
+        page = server.client.get(f"/jobs/{job['id']}/report.html", params={"lang": lang})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert all(g.id in page.text for g in tiny.groups)
+        seated = {s.member for s in roster.seats}
+        assert all(m.name in page.text for m in tiny.members if m.id in seated)
+    assert "巡察" in page.text  # the Chinese report
+    assert server.client.get(f"/jobs/{job['id']}/report.html?lang=fr").status_code == 422
 
 
 def test_a_zip_of_csv_files_is_read_and_no_name_in_it_is_followed(
@@ -231,6 +237,9 @@ def test_whatif_check_and_explain_jobs(
     response = server.client.get(f"/jobs/{whatif['id']}/roster.json")
     assert seated not in {s["member"] for s in response.json()["roster"]}
 
+    for job in (whatif, check, explain):
+        page = server.client.get(f"/jobs/{job['id']}/report.html")
+        assert page.status_code == 200 and "<html" in page.text.lower()
     checked = server.client.get(f"/jobs/{check['id']}/result").json()
     assert checked["ok"] is True and checked["hard"] == 0
     explained = server.client.get(f"/jobs/{explain['id']}/result").json()

@@ -105,6 +105,12 @@ def test_city_workbook_solve_cards_download_whatif(
     assert len(roster) == 173
     assert not hard_violations(inst, teamsolver.check(inst, roster))
 
+    with page.expect_popup() as popup:
+        page.click("#report")
+    report = popup.value
+    expect(report.locator("body")).to_contain_text("G01")
+    report.close()
+
     # What if the first leader cannot serve: the diff names who left and who replaced them.
     leader = page.locator(".card li.leader small").first.inner_text().split("·")[0].strip()
     page.fill("#out-filter", leader)

@@ -11,13 +11,14 @@ from typing import Any
 
 import click
 
-from ..audit import Violation, check, hard_violations, plural
+from ..audit import Violation, check, hard_violations
 from ..errors import InputError
 from ..instance import Instance
 from ..roster import Roster
 from ..rosterio import read_roster
 from ..score import score
 from ..summary import align, goal_lines
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,
@@ -32,6 +33,7 @@ from .common import (
     tolerant_streams,
     violation_rows,
 )
+from .reporting import check_report, language, report_options, write_html
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -44,11 +46,18 @@ from .common import (
     is_flag=True,
     help="Print one JSON document on stdout: ok, violations (rule, group, member, message), goals.",
 )
+@report_options
 @ENCODING
 @RULES
 @input_errors
 def check_command(
-    instance: str, roster: str, as_json: bool, encoding: str | None, rules_file: str | None
+    instance: str,
+    roster: str,
+    as_json: bool,
+    report_file: str | None,
+    lang: str | None,
+    encoding: str | None,
+    rules_file: str | None,
 ) -> None:
     """Audit ROSTER (CSV, XLSX or JSON, hand-made or solved) against every rule of INSTANCE.
 
@@ -64,9 +73,11 @@ def check_command(
     Example:
       teamsolver check instances/tiny roster.csv
       teamsolver check instances/tiny hand-made.xlsx --json
+      teamsolver check instances/tiny hand-made.xlsx --report audit.html --lang zh
     """
     tolerant_streams()
     failed: dict[str, Any] = {"ok": False, "violations": []}
+    check_report(report_file)
     try:
         inst = load(instance, encoding, rules_file, as_json, failed)
         try:
@@ -75,6 +86,14 @@ def check_command(
             bad_input(exc.problems, as_json, failed, "the roster was not checked.")
         violations = check(inst, seats)
         goals = score(inst, seats)
+        write_html(
+            report_file,
+            inst,
+            seats,
+            lang=language(lang, instance),
+            source=instance,
+            violations=violations,
+        )
     except KeyboardInterrupt:
         say("interrupted.")
         sys.exit(EXIT_NO)

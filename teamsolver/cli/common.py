@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .. import files
-from ..audit import Violation, plural
+from ..audit import Violation
 from ..errors import InputError, Problem, TeamsolverError
 from ..instance import Instance
 from ..limits import MAX_SEED
@@ -35,6 +35,7 @@ from ..rosterio import read_roster, unknown_ids
 from ..scenario import Scenario, read_scenarios
 from ..solver import Backend, solve
 from ..summary import plain
+from ..text import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -274,18 +275,21 @@ def read_scenario(path: str, name: str | None, as_json: bool, failed: dict[str, 
 
 
 # -- writing -------------------------------------------------------------------------------------
-def check_out(out: str) -> None:
-    """Refuse, before any work, an --out the roster writers cannot write."""
-    path = Path(out)
-    if path.suffix.lower() not in (".csv", ".xlsx", ".json"):
-        raise click.BadParameter(
-            f"{out!r}: expected a file ending in .csv, .xlsx or .json", param_hint="--out"
-        )
-    parent = path.parent
+def check_writable(path: str, suffixes: tuple[str, ...], words: str, option: str) -> None:
+    """Refuse, before any work, an output file of another kind, or in a folder that cannot be
+    written (the nearest existing folder decides: the writers create the missing ones)."""
+    if Path(path).suffix.lower() not in suffixes:
+        raise click.BadParameter(f"{path!r}: expected a file ending in {words}", param_hint=option)
+    parent = Path(path).parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise click.BadParameter(f"{out!r}: cannot write in {str(parent)!r}", param_hint="--out")
+        raise click.BadParameter(f"{path!r}: cannot write in {str(parent)!r}", param_hint=option)
+
+
+def check_out(out: str) -> None:
+    """Refuse, before any work, an --out the roster writers cannot write."""
+    check_writable(out, (".csv", ".xlsx", ".json"), ".csv, .xlsx or .json", "--out")
 
 
 def refuse_existing(out: str, force: bool) -> None:

@@ -10,13 +10,13 @@ from typing import Any
 
 import click
 
-from ..audit import plural
 from ..diff import RosterDiff, roster_diff
 from ..errors import InputError
 from ..instance import Instance
 from ..scenario import apply_scenario
 from ..settings import GOAL_IDS
 from ..summary import align, person
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_OK,

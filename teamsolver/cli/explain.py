@@ -14,7 +14,6 @@ from typing import Any, NoReturn
 import click
 
 from .. import files
-from ..audit import plural
 from ..errors import InputError, Problem, TeamsolverError
 from ..explainer.report import Explanation, WhyNot
 from ..instance import Instance, relaxed
@@ -22,6 +21,7 @@ from ..rosterio import read_roster
 from ..scenario import apply_scenario
 from ..settings import RELAXABLE_RULES, Rules
 from ..summary import plain
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,
@@ -39,6 +39,7 @@ from .common import (
     tolerant_streams,
     workers_option,
 )
+from .reporting import check_report, language, report_options, write_html
 
 #: The --json document of a run that failed before explaining anything (with ``problems``).
 FAILED: dict[str, Any] = {"status": None, "core": [], "message": None}
@@ -103,6 +104,7 @@ def _usage_problem(text: str) -> Problem:
 @click.option(
     "--name", default=None, help="With --scenario: the scenario to apply, in a file of many."
 )
+@report_options
 @ENCODING
 @RULES
 @input_errors
@@ -119,6 +121,8 @@ def explain_command(
     solutions: int | None,
     scenario_file: str | None,
     name: str | None,
+    report_file: str | None,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -159,9 +163,11 @@ def explain_command(
         (roster is not None and why is None, "--roster needs --why MEMBER"),
         (name is not None and scenario_file is None, "--name needs --scenario FILE"),
         (solutions is not None and why is None, "--solutions needs --why MEMBER"),
+        (report_file is not None and why is not None, "--report explains a plan, not --why"),
     ):
         if wrong:
             _usage(text, as_json, failed)
+    check_report(report_file)
     # Imported here: the explainer imports OR-Tools (about 0.5 s), which --help and a usage
     # error should not wait for.
     from ..explainer import explain, why_not
@@ -197,6 +203,14 @@ def explain_command(
             _print_why(answer, as_json)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)
     result = explain(inst, time_limit=limit, workers=workers, seed=seed, suggest=not no_suggestions)
+    write_html(
+        report_file,
+        inst,
+        None,
+        lang=language(lang, instance),
+        source=instance,
+        explanation=result,
+    )
     with reader_may_leave():
         _print_explanation(result, as_json, suggested=not no_suggestions)
     sys.exit(EXIT_OK if result.status == "FEASIBLE" else EXIT_NO)

@@ -12,12 +12,13 @@ from typing import Any
 
 import click
 
-from ..audit import Violation, plural
+from ..audit import Violation
 from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..solver import BACKENDS, Backend
 from ..summary import align, goal_lines, group_lines, table
+from ..text import plural
 from .common import (
     ENCODING,
     EXCEL,
@@ -43,6 +44,7 @@ from .common import (
     violation_rows,
     workers_option,
 )
+from .reporting import check_report, language, report_options, write_html
 
 #: Violations listed in the summary of ``solve`` (all of them are in ``check`` and the files).
 SHOWN_VIOLATIONS = 30
@@ -160,6 +162,7 @@ def _print_summary(
     help="Make every relaxable rule soft: the least-bad roster, showing where it bends.",
 )
 @EXCEL
+@report_options
 @ENCODING
 @RULES
 @input_errors
@@ -175,6 +178,8 @@ def solve(
     baseline: str | None,
     relax: bool,
     excel: bool,
+    report_file: str | None,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -194,15 +199,18 @@ def solve(
       teamsolver solve instances/tiny --out roster.xlsx
       teamsolver solve instances/city --out city.csv --excel --time-limit 30
       teamsolver solve instances/city --json --time-limit 10 > result.json
+      teamsolver solve instances/city --out 名单.xlsx --lang zh --report city.html
     """
     tolerant_streams()
     failed: dict[str, Any] = {"status": None, "roster": None, "out": None}
     if out is not None:
         check_out(out)
+    check_report(report_file)
     limit = time_limit or None
     try:
         inst = load(instance, encoding, rules_file, as_json, failed, relax)
         base = read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
+        chosen = language(lang, instance)
     except KeyboardInterrupt:
         say("interrupted before solving; nothing was written.")
         sys.exit(EXIT_NO)
@@ -241,6 +249,16 @@ def solve(
                     "goals": result.goals,
                 },
                 violations=result.violations,
+                lang=chosen,
+            )
+        if result.has_roster:
+            write_html(
+                report_file,
+                inst,
+                result,
+                lang=chosen,
+                source=instance,
+                baseline=base,
             )
         with reader_may_leave():
             _report(

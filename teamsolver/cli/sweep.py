@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from ..atomic import write_text
-from ..audit import plural
 from ..errors import InputError
 from ..scenario import read_scenarios
 from ..summary import align, plain
@@ -30,6 +29,7 @@ from ..sweep import (
     plan_parallel,
     sweep_applied,
 )
+from ..text import plural
 from .common import (
     ENCODING,
     EXIT_INPUT,

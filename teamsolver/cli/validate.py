@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .. import files
-from ..audit import plural
+from ..text import plural
 from .common import ENCODING, EXIT_INPUT, EXIT_OK, RULES, echo_problems, input_errors
 
 

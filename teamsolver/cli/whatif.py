@@ -11,12 +11,13 @@ from typing import Any
 
 import click
 
-from ..audit import plural
+from .. import i18n
 from ..errors import InputError
 from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..summary import plain
+from ..text import plural
 from ..whatif import conclude, prepare, solve_whatif
 from .common import (
     ENCODING,
@@ -44,6 +45,7 @@ from .common import (
     workers_option,
 )
 from .diff import diff_doc, diff_lines
+from .reporting import check_report, language, report_options, write_html
 
 
 @click.command()
@@ -67,6 +69,7 @@ from .diff import diff_doc, diff_lines
 @workers_option("CP-SAT threads (default: one per core, at most 8).")
 @SEED
 @JSON
+@report_options
 @ENCODING
 @RULES
 @input_errors
@@ -81,6 +84,8 @@ def whatif(
     workers: int | None,
     seed: int,
     as_json: bool,
+    report_file: str | None,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -105,10 +110,12 @@ def whatif(
     failed: dict[str, Any] = {"status": None, "roster": None, "out": None}
     if out is not None:
         check_out(out)
+    check_report(report_file)
     limit = time_limit or None
     try:
         inst = load(instance, encoding, rules_file, as_json, failed)
         base = read_baseline(baseline, inst, encoding, as_json, failed)
+        chosen = language(lang, instance)
         scenario = read_scenario(scenario_file, name, as_json, failed)
         frozen = [g.strip() for g in freeze.split(",") if g.strip()]
         try:
@@ -151,6 +158,18 @@ def whatif(
                 "goals": result.goals,
             },
             violations=result.violations,
+            lang=chosen,
+        )
+    if result.has_roster:
+        write_html(
+            report_file,
+            done.instance,
+            result,
+            lang=chosen,
+            source=instance,
+            diff=done.diff,
+            baseline=base,
+            title=i18n.text("report.whatif_title", chosen, scenario=scenario.name),
         )
     with reader_may_leave():
         if as_json:

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..audit import check, hard_violations
+from ..instance import Instance, relaxed
 from ..result import Progress, Result
 from ..roster import Roster
 from ..settings import GOAL_IDS
@@ -600,9 +601,6 @@ def solve_lns(
 def keeps_hard_rules(instance: Instance, roster: Roster | None, relax: bool) -> bool:
     """Whether ``roster`` breaks no hard rule of ``instance`` (as relaxed with ``relax``),
     by the independent checker."""
-    from ..audit import check, hard_violations
-    from ..instance import relaxed
-
     if roster is None:
         return False
     judged = relaxed(instance) if relax else instance

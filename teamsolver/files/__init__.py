@@ -16,6 +16,7 @@ from ..instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin, relaxed
 from ..settings import Rules, parse_rules
 from ..tables import parse_rows
 from ..validation import ANY_ID, validate_instance
+from . import csvdir, jsondoc, xlsx
 from .raw import Raw, read_rules_file
 
 
@@ -71,8 +72,6 @@ def read(
 
     ``relax``: judge requirements as if every relaxable rule were soft (for ``solve --relax``).
     """
-    from . import csvdir, jsondoc, xlsx
-
     path = Path(path)
     if not path.exists():
         return LoadResult(None, [Problem(message="no such file or folder", file=str(path))])
@@ -169,8 +168,6 @@ def save(instance: Instance, path: str | os.PathLike[str], *, bom: bool = False)
     ``bom``: CSV files start with a UTF-8 byte-order mark, so that Excel shows Chinese text
     (other formats ignore it).
     """
-    from . import csvdir, jsondoc, xlsx
-
     path = Path(path)
     kind = format_of(path)
     if kind == "csv":

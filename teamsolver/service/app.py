@@ -30,20 +30,33 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from .. import __version__, report
+from ..diff import RosterDiff
 from ..errors import InputError, Problem, plain_message
+from ..explainer import Explanation
 from ..files import LoadResult
 from ..instance import Instance
+from ..result import Result
 from ..roster import Roster
+from ..rosterio import write_roster
+from ..scenario import Scenario
 from ..sweep import cores
+from ..whatif import prepare
 from .inputs import checked, read_document, read_roster_seats, read_roster_upload, read_upload
 from .runner import QueueFull, Scheduler
 from .store import Store, summary
@@ -57,6 +70,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+Lang = Literal["en", "zh"]
 #: Host names a server without a token answers to (anything else may be DNS rebinding).
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Paths that carry no data: open without the token, so that a browser can load the page.
@@ -214,7 +228,7 @@ def create_app(config: Config) -> FastAPI:
     app = FastAPI(
         title="teamsolver",
         summary="Compose inspection teams: jobs, progress, rosters.",
-        version=_version(),
+        version=__version__,
         lifespan=lifespan,
     )
     app.add_middleware(Guard, config=config)
@@ -350,20 +364,18 @@ def create_app(config: Config) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    @app.get("/jobs/{job_id}/report.html", responses={404: {"description": "no report"}})
-    def report(job_id: str) -> Response:
-        """The HTML report of a job: not yet (the report of issue 16 is not part of this
-        teamsolver); always 404 "no report"."""
-        _row(store(), job_id)
-        raise Refused(404, "no report: this teamsolver has no HTML report yet")
+    @app.get(
+        "/jobs/{job_id}/report.html",
+        response_class=HTMLResponse,
+        responses={404: {"description": "no result yet"}},
+    )
+    def report_page(job_id: str, lang: Lang = "en") -> HTMLResponse:
+        """The job's report as one self-contained HTML page (``teamsolver.report``): the
+        roster by group, the rules and goals, a what-if's before and after, an explanation's
+        conflict; ``lang`` ``en`` or ``zh``."""
+        return HTMLResponse(_report_html(store(), job_id, lang))
 
     return app
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def _body_doc(*, validate: bool) -> dict[str, Any]:
@@ -521,8 +533,6 @@ def _job_text(
                 _roster_of(fields, req.roster, req.roster_job, "roster", instance, store)
             )
         elif req.kind == "whatif":
-            from ..whatif import prepare
-
             baseline = _roster_of(
                 fields, req.baseline, req.baseline_job, "baseline", instance, store
             )
@@ -565,9 +575,7 @@ def _roster_of(
     )
 
 
-def _scenario(req: JobRequest) -> Any:
-    from ..scenario import Scenario
-
+def _scenario(req: JobRequest) -> Scenario:
     name = req.scenario_name or "scenario"
     if isinstance(req.scenario, str):
         found = Scenario.from_text(req.scenario, file="scenario.toml")
@@ -594,9 +602,6 @@ def _job_instance(store: Store, job_id: str) -> Instance:
     instance = Instance.model_validate(doc["instance"])
     if doc["kind"] != "whatif":
         return instance
-    from ..scenario import Scenario
-    from ..whatif import prepare
-
     options = Options.model_validate(doc["options"])
     scenario = Scenario.model_validate(doc["scenario"])
     return prepare(instance, seats_of(doc["baseline"]), scenario, options.freeze)
@@ -644,9 +649,24 @@ def _status(store: Store, scheduler: Scheduler, job_id: str) -> dict[str, Any]:
     }
 
 
-def _roster_file(store: Store, job_id: str, fmt: str) -> bytes:
-    from ..rosterio import write_roster
+def _report_html(store: Store, job_id: str, lang: Lang) -> str:
+    """The report of a finished job (404 while it has no result)."""
+    doc = _result(store, job_id)
+    job = json.loads(_row(store, job_id)["job"])
+    instance = _job_instance(store, job_id)
+    if job["kind"] == "explain":
+        return report(instance, None, lang=lang, explanation=Explanation.model_validate(doc))
+    if job["kind"] == "check":
+        return report(instance, seats_of(job["roster"]), lang=lang)
+    fields = {k: v for k, v in doc.items() if k in Result.model_fields and k != "violations"}
+    result = Result.model_validate({**fields, "roster": seats_of(doc.get("roster") or [])})
+    if job["kind"] == "solve":
+        return report(instance, result, lang=lang)
+    diff = None if doc.get("diff") is None else RosterDiff.model_validate(doc["diff"])
+    return report(instance, result, lang=lang, diff=diff, baseline=seats_of(job["baseline"]))
 
+
+def _roster_file(store: Store, job_id: str, fmt: str) -> bytes:
     result = _result(store, job_id)
     seats = result.get("roster")
     if not seats:

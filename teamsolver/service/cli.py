@@ -92,6 +92,7 @@ def serve(
       teamsolver serve --port 8000 --jobs 2
       open http://127.0.0.1:8000/
     """
+    # Imported here: every other command of the CLI starts without the web stack.
     import uvicorn
 
     from .app import Config, create_app

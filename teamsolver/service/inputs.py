@@ -11,6 +11,7 @@ the same readers as the command line, and removed. A zip gives only its ``.csv``
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -83,8 +84,6 @@ def read_upload(name: str | None, data: bytes) -> LoadResult:
 def _unzip(data: bytes, shown: str, target: Path) -> Problem | None:
     """The ``.csv`` files and ``rules.toml`` of a zip, flat in ``target``; a problem if the zip
     cannot be read, holds two files of one name, or unpacks to more than the limit."""
-    import io
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

@@ -25,8 +25,9 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
+from ..sweep import _worker_start
 from .store import State, Store
-from .work import Outcome, run_captured
+from .work import Outcome, run_captured, run_on_dask
 
 log = logging.getLogger("teamsolver.service")
 
@@ -58,7 +59,6 @@ def worker_main(conn: Connection, stops: Connection, parent: int) -> None:
     ``("progress", ...)`` messages and then its outcome (see :func:`run_captured`); a message
     on ``stops`` while a job runs ends its search with the best roster found."""
     from ..engine import model  # noqa: F401  (imports ortools before the first job)
-    from ..sweep import _worker_start
 
     _worker_start(parent)
     # A service manager sends SIGTERM to the whole process group: the server decides.
@@ -160,9 +160,7 @@ class DaskRunner:
         self._client = client
 
     def run(self, text: str, on_progress: Progress, stop: threading.Event) -> Outcome:
-        import distributed
-
-        from .work import run_on_dask
+        import distributed  # an optional dependency (teamsolver[dask]): only with --dask
 
         name = uuid.uuid4().hex
         client = self._client
@@ -208,7 +206,7 @@ class Scheduler:
         self._closing = False
         self._client: Any = None
         if dask is not None:
-            import distributed
+            import distributed  # an optional dependency (teamsolver[dask]): only with --dask
 
             self._client = distributed.Client(dask, timeout=30)  # type: ignore[no-untyped-call]
         self.runners: list[Runner] = [

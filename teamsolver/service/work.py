@@ -13,14 +13,22 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..audit import check, hard_violations
+from ..errors import InputError
+from ..explainer.core import explain
 from ..instance import Instance
 from ..result import Progress
 from ..roster import Roster, Seat
+from ..scenario import Scenario
+from ..score import score
+from ..solver import solve
+from ..whatif import whatif
 
 Kind = Literal["solve", "whatif", "explain", "check"]
 KINDS: tuple[Kind, ...] = ("solve", "whatif", "explain", "check")
@@ -92,13 +100,8 @@ def run_job(
         "stop": stop,
     }
     if kind == "solve":
-        from ..solver import solve
-
         return audited(instance, solve(instance, **search).to_json())
     if kind == "whatif":
-        from ..scenario import Scenario
-        from ..whatif import whatif
-
         scenario = Scenario.model_validate(doc["scenario"])
         outcome = whatif(
             instance,
@@ -112,8 +115,6 @@ def run_job(
         out["diff"] = None if outcome.diff is None else outcome.diff.model_dump(mode="json")
         return out
     if kind == "explain":
-        from ..explainer.core import explain
-
         limit = options.time_limit
         return explain(
             instance, time_limit=limit, workers=options.workers, seed=options.seed
@@ -128,10 +129,6 @@ class BrokenRoster(Exception):
 def audited(instance: Instance, doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` if its roster breaks no hard rule by the independent checker; else
     :class:`BrokenRoster` naming the rules (ids only: no personal data)."""
-    from collections import Counter
-
-    from ..audit import check, hard_violations
-
     broken = hard_violations(instance, check(instance, seats_of(doc.get("roster") or [])))
     if broken:
         counts = Counter(v.rule for v in broken)
@@ -145,9 +142,6 @@ def audited(instance: Instance, doc: dict[str, Any]) -> dict[str, Any]:
 def check_doc(instance: Instance, roster: Roster) -> dict[str, Any]:
     """What ``teamsolver check --json`` prints: ok (no hard rule broken), the counts, every
     violation with its mode, and the roster's goals."""
-    from ..audit import check, hard_violations
-    from ..score import score
-
     violations = check(instance, roster)
     hard = {id(v) for v in hard_violations(instance, violations)}
     return {
@@ -174,8 +168,6 @@ def run_captured(
     stop: threading.Event | None = None,
 ) -> Outcome:
     """:func:`run_job`, with what it raises turned into an outcome that crosses processes."""
-    from ..errors import InputError
-
     try:
         return ("done", run_job(text, on_progress, stop))
     except InputError as exc:
@@ -188,7 +180,7 @@ def run_on_dask(text: str, stop_name: str, progress_name: str) -> Outcome:
     """A job on a Dask worker: its progress goes to the cluster's ``distributed.Queue`` named
     ``progress_name``; setting the ``distributed.Event`` named ``stop_name`` ends its search
     with the best roster found (as ``stop`` does in :func:`run_job`)."""
-    import distributed
+    import distributed  # an optional dependency (teamsolver[dask]): only on a Dask worker
 
     # The worker's client, named: the event and the queue are used from other threads.
     client = distributed.get_client()

@@ -17,7 +17,7 @@ const WORDS = {
     failed: "失败", cancelled: "已停止", interrupted: "已中断",
     OPTIMAL: "已证明最优", FEASIBLE: "可行（未证明最优）", INFEASIBLE: "无解：硬性规则无法同时满足",
     UNKNOWN: "时限内未找到名单",
-    step3: "名单", xlsx: "下载 Excel", csv: "下载 CSV",
+    step3: "名单", xlsx: "下载 Excel", csv: "下载 CSV", report: "打开报告",
     rosterHead: (s, g) => `${s} 个席位，${g} 个巡察组`,
     leader: "组长", deputy: "副组长", member: "组员", mentor: "带教", newcomer: "新人",
     targets: "巡察对象", step4: "假设分析", whatifHint: "改动情况后重新编排，尽量少调整人员",
@@ -45,7 +45,7 @@ const WORDS = {
     failed: "failed", cancelled: "stopped", interrupted: "interrupted",
     OPTIMAL: "proven optimal", FEASIBLE: "feasible (not proven optimal)",
     INFEASIBLE: "no roster: the hard rules cannot all hold", UNKNOWN: "no roster within the time limit",
-    step3: "Roster", xlsx: "Download Excel", csv: "Download CSV",
+    step3: "Roster", xlsx: "Download Excel", csv: "Download CSV", report: "Open the report",
     rosterHead: (s, g) => `${s} seats in ${g} groups`,
     leader: "leader", deputy: "deputy", member: "member", mentor: "mentor", newcomer: "new",
     targets: "inspects", step4: "What if", whatifHint: "Change the situation and re-solve, moving as few people as possible",
@@ -330,6 +330,14 @@ async function download(fmt) {
   a.remove();
 }
 
+async function openReport() {
+  // Fetched (the token goes in a header), then shown in a new tab.
+  const tab = window.open("", "_blank");
+  const response = await api(`/jobs/${S.solveJob}/report.html?lang=${S.lang}`);
+  const blob = new Blob([await response.text()], { type: "text/html" });
+  tab.location.href = URL.createObjectURL(blob);
+}
+
 // -- step 4: what if -----------------------------------------------------------------------
 function fillWhatif() {
   const list = $("out-list");
@@ -449,6 +457,7 @@ function guarded(action, where) {
 
 $("solve").addEventListener("click", guarded(solve, "solve-state"));
 $("stop").addEventListener("click", () => api(`/jobs/${S.solveJob}`, { method: "DELETE" }));
+$("report").addEventListener("click", guarded(openReport, "roster-head"));
 document.querySelectorAll("[data-download]").forEach((b) => b.addEventListener("click", () => download(b.dataset.download)));
 $("out-filter").addEventListener("input", filterOut);
 $("run-whatif").addEventListener("click", guarded(runWhatif, "whatif-state"));
