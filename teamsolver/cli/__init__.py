@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from ..service.cli import serve
 from . import check, convert, diff, explain, generate, schema, solve, sweep, validate, whatif
 
 
@@ -35,6 +36,7 @@ for command in (
     diff.diff_command,
     sweep.sweep,
     explain.explain_command,
+    serve,
 ):
     main.add_command(command)
 

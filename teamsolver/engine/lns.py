@@ -29,7 +29,8 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..audit import check, hard_violations
+from ..instance import Instance, relaxed
 from ..result import Progress, Result
 from ..roster import Roster
 from ..settings import GOAL_IDS
@@ -597,6 +598,15 @@ def solve_lns(
     )
 
 
+def keeps_hard_rules(instance: Instance, roster: Roster | None, relax: bool) -> bool:
+    """Whether ``roster`` breaks no hard rule of ``instance`` (as relaxed with ``relax``),
+    by the independent checker."""
+    if roster is None:
+        return False
+    judged = relaxed(instance) if relax else instance
+    return not hard_violations(judged, check(judged, roster))
+
+
 def solve_by_parts(
     instance: Instance,
     *,
@@ -635,7 +645,8 @@ def solve_by_parts(
     return solve_lns(
         instance,
         facts=facts,
-        starts=[initial, baseline],
+        # A baseline from before a change may break a hard rule now (a member out): no start.
+        starts=[initial, baseline if keeps_hard_rules(instance, baseline, relax) else None],
         baseline=baseline,
         relax=relax,
         deadline=deadline,
