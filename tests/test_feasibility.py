@@ -161,3 +161,43 @@ def test_infeasible_plan_still_ends_infeasible_with_its_explanation() -> None:
     why = teamsolver.explain(instance, time_limit=120, suggest=False)
     assert why.status == "INFEASIBLE"
     assert any(item.rule == "specialty-coverage" and item.specialty == name for item in why.core)
+
+
+def test_monolithic_path_starts_from_the_repaired_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tight plan below the decomposition layer's size (1,128 allowed pairs, one round):
+    the monolithic model's first roster is the phase's, not CP-SAT's on the hard rules."""
+    instance = tight("city", 0, members=200, groups=6)
+    assert not lns.applies(instance, prepare(instance), 600.0)
+    seen: list[feasibility.Repaired | None] = []
+    original = feasibility.first_roster
+
+    def spy(*args: object, **kwargs: object) -> feasibility.Repaired | None:
+        done = original(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(done)
+        return done
+
+    monkeypatch.setattr(feasibility, "first_roster", spy)
+    result = teamsolver.solve(instance, workers=1, solutions=1)
+    assert len(seen) == 1 and seen[0] is not None and seen[0].roster is not None
+    assert result.status in ("FEASIBLE", "OPTIMAL")
+    assert not hard_violations(instance, check(instance, result.roster))
+    assert result.stats["greedy_first"] == 0
+
+
+def test_a_failed_phase_is_not_run_twice_in_one_solve() -> None:
+    """``retry=False`` (the monolithic model after the layer) skips a plan whose phase just
+    ended without a roster; the next solve tries again."""
+    instance, _ = short_of_specialists(tight("year", 0, members=120, groups=6, rounds=2))
+
+    def phase(retry: bool) -> feasibility.Repaired | None:
+        return feasibility.first_roster(
+            instance, relax=False, deadline=None, stop=None, seed=0, retry=retry
+        )
+
+    first = phase(True)
+    assert first is not None and first.roster is None
+    assert phase(False) is None
+    again = phase(True)
+    assert again is not None and again.roster is None

@@ -35,6 +35,7 @@ import datetime
 import random
 import threading
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -368,10 +369,17 @@ def repair(
     return work.run(max_iterations)
 
 
-#: Share of the time left the phase may take when the engine has no start roster (what is
-#: left goes to the monolithic model, which proves a plan without a roster infeasible; a
-#: small plan without one ends the phase at once, see :meth:`Repair.run`).
+#: Share of the time left the phase may take when the decomposition layer has no start
+#: roster (what is left goes to the monolithic model, which proves a plan without a roster
+#: infeasible; a small plan without one ends the phase at once, see :meth:`Repair.run`), and
+#: when the monolithic model has none (CP-SAT on the hard rules alone gets the rest).
 SHARE = 0.9
+MONOLITHIC_SHARE = 0.5
+
+#: The plan (a weak reference) whose phase, the last one run, ended without a roster, and its
+#: ``relax``: when the decomposition layer's phase fails, the monolithic model that takes over
+#: in the same solve does not run it again (``retry=False``).
+_failed: tuple[weakref.ref[Instance], bool] | None = None
 
 
 def first_roster(
@@ -382,16 +390,24 @@ def first_roster(
     stop: threading.Event | None,
     seed: int,
     max_iterations: int | None = None,
+    share: float = SHARE,
+    retry: bool = True,
 ) -> Repaired | None:
     """The phase on the greedy planner's roster of ``instance`` (planned once: see
     :func:`.solve.greedy_plan`), judged under the relaxed rules with ``relax``, within
-    ``SHARE`` of the time left; None where it does not apply."""
+    ``share`` of the time left; None where it does not apply, and with ``retry=False`` where
+    the call just before (the decomposition layer's, in the same solve) ended without a
+    roster."""
     from ..solver import relaxed
     from .solve import greedy_plan
 
+    global _failed
+    last, _failed = _failed, None
+    if not retry and last is not None and last[0]() is instance and last[1] == relax:
+        return None  # it ended without a roster just before, in the decomposition layer
     if deadline is not None:
-        deadline = time.perf_counter() + SHARE * (deadline - time.perf_counter())
-    return repair(
+        deadline = time.perf_counter() + share * (deadline - time.perf_counter())
+    done = repair(
         instance,
         greedy_plan(instance),
         judged=relaxed(instance) if relax else instance,
@@ -400,3 +416,6 @@ def first_roster(
         seed=seed,
         max_iterations=max_iterations,
     )
+    if done is not None and done.roster is None:
+        _failed = (weakref.ref(instance), relax)
+    return done
