@@ -8,6 +8,7 @@ time limits given to ``solve`` and ``explain`` only bound a run.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
@@ -201,3 +202,25 @@ def test_a_failed_phase_is_not_run_twice_in_one_solve() -> None:
     assert phase(False) is None
     again = phase(True)
     assert again is not None and again.roster is None
+
+
+def test_phase_cut_by_stop_ends_the_layer_without_a_roster() -> None:
+    """Stopped before it repairs anything, the phase leaves the layer nothing to search: the
+    result is UNKNOWN (interrupted, no roster), not a fall back to the monolithic model."""
+    instance = tight("city", 0, members=300, groups=10)
+    stop = threading.Event()
+    stop.set()
+    result = lns.solve_lns(
+        instance,
+        facts=prepare(instance),
+        starts=[None],
+        baseline=None,
+        relax=False,
+        deadline=None,
+        workers=1,
+        seed=0,
+        stop=stop,
+    )
+    assert result is not None and result.status == "UNKNOWN"
+    assert result.interrupted and not result.roster.seats
+    assert result.stats["feasibility_roster"] == 0

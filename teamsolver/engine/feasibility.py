@@ -78,6 +78,7 @@ class Repaired:
     iterations: int = 0
     seconds: float = 0.0
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, violations)
+    cut: bool = False  # ended by the deadline or ``stop``, not by a roster, a proof or a stall
 
     def stats(self) -> dict[str, int | str]:
         """For ``Result.stats``: the greedy roster's violations, the neighbourhoods solved,
@@ -312,6 +313,7 @@ class Repair:
             elif status != "OPTIMAL":
                 self.size = max(GROUPS_MIN, self.size - 1)
         out.seconds = time.perf_counter() - self.began
+        out.cut = count > 0 and self.stopped()
         if count == 0:
             out.roster = make_roster(self.instance, self.chosen)
         return out

@@ -541,7 +541,8 @@ def solve_lns(
     """The LNS search from the best of ``starts`` (checker-clean rosters: the greedy's, the
     baseline), or, when none fits, from the feasibility phase's roster (:mod:`.feasibility`:
     the greedy roster repaired; ``stats["feasibility_*"]``); None when there is no start (the
-    caller then solves the monolithic model). The result is FEASIBLE with no bound: a
+    caller then solves the monolithic model), or UNKNOWN without a roster when the phase was
+    ended by the deadline or ``stop``. The result is FEASIBLE with no bound: a
     neighbourhood's bound proves nothing about the plan. ``stats``: ``lns`` 1,
     ``lns_iterations``, ``lns_rolling`` (the rolling horizon ran), ``candidates`` (``all``,
     or ``short list, not proven sufficient``). ``lp``: the LP bound solved beside the search,
@@ -573,6 +574,20 @@ def solve_lns(
         roster = None if repaired is None else repaired.roster
         chosen = None if roster is None else chosen_from(instance, roster)
         start = None if chosen is None else search.evaluate(chosen)
+    if start is None and repaired is not None and repaired.cut:
+        # The phase used the time: the monolithic model would only overrun the limit (city
+        # at 2,000 members: its build alone takes seconds). No roster, none proven impossible.
+        wall = time.perf_counter() - search.start
+        return Result(
+            status="UNKNOWN",
+            wall_time_s=wall,
+            build_time_s=build_s,
+            search_time_s=wall,
+            workers=workers,
+            seed=seed,
+            interrupted=stop is not None and stop.is_set(),
+            stats={"backend": "cp-sat", "lns": 1, **repaired.stats()},
+        )
     if start is None:
         return None
     first_s = 0.0 if repaired is None else time.perf_counter() - search.start
