@@ -21,6 +21,7 @@ from teamsolver.engine.greedy import plan
 from teamsolver.engine.prep import prepare
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
+from teamsolver.result import Result
 
 
 def tight(preset: str = "city", seed: int = 0, **knobs: int) -> Instance:
@@ -50,6 +51,26 @@ def short_of_specialists(instance: Instance) -> tuple[Instance, str]:
         for i, m in enumerate(instance.members)
     )
     return instance.model_copy(update={"members": members}), name
+
+
+def layer(
+    instance: Instance, max_iterations: int | None = None, stop: threading.Event | None = None
+) -> Result:
+    """The decomposition layer without a start roster: one worker, no deadline."""
+    result = lns.solve_lns(
+        instance,
+        facts=prepare(instance),
+        starts=[None],
+        baseline=None,
+        relax=False,
+        deadline=None,
+        workers=1,
+        seed=0,
+        stop=stop,
+        max_iterations=max_iterations,
+    )
+    assert result is not None
+    return result
 
 
 def test_whole_plan_repaired_in_one_solve() -> None:
@@ -117,18 +138,8 @@ def test_search_starts_from_the_repaired_roster() -> None:
     """The decomposition layer, given no start roster, starts from the phase's roster and
     searches on from it; the roster is checker-clean."""
     instance = tight("city", 0, members=300, groups=10)
-    result = lns.solve_lns(
-        instance,
-        facts=prepare(instance),
-        starts=[None],
-        baseline=None,
-        relax=False,
-        deadline=None,
-        workers=1,
-        seed=0,
-        max_iterations=2,
-    )
-    assert result is not None and result.roster.seats
+    result = layer(instance, max_iterations=2)
+    assert result.roster.seats
     assert not hard_violations(instance, check(instance, result.roster))
     assert result.stats["feasibility_roster"] == 1
     assert result.stats["greedy_first"] == 0
@@ -210,17 +221,7 @@ def test_phase_cut_by_stop_ends_the_layer_without_a_roster() -> None:
     instance = tight("city", 0, members=300, groups=10)
     stop = threading.Event()
     stop.set()
-    result = lns.solve_lns(
-        instance,
-        facts=prepare(instance),
-        starts=[None],
-        baseline=None,
-        relax=False,
-        deadline=None,
-        workers=1,
-        seed=0,
-        stop=stop,
-    )
-    assert result is not None and result.status == "UNKNOWN"
+    result = layer(instance, stop=stop)
+    assert result.status == "UNKNOWN"
     assert result.interrupted and not result.roster.seats
     assert result.stats["feasibility_roster"] == 0
