@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 from .errors import raise_if_errors
-from .instance import Instance
+from .instance import Instance, relaxed
 from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
 from .result import Progress, Result
 from .roster import Roster
+from .score import judge
 from .validation import validate_instance
 
 if TYPE_CHECKING:
@@ -56,7 +57,11 @@ def solve(
       (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
       same seed still gives the same roster. With a time limit, multi-round plans and
       one-round plans of more than 5,000 seat variables are searched by the decomposition
-      layer (``engine/lns.py``, docs/engine.md) under ``"auto"`` and ``"cp-sat"``.
+      layer (``engine/lns.py``, docs/engine.md) under ``"auto"`` and ``"cp-sat"``. When the
+      greedy roster breaks a hard rule (tight plans), the feasibility phase repairs it first
+      (``engine/feasibility.py``; ``stats["feasibility_*"]``) and either search starts from
+      its roster; cut by the time limit or ``stop`` on a plan of the decomposition layer, the
+      result is UNKNOWN.
     - ``solutions``: stop after this many improving rosters (CP-SAT's; ``"auto"`` then does
       not race). With ``workers=1`` and no time limit this is a deterministic limit: the
       same instance and seed give the same roster on any machine, however busy.
@@ -66,11 +71,14 @@ def solve(
     instance that cannot be solved as given: problems found by validation, a plan too large
     for the machine's memory, or weights so large that the objective would overflow.
     """
+    # The engine imports OR-Tools (0.5 s): `teamsolver check`, validation and --help never
+    # pay for it; and it is imported here, before the timed part of the solve begins.
+    from .engine.feasibility import first_roster, noted
     from .engine.linear import Unsupported
     from .engine.lns import solve_by_parts
     from .engine.mip import race, races
-    from .engine.model import Model  # imports ortools: outside the timed part
-    from .engine.solve import greedy_roster, solve_model
+    from .engine.model import Model
+    from .engine.solve import default_workers, greedy_roster, solve_model
 
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -93,7 +101,36 @@ def solve(
     greedy_start = time.perf_counter()
     initial = greedy_roster(instance, relax)
     greedy_s = time.perf_counter() - greedy_start
+    # A greedy roster that breaks a hard rule (tight plans): the feasibility phase repairs it
+    # (engine/feasibility.py), and its roster starts either search.
+    phase_start = time.perf_counter()
+    repaired = (
+        None
+        if initial is not None
+        else first_roster(
+            instance,
+            relax=relax,
+            time_limit=time_limit,
+            deadline=deadline,
+            stop=stop,
+            seed=seed,
+        )
+    )
+    phase_s = time.perf_counter() - phase_start
+    if repaired is not None and repaired.roster is not None:
+        initial = repaired.roster
     first_roster_s = None if initial is None else time.perf_counter() - start
+    if repaired is not None and repaired.spent:
+        # Cut by the time limit or stop on a large plan: no other search could start in time.
+        unknown = Result(
+            status="UNKNOWN",
+            build_time_s=greedy_start - start,
+            search_time_s=phase_s,
+            workers=workers or default_workers(),
+            seed=seed,
+            interrupted=stop is not None and stop.is_set(),
+        )
+        return noted(_scored(unknown, judged, baseline, start, greedy_s, None), repaired)
     # Large and multi-round plans under a time limit: a search of small sub-models from the
     # greedy roster (engine/lns.py, docs/engine.md); None where the monolithic model is used.
     decomposed = (
@@ -114,9 +151,10 @@ def solve(
         )
     )
     if decomposed is not None:
-        return _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
+        scored = _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
+        return noted(scored, repaired)
     model = Model(instance, baseline, relax=relax, stop=stop)
-    build_s = time.perf_counter() - start - greedy_s
+    build_s = time.perf_counter() - start - greedy_s - phase_s
     if not model.stopped:
         worst = worst_objective(_objective_terms(model), int(model.cp.proto.objective.offset))
         too_large = objective_problem(worst, judged)
@@ -169,7 +207,9 @@ def solve(
     if result is None:
         result = cp_sat(workers, stop, on_progress)
         result = result.model_copy(update={"stats": {**result.stats, **stats}})
-    return _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions)
+    return noted(
+        _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions), repaired
+    )
 
 
 def _scored(
@@ -195,19 +235,13 @@ def _scored(
     timing = {"greedy_time_s": greedy_s, "first_roster_s": first_roster_s}
     if not result.has_roster:
         return result.model_copy(update={"wall_time_s": time.perf_counter() - start, **timing})
-    from .audit import check
-    from .score import objective, score
-
-    soft = [v for v in check(judged, result.roster) if judged.rules.mode(v.rule) == "soft"]
-    costs: dict[str, int] = {}
-    for v in soft:
-        costs[v.rule] = costs.get(v.rule, 0) + v.count
+    judgement = judge(judged, result.roster, baseline)
     return result.model_copy(
         update={
-            "violations": soft,
-            "rule_costs": costs,
-            "goals": score(judged, result.roster, baseline),
-            "objective": objective(judged, result.roster, baseline),
+            "violations": list(judgement.soft),
+            "rule_costs": judgement.rule_costs,
+            "goals": judgement.goals,
+            "objective": judgement.objective,
             "solver_objective": result.objective,
             "wall_time_s": time.perf_counter() - start,
             **timing,
@@ -236,14 +270,3 @@ def _objective_terms(model: Model) -> Iterator[tuple[int, int, int]]:
         domain = proto.variables[ref if ref >= 0 else -ref - 1].domain
         low, high = int(domain[0]), int(domain[-1])
         yield (int(c), low, high) if ref >= 0 else (int(c), -high, -low)
-
-
-def relaxed(instance: Instance) -> Instance:
-    """The instance with every relaxable hard rule made soft (weights kept)."""
-    from .settings import RELAXABLE_RULES, Rules
-
-    data = instance.rules.model_dump(by_alias=True)
-    for rule_id in RELAXABLE_RULES:
-        if data[rule_id]["mode"] == "hard":
-            data[rule_id]["mode"] = "soft"
-    return instance.model_copy(update={"rules": Rules.model_validate(data)})

@@ -25,8 +25,10 @@ On the tightened city-2000 plan (96,553 allowed pairs) neither finishes even its
    (no roster exists; the caller's proof and explanation paths take it from there).
 
 The phase returns only a roster the checker accepts (under the plan's own rules), else None.
-Each sub-solve is limited by HiGHS nodes (deterministic) and, under a deadline, by wall time;
-HiGHS cannot be interrupted, so ``stop`` is seen between sub-solves (at most ``SUB_LIMIT_S``).
+``teamsolver.solve`` runs it (:func:`first_roster`) when the greedy roster breaks a hard rule,
+before either search, which then starts from its roster. Each sub-solve is limited by HiGHS
+nodes (deterministic) and, under a deadline, by wall time; HiGHS cannot be interrupted, so
+``stop`` is seen between sub-solves (at most ``SUB_LIMIT_S``).
 """
 
 from __future__ import annotations
@@ -35,19 +37,20 @@ import datetime
 import random
 import threading
 import time
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..audit import Violation, check, hard_violations
-from ..instance import Instance
+from ..instance import Instance, relaxed
+from ..result import Result
 from ..roster import Roster
 from ..settings import GOAL_IDS, RELAXABLE_RULES, Rules
+from . import lns
 from .linear import Unsupported, chosen, export
-from .lns import seats_by_group, sub_model
 from .prep import Facts, prepare
 from .shortlist import ShortList
-from .solve import Chosen, make_roster
+from .solve import Chosen, greedy_plan, make_roster
+from .symmetry import interchangeable
 
 #: Free groups of the first neighbourhood, and the fewest. Tightened city-2000, seed 1, 2
 #: busy cores (load 6–7): 6 groups and pools of 80, a roster at 19.6 s; 4 / 60: 26.3 s;
@@ -79,6 +82,7 @@ class Repaired:
     seconds: float = 0.0
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, violations)
     cut: bool = False  # ended by the deadline or ``stop``, not by a roster, a proof or a stall
+    spent: bool = False  # cut on a plan of the decomposition layer: no time for another search
 
     def stats(self) -> dict[str, int | str]:
         """For ``Result.stats``: the greedy roster's violations, the neighbourhoods solved,
@@ -172,7 +176,7 @@ class Repair:
         if whole:
             return set(range(len(self.instance.groups)))
         facts = self.facts
-        self.seated = seats_by_group(self.chosen, len(self.instance.groups))
+        self.seated = lns.seats_by_group(self.chosen, len(self.instance.groups))
         bad: list[int] = []
         for v in self.found:
             gi = self.g_index.get(v.group or "")
@@ -262,7 +266,7 @@ class Repair:
     def solve(self, free: set[int], whole: bool) -> tuple[str, Chosen | None]:
         """The lean sub-model with ``free`` open, solved by HiGHS: its status and seats."""
         candidates = None if whole else self.candidates(free)
-        model = sub_model(self.plan, self.facts, None, False, self.chosen, free, candidates)
+        model = lns.sub_model(self.plan, self.facts, None, False, self.chosen, free, candidates)
         form = export(model)
         limit = WHOLE_LIMIT_S if whole else SUB_LIMIT_S
         left = self.left()
@@ -360,8 +364,6 @@ def repair(
     one when the repair did not finish; None when the phase does not apply (the roster
     breaks no rule, or one that cannot be made soft). Plans whose members are
     interchangeable are left to the monolithic model's symmetry break (:mod:`.symmetry`)."""
-    from .symmetry import interchangeable
-
     judged = judged if judged is not None else instance
     if interchangeable(judged):
         return None
@@ -371,53 +373,49 @@ def repair(
     return work.run(max_iterations)
 
 
-#: Share of the time left the phase may take when the decomposition layer has no start
-#: roster (what is left goes to the monolithic model, which proves a plan without a roster
-#: infeasible; a small plan without one ends the phase at once, see :meth:`Repair.run`), and
-#: when the monolithic model has none (CP-SAT on the hard rules alone gets the rest).
+#: Share of the time left the phase may take: on a plan the decomposition layer searches
+#: (the phase's failure leaves too little time for the monolithic model, whose build alone
+#: takes seconds at 2,000 members), and on a smaller one (CP-SAT on the hard rules gets the
+#: rest; a plan without a roster ends the phase at once, see :meth:`Repair.run`).
 SHARE = 0.9
-MONOLITHIC_SHARE = 0.5
-
-#: The plan (a weak reference) whose phase, the last one run, ended without a roster, and its
-#: ``relax``: when the decomposition layer's phase fails, the monolithic model that takes over
-#: in the same solve does not run it again (``retry=False``).
-_failed: tuple[weakref.ref[Instance], bool] | None = None
+SMALL_SHARE = 0.5
 
 
 def first_roster(
     instance: Instance,
     *,
     relax: bool,
+    time_limit: float | None,
     deadline: float | None,
     stop: threading.Event | None,
     seed: int,
     max_iterations: int | None = None,
-    share: float = SHARE,
-    retry: bool = True,
 ) -> Repaired | None:
     """The phase on the greedy planner's roster of ``instance`` (planned once: see
     :func:`.solve.greedy_plan`), judged under the relaxed rules with ``relax``, within
-    ``share`` of the time left; None where it does not apply, and with ``retry=False`` where
-    the call just before (the decomposition layer's, in the same solve) ended without a
-    roster."""
-    from ..solver import relaxed
-    from .solve import greedy_plan
-
-    global _failed
-    last, _failed = _failed, None
-    if not retry and last is not None and last[0]() is instance and last[1] == relax:
-        return None  # it ended without a roster just before, in the decomposition layer
+    ``SHARE`` of the time left on a plan the decomposition layer searches
+    (:func:`.lns.applies`; :attr:`Repaired.spent` then says a cut phase left no time for
+    another search) and ``SMALL_SHARE`` on a smaller one; None where it does not apply."""
+    judged = relaxed(instance) if relax else instance
+    if interchangeable(judged):
+        return None
+    work = Repair(instance, judged, greedy_plan(instance), deadline=None, stop=stop, seed=seed)
+    if not work.applies():
+        return None
+    layer = lns.applies(instance, work.facts, time_limit)
     if deadline is not None:
-        deadline = time.perf_counter() + share * (deadline - time.perf_counter())
-    done = repair(
-        instance,
-        greedy_plan(instance),
-        judged=relaxed(instance) if relax else instance,
-        deadline=deadline,
-        stop=stop,
-        seed=seed,
-        max_iterations=max_iterations,
-    )
-    if done is not None and done.roster is None:
-        _failed = (weakref.ref(instance), relax)
+        share = SHARE if layer else SMALL_SHARE
+        work.deadline = time.perf_counter() + share * (deadline - time.perf_counter())
+    done = work.run(max_iterations)
+    done.spent = layer and done.cut
     return done
+
+
+def noted(result: Result, repaired: Repaired | None) -> Result:
+    """``result`` with the phase's ``stats`` (``greedy_first`` 0: its first roster is the
+    phase's, not the greedy planner's)."""
+    if repaired is None:
+        return result
+    return result.model_copy(
+        update={"stats": {**result.stats, "greedy_first": 0, **repaired.stats()}}
+    )

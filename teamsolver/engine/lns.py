@@ -539,14 +539,11 @@ def solve_lns(
     lp: LpBound | None = None,
 ) -> Result | None:
     """The LNS search from the best of ``starts`` (checker-clean rosters: the greedy's, the
-    baseline), or, when none fits, from the feasibility phase's roster (:mod:`.feasibility`:
-    the greedy roster repaired; ``stats["feasibility_*"]``); None when there is no start (the
-    caller then solves the monolithic model), or UNKNOWN without a roster when the phase was
-    ended by the deadline or ``stop``. The result is FEASIBLE with no bound: a
-    neighbourhood's bound proves nothing about the plan. ``stats``: ``lns`` 1,
-    ``lns_iterations``, ``lns_rolling`` (the rolling horizon ran), ``candidates`` (``all``,
-    or ``short list, not proven sufficient``). ``lp``: the LP bound solved beside the search,
-    reported once known (``stats["lp_bound"]``)."""
+    baseline); None when no start roster fits the model (the caller then solves the monolithic
+    model). The result is FEASIBLE with no bound: a neighbourhood's bound proves nothing about
+    the plan. ``stats``: ``lns`` 1, ``lns_iterations``, ``lns_rolling`` (the rolling horizon ran),
+    ``candidates`` (``all``, or ``short list, not proven sufficient``). ``lp``: the LP bound
+    solved beside the search, reported once known (``stats["lp_bound"]``)."""
     search = Search(
         instance,
         facts=facts,
@@ -566,31 +563,8 @@ def solve_lns(
         found = None if chosen is None else search.evaluate(chosen)
         if found is not None and (start is None or found.objective < start.objective):
             start, first = found, i
-    repaired = None
-    if start is None:  # the greedy roster breaks a hard rule: the feasibility phase
-        from .feasibility import first_roster
-
-        repaired = first_roster(instance, relax=relax, deadline=deadline, stop=stop, seed=seed)
-        roster = None if repaired is None else repaired.roster
-        chosen = None if roster is None else chosen_from(instance, roster)
-        start = None if chosen is None else search.evaluate(chosen)
-    if start is None and repaired is not None and repaired.cut:
-        # The phase used the time: the monolithic model would only overrun the limit (city
-        # at 2,000 members: its build alone takes seconds). No roster, none proven impossible.
-        wall = time.perf_counter() - search.start
-        return Result(
-            status="UNKNOWN",
-            wall_time_s=wall,
-            build_time_s=build_s,
-            search_time_s=wall,
-            workers=workers,
-            seed=seed,
-            interrupted=stop is not None and stop.is_set(),
-            stats={"backend": "cp-sat", "lns": 1, **repaired.stats()},
-        )
     if start is None:
         return None
-    first_s = 0.0 if repaired is None else time.perf_counter() - search.start
     search.lp = lp
     best = search.run(start, max_iterations)
     bound = None if lp is None else lp.result(LP_WAIT_S)
@@ -602,7 +576,7 @@ def solve_lns(
         wall_time_s=wall,
         build_time_s=build_s,
         search_time_s=wall,
-        first_solution_s=first_s,
+        first_solution_s=0.0,
         roster=make_roster(instance, best.chosen),
         engine_goals=best.goals,
         rule_costs=best.costs,
@@ -619,7 +593,6 @@ def solve_lns(
             "lp_bound": int(bound is not None),
             "candidates": "short list, not proven sufficient" if search.short_listed else "all",
             "seat_variables": sum(len(a) for a in facts.allowed),
-            **({} if repaired is None else repaired.stats()),
         },
     )
 
@@ -639,11 +612,10 @@ def solve_by_parts(
     validated_s: float = 0.0,
 ) -> Result | None:
     """The LNS search where it applies (:func:`applies`), from the greedy roster ``initial``
-    or the ``baseline``, whichever is better, or from the feasibility phase's roster when
-    neither fits; None where it does not apply or no start is found (the caller then builds
-    and solves the monolithic model). ``validated_s``: the seconds spent validating the
-    input, counted in ``build_time_s`` as for the model."""
-    if time_limit is None:
+    or the ``baseline``, whichever is better; None where it does not apply or neither roster
+    fits (the caller then builds and solves the monolithic model). ``validated_s``: the
+    seconds spent validating the input, counted in ``build_time_s`` as for the model."""
+    if time_limit is None or (initial is None and baseline is None):
         return None
     began = time.perf_counter()
     facts = prepare(instance, model_mode(instance.rules, "recusal", relax=relax))
@@ -651,11 +623,8 @@ def solve_by_parts(
         return None
     lp: LpBound | None = None
     left = None if deadline is None else deadline - time.perf_counter()
-    # Without a start roster the feasibility phase comes first; the LP would take a core from
-    # it (tightened city: the phase's HiGHS solve 4 s alone, over 6.4 s beside the LP).
     if (
-        (initial is not None or baseline is not None)
-        and len(facts.rounds) == 1
+        len(facts.rounds) == 1
         and sum(len(a) for a in facts.allowed) <= LP_BOUND_MAX_PAIRS
         and left is not None
         and left >= MIN_LEFT_S

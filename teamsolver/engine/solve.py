@@ -12,11 +12,15 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..audit import check, hard_violations
+from ..instance import Instance, relaxed
 from ..result import Progress, Result, Status
 from ..roster import Roster, Seat
 from ..settings import GOAL_IDS
+from . import lpguide
+from .greedy import plan
 from .model import Model, set_hint
+from .symmetry import canonical
 from .tiebreak import tie_break
 
 STATUS: dict[int, Status] = {
@@ -185,8 +189,6 @@ def greedy_plan(instance: Instance) -> Roster:
     last = _last_plan
     if last is not None and last[0]() is instance:
         return last[1]
-    from .greedy import plan
-
     roster = plan(instance)
     _last_plan = (weakref.ref(instance), roster)
     return roster
@@ -197,9 +199,6 @@ def greedy_roster(instance: Instance, relax: bool = False) -> Roster | None:
     (under the relaxed rules with ``relax``), else None. Pure Python: it needs no model, so
     :func:`teamsolver.solve` runs it before building one (a roster in seconds even with
     thousands of members, where the model takes longer to build)."""
-    from ..audit import check, hard_violations
-    from ..solver import relaxed
-
     roster = greedy_plan(instance)
     judged = relaxed(instance) if relax else instance
     if not roster.seats or hard_violations(judged, check(judged, roster)):
@@ -258,31 +257,6 @@ def _complete(
     return completer
 
 
-def _repaired(
-    instance: Instance,
-    model: Model,
-    deadline: float | None,
-    stop: threading.Event | None,
-    seed: int,
-) -> Roster | None:
-    """The feasibility phase's roster (:mod:`.feasibility`: the greedy roster repaired; the
-    checker accepted it), within half the time left; None if it has none. Tightened year,
-    one round (2,270 allowed pairs): CP-SAT on the hard rules found its first roster at
-    9.6 s / 2.8 s (seeds 0 / 1, 2 busy cores)."""
-    from .feasibility import MONOLITHIC_SHARE, first_roster
-
-    done = first_roster(
-        instance,
-        relax=model.relax,
-        deadline=deadline,
-        stop=stop,
-        seed=seed,
-        share=MONOLITHIC_SHARE,
-        retry=False,
-    )
-    return None if done is None else done.roster
-
-
 def _first_roster(
     instance: Instance,
     model: Model,
@@ -298,8 +272,7 @@ def _first_roster(
 
     Stage 1 takes ``start`` (the greedy planner's roster, which passed the checker) when the
     model has its seats (seconds even with thousands of members, and a good roster); otherwise
-    the feasibility phase's roster (:func:`_repaired`), and without one it solves the hard
-    rules alone (soft rules and goals left out: they never forbid a roster)
+    it solves the hard rules alone (soft rules and goals left out: they never forbid a roster)
     and stops at the first roster. Stage 2 fixes the seats and roles of that roster in the full
     model (a hint CP-SAT must follow, cleared afterwards) and lets propagation fill in the rest.
     Returns the stage-1 status, its roster, a solver whose values complete it (indices of
@@ -307,19 +280,12 @@ def _first_roster(
     """
     if start is not None:
         if model.symmetric:
-            from .symmetry import canonical
-
             start = canonical(model, start)  # the same roster up to labels, in the break's order
         chosen = chosen_of(instance, model, start)
         if chosen is not None:
             # The checker accepted it: it stays the roster to beat even if completing it fails.
             completed = _complete(model, chosen, seed, deadline, stop, log)
             return int(cp_model.FEASIBLE), chosen, completed, True
-    repaired = None if model.guarded else _repaired(instance, model, deadline, stop, seed)
-    chosen = None if repaired is None else chosen_of(instance, model, repaired)
-    if chosen is not None:
-        completed = _complete(model, chosen, seed, deadline, stop, log)
-        return int(cp_model.FEASIBLE), chosen, completed, False
     feasible = Model(
         instance, model.baseline, relax=model.relax, goals=False, facts=model.facts, stop=stop
     )
@@ -359,8 +325,6 @@ def _lp_guided(
     seats outside the LP support (and outside the first roster) held at 0, from the complete
     hint. Its solver if it found a roster (a roster of the whole model), else None; and the LP
     bound if the LP was solved."""
-    from . import lpguide
-
     left = _left(deadline)
     if not lpguide.applies(model, left) or (stop is not None and stop.is_set()):
         return None, None
