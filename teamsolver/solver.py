@@ -114,6 +114,7 @@ def solve(
             deadline=deadline,
             stop=stop,
             seed=seed,
+            baseline=baseline,
         )
     )
     phase_s = time.perf_counter() - phase_start

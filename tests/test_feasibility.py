@@ -22,6 +22,7 @@ from teamsolver.engine.prep import prepare
 from teamsolver.generate import generate
 from teamsolver.instance import Instance
 from teamsolver.result import Result
+from teamsolver.roster import Roster
 
 
 def tight(preset: str = "city", seed: int = 0, **knobs: int) -> Instance:
@@ -209,3 +210,25 @@ def test_phase_cut_by_stop_ends_the_solve_without_a_roster() -> None:
     assert result.status == "UNKNOWN"
     assert result.interrupted and not result.roster.seats
     assert result.stats["feasibility_roster"] == 0
+
+
+def test_a_clean_baseline_is_the_start_without_the_phase() -> None:
+    """A baseline the checker accepts is a start roster: the phase does not run."""
+    instance = tight("city", 0, members=200, groups=6)
+    done = feasibility.repair(instance, plan(instance))
+    assert done is not None and done.roster is not None
+
+    def phase(baseline: Roster) -> feasibility.Repaired | None:
+        return feasibility.first_roster(
+            instance,
+            relax=False,
+            time_limit=None,
+            deadline=None,
+            stop=None,
+            seed=0,
+            baseline=baseline,
+        )
+
+    assert phase(done.roster) is None
+    again = phase(plan(instance))  # the greedy roster as baseline breaks a rule
+    assert again is not None and again.roster is not None

@@ -392,15 +392,21 @@ def first_roster(
     deadline: float | None,
     stop: threading.Event | None,
     seed: int,
+    baseline: Roster | None = None,
     max_iterations: int | None = None,
 ) -> Repaired | None:
     """The phase on the greedy planner's roster of ``instance`` (planned once: see
-    :func:`.solve.greedy_plan`), judged under the relaxed rules with ``relax``, within
+    :func:`.solve.greedy_plan`), judged under the relaxed rules with ``relax``, unless the
+    ``baseline`` passes the checker (it is a start roster then), within
     ``SHARE`` of the time left on a plan the decomposition layer searches
     (:func:`.lns.applies`; :attr:`Repaired.spent` then says a cut phase left no time for
     another search) and ``SMALL_SHARE`` on a smaller one; None where it does not apply."""
     judged = relaxed(instance) if relax else instance
-    if interchangeable(judged):
+    if interchangeable(judged) or (
+        baseline is not None
+        and baseline.seats
+        and not hard_violations(judged, check(judged, baseline))
+    ):
         return None
     work = Repair(instance, judged, greedy_plan(instance), deadline=None, stop=stop, seed=seed)
     if not work.applies():
