@@ -131,7 +131,7 @@ def solve(
             seed=seed,
             interrupted=stop is not None and stop.is_set(),
         )
-        return noted(_scored(unknown, judged, baseline, start, greedy_s, None), repaired)
+        return noted(_scored(unknown, judged, baseline, start, greedy_s, None), repaired, None)
     # Large and multi-round plans under a time limit: a search of small sub-models from the
     # greedy roster (engine/lns.py, docs/engine.md); None where the monolithic model is used.
     decomposed = (
@@ -153,7 +153,7 @@ def solve(
     )
     if decomposed is not None:
         scored = _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
-        return noted(scored, repaired)
+        return noted(scored, repaired, first_roster_s)
     model = Model(instance, baseline, relax=relax, stop=stop)
     build_s = time.perf_counter() - start - greedy_s - phase_s
     if not model.stopped:
@@ -208,9 +208,8 @@ def solve(
     if result is None:
         result = cp_sat(workers, stop, on_progress)
         result = result.model_copy(update={"stats": {**result.stats, **stats}})
-    return noted(
-        _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions), repaired
-    )
+    scored = _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions)
+    return noted(scored, repaired, first_roster_s)
 
 
 def _scored(

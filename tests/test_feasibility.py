@@ -145,9 +145,11 @@ def test_search_starts_from_the_repaired_roster() -> None:
     assert result.stats["lns_iterations"] == 2
 
 
-def test_solve_finds_a_roster_where_the_greedy_fails() -> None:
+def test_solve_finds_a_roster_where_the_greedy_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tightened city preset (7,447 allowed pairs: the decomposition layer's path); the
-    search stops at its first improving roster (a deterministic limit with one worker)."""
+    search stops at its first improving roster (a deterministic limit with one worker). The
+    LP bound's thread gets 1 s, so that none outlives the test (``stop`` does not end it)."""
+    monkeypatch.setattr(lns, "LP_MAX_S", 1.0)
     instance = tight("city", 0)
     facts = prepare(instance)
     assert lns.applies(instance, facts, 600.0)
@@ -232,3 +234,17 @@ def test_a_clean_baseline_is_the_start_without_the_phase() -> None:
     assert phase(done.roster) is None
     again = phase(plan(instance))  # the greedy roster as baseline breaks a rule
     assert again is not None and again.roster is not None
+
+
+def test_first_roster_time_is_the_phases() -> None:
+    """The tightened tiny plan (the monolithic path, no time limit): the first roster is the
+    phase's, at hand before the model is built."""
+    instance = tight("tiny", 0)
+    result = teamsolver.solve(instance, workers=1, seed=0)
+    assert result.has_roster
+    assert not hard_violations(instance, check(instance, result.roster))
+    assert result.stats["greedy_first"] == 0 and result.stats["feasibility_roster"] == 1
+    # At hand when the phase ended, before the model was built and searched.
+    assert result.first_roster_s is not None
+    assert result.greedy_time_s < result.first_roster_s < result.wall_time_s
+    assert result.first_roster_s < result.wall_time_s - result.build_time_s

@@ -420,11 +420,13 @@ def first_roster(
     return done
 
 
-def noted(result: Result, repaired: Repaired | None) -> Result:
-    """``result`` with the phase's ``stats`` (``greedy_first`` 0: its first roster is the
-    phase's, not the greedy planner's)."""
+def noted(result: Result, repaired: Repaired | None, ready_s: float | None) -> Result:
+    """``result`` with the phase's ``stats`` (``greedy_first`` 0: the greedy roster was not
+    used) and, when the phase found a roster, ``first_roster_s`` = ``ready_s`` (seconds since
+    the call when it was at hand: the search started after it)."""
     if repaired is None:
         return result
-    return result.model_copy(
-        update={"stats": {**result.stats, "greedy_first": 0, **repaired.stats()}}
-    )
+    update: dict[str, object] = {"stats": {**result.stats, "greedy_first": 0, **repaired.stats()}}
+    if repaired.roster is not None and result.has_roster:
+        update["first_roster_s"] = ready_s
+    return result.model_copy(update=update)
