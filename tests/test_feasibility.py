@@ -248,3 +248,15 @@ def test_first_roster_time_is_the_phases() -> None:
     assert result.first_roster_s is not None
     assert result.greedy_time_s < result.first_roster_s < result.wall_time_s
     assert result.first_roster_s < result.wall_time_s - result.build_time_s
+
+
+def test_lean_plan_keeps_weights_past_the_input_bounds() -> None:
+    """The what-if's two steps scale weights past what an input may hold; the lean plan is
+    made from them without validating them again (it raised a ValidationError)."""
+    instance = tight("city", 0, members=200, groups=6)
+    rules = instance.rules
+    big = rules.party_branch.model_copy(update={"weight": 2_689_000})
+    scaled = instance.model_copy(update={"rules": rules.model_copy(update={"party_branch": big})})
+    lean = feasibility.lean(scaled, {"specialty-coverage"})
+    assert lean.rules.rule("party-branch").weight == 2_689_000  # type: ignore[union-attr]
+    assert lean.rules.mode("specialty-coverage") == "soft"

@@ -44,7 +44,7 @@ from ..audit import Violation, check, hard_violations
 from ..instance import Instance, relaxed
 from ..result import Result
 from ..roster import Roster
-from ..settings import GOAL_IDS, RELAXABLE_RULES, Rules
+from ..settings import GOAL_IDS, RELAXABLE_RULES
 from . import lns
 from .linear import Unsupported, chosen, export
 from .prep import Facts, prepare
@@ -101,17 +101,23 @@ class Repaired:
 def lean(instance: Instance, broken: set[str]) -> Instance:
     """``instance`` with the hard rules in ``broken`` soft at weight 1, the other soft rules
     and every goal at weight 0 (out of the model): the model's objective counts the
-    violations of ``broken``, and the other hard rules hold."""
-    data = instance.rules.model_dump(by_alias=True)
+    violations of ``broken``, and the other hard rules hold. The settings are copied, not
+    validated again: a caller's weights may be scaled past the input's bounds (the what-if's
+    two steps)."""
+    rules = instance.rules
+    update: dict[str, object] = {}
     for rule_id in RELAXABLE_RULES:
-        rule = data[rule_id]
-        if rule["mode"] == "soft":
-            rule["weight"] = 0
-        elif rule["mode"] == "hard" and rule_id in broken:
-            rule["mode"], rule["weight"] = "soft", 1
-    for goal in GOAL_IDS:
-        data["objective"][goal] = 0
-    return instance.model_copy(update={"rules": Rules.model_validate(data)})
+        rule = rules.rule(rule_id)
+        if rule.mode == "soft":
+            update[rule_id.replace("-", "_")] = rule.model_copy(update={"weight": 0})
+        elif rule.mode == "hard" and rule_id in broken:
+            update[rule_id.replace("-", "_")] = rule.model_copy(
+                update={"mode": "soft", "weight": 1}
+            )
+    update["objective"] = rules.objective.model_copy(
+        update={goal.replace("-", "_"): 0 for goal in GOAL_IDS}
+    )
+    return instance.model_copy(update={"rules": rules.model_copy(update=update)})
 
 
 class Repair:
