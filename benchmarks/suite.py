@@ -24,6 +24,14 @@ Solvers (the protocol is in ``benchmarks/README.md``):
   cannot share a process); it also solves the LP relaxation, whose value is the LP bound;
 - ``greedy``: ``benchmarks/peers/greedy.py``, the roster a careful person makes by hand.
 
+Golfer plans (issue 14) are a family apart: ``teamsolver.generate.generate_golfer`` cases
+of ``benchmarks/golfer.py`` (members alike, everyone every round, pairing hard), each seed
+solved in a child by ``teamsolver.solve`` (2 workers, ``solutions=1``: the first roster) and by
+the peer ``naive2``, the straightforward CP-SAT model of ``benchmarks/golfer.py`` (2 workers,
+first roster); both rosters are re-checked by the checker. Reported: time to the first
+roster, medians over the seeds, in ``OUT_golfer.csv`` and a section of ``OUT.md``
+(``--golfer``: the cases, ``none`` to leave them out).
+
 Per instance, a child builds the model and exports the linear form first (``export``): it is
 also the build probe. A model that is not built within ``--build-limit`` seconds (or that passes
 ``--memory-limit``) is recorded as ``skipped: build > N s`` for every solver, and larger
@@ -123,6 +131,34 @@ LADDER: tuple[Rung, ...] = (
     Rung(7000, "multi-round", "province", _k(rounds=2), 20, 600.0),
     Rung(10000, "1 round", "province", _k(members=10000), 20, 45.0),
     Rung(10000, "multi-round", "province", _k(members=10000, rounds=2), 20, 900.0),
+)
+
+
+#: Golfer cases (names of ``benchmarks/golfer.py``'s ``CASES``), those of --quick, and their
+#: time limit: 30 s, above the engine's light-presolve threshold (20 s), which would turn
+#: symmetry detection off and hide what the family measures (benchmarks/golfer.py).
+GOLFER_CASES = ("g9", "g16-4", "kirkman", "g16", "g25")
+GOLFER_QUICK = ("g9", "g16-4", "kirkman")
+GOLFER_LIMIT = 30.0
+GOLFER_SOLVERS = {"cpsat2": "engine", "naive2": "naive"}  # column -> benchmarks/golfer.py's
+GOLFER_WORKERS = 2
+GOLFER_FIELDS: tuple[str, ...] = (
+    "case",
+    "members",
+    "group_size",
+    "rounds",
+    "seed",
+    "solver",
+    "threads",
+    "time_limit_s",
+    "status",
+    "first_total_s",
+    "greedy_s",
+    "build_s",
+    "wall_s",
+    "peak_rss_mb",
+    "load_avg_1m",
+    "note",
 )
 
 
@@ -279,6 +315,120 @@ def child_greedy(instance: Path, out: Path) -> None:
     doc = {"plan_s": plan_s, "roster": _seats(roster), "peak_rss_mb": peak_rss_mb()}
     out.write_text(json.dumps(doc))
     assert "ortools" not in " ".join(sys.modules), "the greedy planner must not use ortools"
+
+
+def child_golfer(name: str, solver: str, seed: int, limit: float, out: Path) -> None:
+    """One golfer case and seed by the engine or the naive peer (``benchmarks/golfer.py``,
+    which re-checks the roster and exits non-zero on a violation)."""
+    sys.path.insert(0, str(HERE))
+    import golfer
+
+    case = {c.name: c for c in golfer.CASES}[name]
+    run = golfer.run_one(case, GOLFER_SOLVERS[solver], seed, limit, GOLFER_WORKERS)
+    doc = {
+        "members": case.members,
+        "group_size": case.group_size,
+        "rounds": case.rounds,
+        "first_s": run.first_s,
+        "greedy_s": run.greedy_s,
+        "build_s": run.build_s,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    out.write_text(json.dumps(doc))
+
+
+def run_golfer(
+    names: list[str], seeds: list[int], limit: float, args: argparse.Namespace, tmp: Path
+) -> list[dict[str, Any]]:
+    """Every golfer case, seed and solver (engine, naive peer), each in a child with a hard
+    timeout (the limit twice, and a minute); one row each."""
+    me = [sys.executable, str(Path(__file__).resolve())]
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        for seed in seeds:
+            for solver in GOLFER_SOLVERS:
+                out = tmp / f"golfer-{name}-{seed}-{solver}.json"
+                load = round(os.getloadavg()[0], 2)
+                child = Child(
+                    [*me, "--child", "golfer", name, solver, str(seed), str(limit), str(out)],
+                    tmp / f"golfer-{name}-{seed}-{solver}.log",
+                    timeout=2 * limit + 60,
+                    memory_limit=args.memory_limit,
+                )
+                run = wait_all([child])[0]
+                doc = json.loads(out.read_text()) if run.kind == "ok" else {}
+                first = doc.get("first_s")
+                status = "FEASIBLE" if first is not None else "UNKNOWN"
+                rows.append(
+                    {
+                        "case": name,
+                        "members": doc.get("members"),
+                        "group_size": doc.get("group_size"),
+                        "rounds": doc.get("rounds"),
+                        "seed": seed,
+                        "solver": solver,
+                        "threads": GOLFER_WORKERS,
+                        "time_limit_s": limit,
+                        "status": status if run.kind == "ok" else run.kind,
+                        "first_total_s": first,
+                        "greedy_s": doc.get("greedy_s"),
+                        "build_s": doc.get("build_s"),
+                        "wall_s": run.wall_s,
+                        "peak_rss_mb": doc.get("peak_rss_mb") or run.peak_mb,
+                        "load_avg_1m": load,
+                        "note": run.message or None,
+                    }
+                )
+                shown = "none" if first is None else f"{first:.2f} s"
+                print(
+                    f"  golfer {name} seed {seed} {solver}: {shown} {run.message}", file=sys.stderr
+                )
+    return rows
+
+
+def golfer_markdown(rows: list[dict[str, Any]], limit: float) -> str:
+    """The family's section of OUT.md: per case, the median time to the first roster of the
+    engine and of the naive peer (a seed without a roster counts as the limit), and the
+    engine's time as a multiple of the peer's."""
+    lines = [
+        "## Golfer plans: time to the first roster (s), engine against the naive model",
+        "",
+        f"Members alike, everyone every round, no-repeat-pairing hard; limit {limit:g} s, "
+        f"{GOLFER_WORKERS} workers each. Bold: the median over the seeds (a seed without a "
+        f"roster counts as the limit, `>T` when most have none); then seeds solved and each "
+        f"seed's time. Every roster passed `teamsolver.check`.",
+        "",
+        "| case | members / size / rounds | engine (CP-SAT 2w) | naive CP-SAT 2w "
+        "| engine ÷ naive |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name in dict.fromkeys(r["case"] for r in rows):
+        mine = [r for r in rows if r["case"] == name]
+        cells: list[str] = []
+        medians: list[float | None] = []
+        for solver in GOLFER_SOLVERS:
+            runs = [r for r in mine if r["solver"] == solver]
+            times = [r["first_total_s"] for r in runs]
+            solved = sum(t is not None for t in times)
+            med = statistics.median(t if t is not None else limit for t in times)
+            medians.append(med if solved * 2 > len(times) else None)
+            each = " / ".join(f"{t:.1f}" if t is not None else f">{limit:g}" for t in times)
+            shown = f"{med:.1f}" if solved * 2 > len(times) else f">{limit:g}"
+            cells.append(f"**{shown}** ({solved}/{len(times)}: {each})")
+        engine, peer = medians
+        ratio = "–" if engine is None or peer is None else f"{engine / max(peer, 0.01):.2f}×"
+        first = mine[0]
+        size = f"{first['members']} / {first['group_size']} / {first['rounds']}"
+        lines.append(f"| {name} | {size} | {cells[0]} | {cells[1]} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_golfer_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(GOLFER_FIELDS))
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _csv(r.get(k)) for k in GOLFER_FIELDS})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1254,6 +1404,11 @@ def main() -> int:
     )
     parser.add_argument("--no-tight", action="store_true", help="leave out tightened variants")
     parser.add_argument(
+        "--golfer",
+        help=f"golfer cases (default {','.join(GOLFER_CASES)}; --quick "
+        f"{','.join(GOLFER_QUICK)}), or none",
+    )
+    parser.add_argument(
         "--budget", type=float, help="seconds for the whole suite (28 min; quick 150 s)"
     )
     parser.add_argument("--build-limit", type=float, help="seconds to build a model (60; quick 20)")
@@ -1279,6 +1434,8 @@ def main() -> int:
             child_cpsat(Path(a[0]), Path(a[1]), float(a[2]), workers, BACKEND[args.child])
         elif args.child == "greedy":
             child_greedy(Path(a[0]), Path(a[1]))
+        elif args.child == "golfer":
+            child_golfer(a[0], a[1], int(a[2]), float(a[3]), Path(a[4]))
         else:
             parser.error(f"unknown child {args.child}")
         return 0
@@ -1307,6 +1464,8 @@ def main() -> int:
     out_csv = args.out.with_suffix(".csv")
     out_md = args.out.with_suffix(".md")
     out_png = args.out.parent / f"{args.out.name}_scale.png"
+    out_golfer = args.out.parent / f"{args.out.name}_golfer.csv"
+    golfer_rows: list[dict[str, Any]] = []
     loads = [os.getloadavg()[0]]
     meta: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -1359,6 +1518,25 @@ def main() -> int:
                     file=sys.stderr,
                 )
             write_csv(rows, out_csv)
+        golfer_names = (
+            []
+            if args.golfer == "none"
+            else (
+                args.golfer.split(",")
+                if args.golfer
+                else list(GOLFER_QUICK if args.quick else GOLFER_CASES)
+            )
+        )
+        golfer_limit = float(args.time_limit) if args.time_limit is not None else GOLFER_LIMIT
+        # Per case: a first roster takes 0.1–2 s on the default cases (results/golfer.md); a
+        # seed without one takes the limit.
+        golfer_cost = min(golfer_limit, 10.0) * len(seeds) * len(GOLFER_SOLVERS)
+        for name in golfer_names:
+            if time.perf_counter() - start + golfer_cost > budget:
+                print(f"  golfer {name}: skipped: suite budget", file=sys.stderr)
+                continue
+            golfer_rows += run_golfer([name], seeds, golfer_limit, args, tmp)
+            write_golfer_csv(golfer_rows, out_golfer)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -1374,10 +1552,15 @@ def main() -> int:
     )
     write_csv(rows, out_csv)
     write_markdown(rows, meta, out_md)
+    if golfer_rows:
+        golfer_limit = float(args.time_limit) if args.time_limit is not None else GOLFER_LIMIT
+        with out_md.open("a", encoding="utf-8") as fh:
+            fh.write("\n" + golfer_markdown(golfer_rows, golfer_limit))
     plot(rows, out_png, f"teamsolver benchmark suite, {meta['date']} ({meta['machine']})")
     print(out_md.read_text(encoding="utf-8"))
     print(f"\nwrote {out_csv}, {out_md}, {out_png}", file=sys.stderr)
-    bad = [
+    # A golfer child that crashed: a roster the checker rejects ends it with an error.
+    bad = [r for r in golfer_rows if r["status"] == "crash"] + [
         r
         for r in rows
         if r["solver"] != "greedy"

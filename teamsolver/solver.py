@@ -57,7 +57,11 @@ def solve(
       (``stats["highs_failed"]``). ``workers=1`` under ``"auto"`` is CP-SAT alone, so the
       same seed still gives the same roster. With a time limit, multi-round plans and
       one-round plans of more than 5,000 seat variables are searched by the decomposition
-      layer (``engine/lns.py``, docs/engine.md) under ``"auto"`` and ``"cp-sat"``.
+      layer (``engine/lns.py``, docs/engine.md) under ``"auto"`` and ``"cp-sat"``. When the
+      greedy roster breaks a hard rule (tight plans), the feasibility phase repairs it first
+      (``engine/feasibility.py``; ``stats["feasibility_*"]``) and either search starts from
+      its roster; cut by the time limit or ``stop`` on a plan of the decomposition layer, the
+      result is UNKNOWN.
     - ``solutions``: stop after this many improving rosters (CP-SAT's; ``"auto"`` then does
       not race). With ``workers=1`` and no time limit this is a deterministic limit: the
       same instance and seed give the same roster on any machine, however busy.
@@ -69,11 +73,12 @@ def solve(
     """
     # The engine imports OR-Tools (0.5 s): `teamsolver check`, validation and --help never
     # pay for it; and it is imported here, before the timed part of the solve begins.
+    from .engine.feasibility import first_roster, noted
     from .engine.linear import Unsupported
     from .engine.lns import solve_by_parts
     from .engine.mip import race, races
     from .engine.model import Model
-    from .engine.solve import greedy_roster, solve_model
+    from .engine.solve import default_workers, greedy_roster, solve_model
 
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -96,7 +101,37 @@ def solve(
     greedy_start = time.perf_counter()
     initial = greedy_roster(instance, relax)
     greedy_s = time.perf_counter() - greedy_start
+    # A greedy roster that breaks a hard rule (tight plans): the feasibility phase repairs it
+    # (engine/feasibility.py), and its roster starts either search.
+    phase_start = time.perf_counter()
+    repaired = (
+        None
+        if initial is not None
+        else first_roster(
+            instance,
+            relax=relax,
+            time_limit=time_limit,
+            deadline=deadline,
+            stop=stop,
+            seed=seed,
+            baseline=baseline,
+        )
+    )
+    phase_s = time.perf_counter() - phase_start
+    if repaired is not None and repaired.roster is not None:
+        initial = repaired.roster
     first_roster_s = None if initial is None else time.perf_counter() - start
+    if repaired is not None and repaired.spent:
+        # Cut by the time limit or stop on a large plan: no other search could start in time.
+        unknown = Result(
+            status="UNKNOWN",
+            build_time_s=greedy_start - start,
+            search_time_s=phase_s,
+            workers=workers or default_workers(),
+            seed=seed,
+            interrupted=stop is not None and stop.is_set(),
+        )
+        return noted(_scored(unknown, judged, baseline, start, greedy_s, None), repaired, None)
     # Large and multi-round plans under a time limit: a search of small sub-models from the
     # greedy roster (engine/lns.py, docs/engine.md); None where the monolithic model is used.
     decomposed = (
@@ -117,9 +152,10 @@ def solve(
         )
     )
     if decomposed is not None:
-        return _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
+        scored = _scored(decomposed, judged, baseline, start, greedy_s, first_roster_s, solutions)
+        return noted(scored, repaired, first_roster_s)
     model = Model(instance, baseline, relax=relax, stop=stop)
-    build_s = time.perf_counter() - start - greedy_s
+    build_s = time.perf_counter() - start - greedy_s - phase_s
     if not model.stopped:
         worst = worst_objective(_objective_terms(model), int(model.cp.proto.objective.offset))
         too_large = objective_problem(worst, judged)
@@ -172,7 +208,8 @@ def solve(
     if result is None:
         result = cp_sat(workers, stop, on_progress)
         result = result.model_copy(update={"stats": {**result.stats, **stats}})
-    return _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions)
+    scored = _scored(result, judged, baseline, start, greedy_s, first_roster_s, solutions)
+    return noted(scored, repaired, first_roster_s)
 
 
 def _scored(

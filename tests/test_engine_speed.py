@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from teamsolver import check, objective, solve
 from teamsolver.audit import hard_violations
-from teamsolver.engine import lns, mip
+from teamsolver.engine import feasibility, lns, mip
 from teamsolver.engine import solve as engine_solve
 from teamsolver.engine.greedy import plan
 from teamsolver.engine.model import Model
@@ -67,9 +67,13 @@ def test_a_clean_greedy_roster_is_the_first_roster_and_the_floor() -> None:
 
 
 @pytest.mark.usefixtures("staged")
-def test_a_greedy_roster_that_breaks_a_hard_rule_falls_back_to_cp_sat() -> None:
+def test_a_greedy_roster_that_breaks_a_hard_rule_falls_back_to_cp_sat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     inst = generate("tiny", 0, tighten=1.0)
     assert hard_violations(inst, check(inst, plan(inst)))  # the scarce specialists defeat it
+    # Without the feasibility phase (tests/test_feasibility.py has it), or when it finds none.
+    monkeypatch.setattr(feasibility, "first_roster", lambda *args, **kwargs: None)
     result = solve(inst, workers=1, seed=0)  # no time limit: CP-SAT's roster, however slow
     assert result.has_roster
     assert result.stats["greedy_first"] == 0
