@@ -270,15 +270,15 @@ class Search:
 
     # -- one sub-solve -------------------------------------------------------------------------
     def solve_sub(
-        self, model: Model, hint: Chosen | None, limit: float, timed: bool = True
+        self, model: Model, hint: Chosen | None, limit: float
     ) -> tuple[int, cp_model.CpSolver]:
-        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline (when
-        ``timed``). With one worker the limit is deterministic time (CP-SAT's units, about
-        seconds on an idle core), so that the search does not depend on the machine's speed;
-        otherwise wall time."""
+        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline, from
+        ``hint`` completed (:meth:`complete_hint`). With one worker the limit is
+        deterministic time (CP-SAT's units, about seconds on an idle core), so that the
+        search does not depend on the machine's speed; otherwise wall time."""
         if hint is not None:
-            _hint(model, hint)
-        left = self.left() if timed else None
+            self.complete_hint(model, hint)
+        left = self.left()
         wall = None if self.workers == 1 else limit
         if left is not None:
             wall = left if wall is None else min(wall, left)
@@ -289,26 +289,45 @@ class Search:
         code = _run(solver, model.cp, None, self.stop)
         return code, solver
 
-    def exact(
-        self, model: Model, chosen: Chosen
-    ) -> tuple[int, dict[str, int], dict[str, int]] | None:
-        """The objective of ``chosen`` in ``model`` with every auxiliary variable at its best
-        (its seats and roles fixed by a hint CP-SAT must follow; presolve alone solves it),
-        and the values of the parts. A roster found short of optimality may carry loose
-        auxiliary variables (balance, pairing): year, a rolling round at −944 by the solver's
-        value, −1,622 exactly."""
+    def fixed(self, model: Model, chosen: Chosen, timed: bool = True) -> cp_model.CpSolver | None:
+        """CP-SAT on ``model`` with the seats and roles of ``chosen`` fixed (a hint it must
+        follow; presolve alone solves it): every auxiliary variable at its best. None if
+        ``chosen`` breaks a rule of the model (or the solve was stopped, or cut by the
+        deadline when ``timed``)."""
         _hint(model, chosen)
-        solver = _solver(1, self.seed, self.left(), False)
+        solver = _solver(1, self.seed, self.left() if timed else None, False)
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.max_deterministic_time = EVALUATE_LIMIT
         try:
             code = _run(solver, model.cp, None, self.stop)
         finally:
             model.cp.proto.clear_solution_hint()
-        if code != cp_model.OPTIMAL:
+        return solver if code == cp_model.OPTIMAL else None
+
+    def exact(
+        self, model: Model, chosen: Chosen
+    ) -> tuple[int, dict[str, int], dict[str, int]] | None:
+        """The objective of ``chosen`` in ``model`` with every auxiliary variable at its best
+        (:meth:`fixed`), and the values of the parts. A roster found short of optimality may
+        carry loose auxiliary variables (balance, pairing): year, a rolling round at −944 by
+        the solver's value, −1,622 exactly."""
+        solver = self.fixed(model, chosen)
+        if solver is None:
             return None
         goals, costs = _parts(solver, model)
         return round(solver.objective_value), goals, costs
+
+    def complete_hint(self, model: Model, chosen: Chosen) -> None:
+        """Every variable of ``model`` hinted: the seats and roles of ``chosen`` and the
+        auxiliary variables at their best for them (:meth:`fixed`). A hint of the seats alone
+        leaves CP-SAT to complete the rest, worse: province, 3 groups free, its first roster
+        at −20,976 against the hint's −21,286; 10 groups free, not back to −21,286 in 1 s."""
+        solver = self.fixed(model, chosen)
+        if solver is None:
+            _hint(model, chosen)
+            return
+        solution = solver.response_proto.solution
+        set_hint(model.cp.proto, range(len(solution)), solution)
 
     def evaluate(self, chosen: Chosen) -> Incumbent | None:
         """The model's objective of a complete roster (every group fixed), or None if the
@@ -321,8 +340,8 @@ class Search:
             return None
         # Not cut by the deadline: a start roster found late (the greedy's, on a busy machine)
         # is still the roster to return, and its evaluation is a presolve.
-        code, solver = self.solve_sub(model, chosen, EVALUATE_LIMIT, timed=False)
-        if code != cp_model.OPTIMAL:
+        solver = self.fixed(model, chosen, timed=False)
+        if solver is None:
             return None
         goals, costs = _parts(solver, model)
         return Incumbent(chosen, round(solver.objective_value), goals, costs)
@@ -465,6 +484,33 @@ class Search:
                 self.sub_limit = min(SUB_LIMIT_MAX, self.sub_limit * 1.1)
         kind.weight = max(0.1, 0.8 * kind.weight + 0.2 * (2.0 if improved else 0.5))
 
+    def attempt(
+        self,
+        free: set[int],
+        candidates: dict[int, list[int]],
+        base: Incumbent,
+    ) -> tuple[int, Incumbent | None]:
+        """Solve the neighbourhood (``free`` groups, their ``candidates``) of ``base``: the
+        sub-solve's status, and the roster found if it is better than ``base`` (its exact
+        objective: an overstated incumbent would let a worse roster in)."""
+        model = sub_model(
+            self.instance, self.facts, self.baseline, self.relax, base.chosen, free, candidates
+        )
+        code, solver = self.solve_sub(model, base.chosen, self.sub_limit)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return code, None
+        chosen = _chosen(solver, model)
+        if chosen == base.chosen:
+            return code, None
+        found: tuple[int, dict[str, int], dict[str, int]] | None = None
+        if code == cp_model.OPTIMAL:
+            found = (round(solver.objective_value), *_parts(solver, model))
+        else:
+            found = self.exact(model, chosen)
+        if found is None or found[0] >= base.objective:
+            return code, None
+        return code, Incumbent(chosen, *found)
+
     def run(self, start: Incumbent, max_iterations: int | None = None) -> Incumbent:
         """LNS from ``start`` until the deadline, ``stop`` or ``max_iterations``."""
         best = start
@@ -478,32 +524,12 @@ class Search:
                 break
             kind = self.pick()
             free, candidates = self.neighbourhood(kind, best.chosen)
-            model = sub_model(
-                self.instance,
-                self.facts,
-                self.baseline,
-                self.relax,
-                best.chosen,
-                free,
-                candidates,
-            )
-            code, solver = self.solve_sub(model, best.chosen, self.sub_limit)
+            code, found = self.attempt(free, candidates, best)
             self.iterations += 1
-            improved = False
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                chosen = _chosen(solver, model)
-                found: tuple[int, dict[str, int], dict[str, int]] | None = None
-                if chosen != best.chosen:
-                    # Exact values only: an overstated incumbent would let a worse roster in.
-                    if code == cp_model.OPTIMAL:
-                        found = (round(solver.objective_value), *_parts(solver, model))
-                    else:
-                        found = self.exact(model, chosen)
-                if found is not None and found[0] < best.objective:
-                    best = Incumbent(chosen, *found)
-                    improved = True
-                    self.report(best)
-            self.adapt(kind, code, improved)
+            if found is not None:
+                best = found
+                self.report(best)
+            self.adapt(kind, code, found is not None)
         return best
 
 
