@@ -33,7 +33,8 @@ from ..instance import Instance
 from ..result import Progress, Result
 from ..roster import Roster
 from ..settings import GOAL_IDS
-from . import lpguide
+from . import local, lpguide
+from .local import fix_seats
 from .lpguide import MIN_LEFT_S
 from .mip import RACE_MAX_SEATS
 from .model import Model, model_mode, set_hint
@@ -112,6 +113,10 @@ def applies(instance: Instance, facts: Facts, time_limit: float | None) -> bool:
     return pairs >= ONE_ROUND_FROM
 
 
+#: A roster's objective in a model and the values of its parts (goals, rule costs).
+Value = tuple[int, dict[str, int], dict[str, int]]
+
+
 @dataclass
 class Kind:
     """One kind of neighbourhood and its adaptive state."""
@@ -180,15 +185,7 @@ def sub_model(
         for gi in range(len(instance.groups))
     ]
     model = Model(instance, baseline, relax=relax, facts=replace(facts, allowed=allowed))
-    variables = model.cp.proto.variables
-    for (mi, gi), (_, lead, dep) in chosen.items():
-        if gi in free:
-            continue
-        for table, value in ((model.x, 1), (model.lead, lead), (model.dep, dep)):
-            var = table.get((mi, gi))
-            if var is not None:
-                domain = variables[var.index].domain
-                domain[0] = domain[1] = value
+    fix_seats(model, chosen, free)
     return model
 
 
@@ -259,6 +256,7 @@ class Search:
             self.kinds.append(Kind("groups", min(GROUPS_START, high), 2.0, high))
         self.shortlist = ShortList(instance, facts, baseline)
         self.lp: LpBound | None = None  # the LP bound of the whole model, if one is solved
+        self.local = local.applies(facts)  # sub-models over the free groups only
 
     # -- time ---------------------------------------------------------------------------------
     def left(self) -> float | None:
@@ -304,9 +302,7 @@ class Search:
             model.cp.proto.clear_solution_hint()
         return solver if code == cp_model.OPTIMAL else None
 
-    def exact(
-        self, model: Model, chosen: Chosen
-    ) -> tuple[int, dict[str, int], dict[str, int]] | None:
+    def exact(self, model: Model, chosen: Chosen) -> Value | None:
         """The objective of ``chosen`` in ``model`` with every auxiliary variable at its best
         (:meth:`fixed`), and the values of the parts. A roster found short of optimality may
         carry loose auxiliary variables (balance, pairing): year, a rolling round at −944 by
@@ -492,24 +488,74 @@ class Search:
     ) -> tuple[int, Incumbent | None]:
         """Solve the neighbourhood (``free`` groups, their ``candidates``) of ``base``: the
         sub-solve's status, and the roster found if it is better than ``base`` (its exact
-        objective: an overstated incumbent would let a worse roster in)."""
+        objective: an overstated incumbent would let a worse roster in). One-round plans get
+        a local model (:mod:`.local`)."""
+        if self.local:
+            return self.attempt_local(free, candidates, base)
         model = sub_model(
             self.instance, self.facts, self.baseline, self.relax, base.chosen, free, candidates
         )
-        code, solver = self.solve_sub(model, base.chosen, self.sub_limit)
+        self.complete_hint(model, base.chosen)
+        code, found = self.improve(model, base.chosen, base.objective)
+        return code, None if found is None else Incumbent(found[0], *found[1])
+
+    def improve(
+        self, model: Model, hint: Chosen, objective: int
+    ) -> tuple[int, tuple[Chosen, Value] | None]:
+        """Solve ``model`` from its hint (the roster ``hint``, of value ``objective`` in it):
+        the status, and the roster found with its exact value if that is lower."""
+        code, solver = self.solve_sub(model, None, self.sub_limit)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
         chosen = _chosen(solver, model)
-        if chosen == base.chosen:
+        if chosen == hint:
             return code, None
-        found: tuple[int, dict[str, int], dict[str, int]] | None = None
+        found: Value | None = None
         if code == cp_model.OPTIMAL:
             found = (round(solver.objective_value), *_parts(solver, model))
         else:
             found = self.exact(model, chosen)
-        if found is None or found[0] >= base.objective:
+        if found is None or found[0] >= objective:
             return code, None
-        return code, Incumbent(chosen, *found)
+        return code, (chosen, found)
+
+    def attempt_local(
+        self, free: set[int], candidates: dict[int, list[int]], base: Incumbent
+    ) -> tuple[int, Incumbent | None]:
+        """:meth:`attempt` on a local model: the roster found is better than ``base`` by the
+        difference of their local objectives (exact: both with their auxiliary variables at
+        their best)."""
+        part = local.local_model(
+            self.instance, self.facts, self.baseline, self.relax, base.chosen, free, candidates
+        )
+        model = part.model
+        hint = part.inside(base.chosen)
+        before = self.fixed(model, hint)
+        if before is None:  # stopped, or past the deadline
+            return int(cp_model.UNKNOWN), None
+        solution = before.response_proto.solution
+        set_hint(model.cp.proto, range(len(solution)), solution)
+        code, improved = self.improve(model, hint, round(before.objective_value))
+        if improved is None:
+            return code, None
+        found, (objective, goals1, costs1) = improved
+        goals0, costs0 = _parts(before, model)
+        chosen = {k: v for k, v in base.chosen.items() if k[1] not in free}
+        chosen.update(part.outside(found))
+        goals = {
+            key: base.goals.get(key, 0) + goals1.get(key, 0) - goals0.get(key, 0)
+            for key in {*base.goals, *goals1}
+        }
+        costs = {
+            key: base.costs.get(key, 0) + costs1.get(key, 0) - costs0.get(key, 0)
+            for key in {*base.costs, *costs1, *costs0}
+        }
+        return code, Incumbent(
+            chosen,
+            base.objective + objective - round(before.objective_value),
+            goals,
+            {key: value for key, value in costs.items() if value},
+        )
 
     def run(self, start: Incumbent, max_iterations: int | None = None) -> Incumbent:
         """LNS from ``start`` until the deadline, ``stop`` or ``max_iterations``."""

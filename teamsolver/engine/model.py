@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 from ..instance import Instance
 from ..roster import Roster
 from ..settings import GOAL_IDS, Rules
-from .prep import Facts, prepare, reference_strength, strength
+from .prep import Facts, prepare, strength
 
 Var = cp_model.IntVar
 Lin = cp_model.LinearExpr
@@ -919,7 +919,7 @@ class Model:
         facts = self.facts
         members = inst.members
         if obj.weight("strength-balance"):
-            mu = reference_strength(inst, facts.rho)
+            mu = facts.mu  # the plan's, also in a sub-model of some members
             values: dict[int, dict[str, list[tuple[int, int]]]] = {}
             for gi in range(len(inst.groups)):
                 values[gi] = {
