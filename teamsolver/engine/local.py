@@ -95,8 +95,10 @@ def extremes(
                 ]
     keep: set[int] = set()
     for values in per_key.values():
-        keep.add(max(values)[1])
-        keep.add(min(values)[1])
+        for extreme in (max(v for v, _ in values), min(v for v, _ in values)):
+            at = [gi for v, gi in values if v == extreme]
+            if not keep.intersection(at):  # of groups tied, one already kept will do
+                keep.add(at[0])
     return keep
 
 
