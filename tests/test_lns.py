@@ -82,6 +82,17 @@ def test_one_worker_and_an_iteration_limit_are_deterministic() -> None:
     assert first.solutions == second.solutions
 
 
+def test_one_worker_is_deterministic_on_local_models() -> None:
+    """One-round plans search local models (engine/local.py): with one worker and an iteration
+    limit the same seed still gives the same roster."""
+    instance, start = plan("year", rounds=1)
+    first = run(instance, start, 4, seed=5)
+    second = run(instance, start, 4, seed=5)
+    assert first.roster == second.roster
+    assert first.objective == second.objective
+    assert_clean(instance, first)
+
+
 def test_short_lists_on_a_one_round_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     """A free group with more candidates than POOL_CAP gets a short list; the result says the
     candidate set is not proven sufficient, and the roster stays clean."""

@@ -7,11 +7,15 @@ roles fixed), and a *free* group its allowed members (on large plans: a short li
 :mod:`.shortlist`). No rule is written twice: a roster of a sub-model is a roster of the plan,
 and the sub-model's objective is the plan's objective of that roster.
 
+On a one-round plan the sub-model is *local* (:mod:`.local`): only the free groups, the groups
+at the extremes of the balance goals and their members, the rest of the plan a constant.
+
 The loop frees a neighbourhood (a window of consecutive rounds, or a few groups of one round),
-re-solves its sub-model from the current roster (the hint), and keeps the result when it is
-better. The size of each kind of neighbourhood adapts (a sub-model solved to optimality grows
-the next one of its kind, one cut by its limit shrinks it) and so does the choice of kind (the
-kinds that improved the roster are drawn more often). On a multi-round plan a rolling horizon
+re-solves its sub-model from the current roster (the hint, completed with the auxiliary
+variables at their best), and keeps the result when it is better. The size of each kind of
+neighbourhood adapts (a sub-model solved to optimality grows the next one of its kind, one cut
+by its limit shrinks it) and so does the choice of kind (the kinds that improved the roster are
+drawn more often). On a multi-round plan a rolling horizon
 comes first: round by round, each round solved with the earlier rounds fixed and the later ones
 left out. With ``workers=1`` and no deadline (``max_iterations``, or a ``stop`` set by a
 solution count), the whole search is deterministic: a seeded RNG, sub-solves with one worker and
