@@ -21,6 +21,7 @@ from .instance import (
     Pin,
     Unit,
 )
+from .reporting import report
 from .result import Progress, Result
 from .roster import Roster, Seat
 from .score import objective, score
@@ -76,6 +77,7 @@ __all__ = [
     "load",
     "objective",
     "read",
+    "report",
     "save",
     "score",
     "solve",

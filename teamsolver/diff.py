@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .instance import Instance, Role
 from .roster import Roster, Seat
-from .score import objective, score, stability
+from .score import judge, stability
 
 Key = tuple[str, str, str]
 
@@ -131,6 +131,8 @@ def roster_diff(
         if (j := joined_at.get((c.round, c.member))) is not None
     ]
     base_instance = before_instance or instance
+    judged_before = judge(base_instance, before)
+    judged_after = judge(instance, after, before)
     return RosterDiff(
         changes=stability(after.seats, before.seats),
         left=left,
@@ -138,10 +140,10 @@ def roster_diff(
         moved=moved,
         role_changes=roles,
         mentor_changes=mentors,
-        goals_before=score(base_instance, before),
-        goals_after=score(instance, after, before),
-        objective_before=objective(base_instance, before),
-        objective_after=objective(instance, after, before),
+        goals_before=judged_before.goals,
+        goals_after=judged_after.goals,
+        objective_before=judged_before.objective,
+        objective_after=judged_after.objective,
         seats_before=len(before),
         seats_after=len(after),
     )

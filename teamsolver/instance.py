@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .settings import MAX_SCORE, Rules
+from .settings import MAX_SCORE, RELAXABLE_RULES, Rules
 from .values import Bool, Int, OptInt, OptStr, Requires, Str, StrList
 
 Status = Literal["active", "suspended", "removed"]
@@ -205,3 +205,12 @@ class Instance(BaseModel):
 
 
 _CACHED = tuple(n for n, v in vars(Instance).items() if isinstance(v, cached_property))
+
+
+def relaxed(instance: Instance) -> Instance:
+    """The instance with every relaxable hard rule made soft (weights kept)."""
+    data = instance.rules.model_dump(by_alias=True)
+    for rule_id in RELAXABLE_RULES:
+        if data[rule_id]["mode"] == "hard":
+            data[rule_id]["mode"] = "soft"
+    return instance.model_copy(update={"rules": Rules.model_validate(data)})

@@ -20,18 +20,22 @@ import csv
 import io
 import json
 import os
+import zipfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .atomic import write_text
 from .errors import InputError, Problem
+from .files import jsondoc, xlsx
 from .files.cells import escape, unescape
 from .files.csvdir import UNCLOSED_QUOTE, csv_records, decode
-from .files.xlsx import filled
+from .files.xlsx import filled, write_book
 from .instance import Instance
 from .roster import Roster, Seat
+from .summary import group_lines, sheet
 from .tables import column_letter
 from .values import cell_problem, is_blank
 
@@ -230,11 +234,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
     """The roster sheet of a workbook as the planner sees it: merged cells (a group's cell
     merged over its seats) give their value to every cell, and a formula with no saved value
     is a problem, never an empty cell (see :mod:`teamsolver.files.xlsx`)."""
-    import zipfile
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    from .files import xlsx
+    from openpyxl.utils.exceptions import InvalidFileException  # 0.2 s: workbooks only
 
     try:
         book = xlsx.Workbook(path)
@@ -273,8 +273,6 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
 
 
 def _json_rows(path: Path, problems: list[Problem]) -> _Source:
-    from .files import jsondoc
-
     source = _Source(path.name, "item")
     try:
         doc = jsondoc.loads(path.read_text(encoding="utf-8-sig"))
@@ -438,9 +436,14 @@ def unknown_ids(instance: Instance, roster: Roster) -> tuple[list[str], list[str
 
 
 # -- writing ---------------------------------------------------------------------------------
-def seat_rows(instance: Instance, roster: Roster) -> tuple[list[str], list[list[Any]]]:
+def seat_rows(
+    instance: Instance, roster: Roster, lang: str = "en"
+) -> tuple[list[str], list[list[Any]]]:
     """SPEC §5 columns, then readable ones; values as they should appear in a sheet (the
-    experience of a member at the start of the round stays a number)."""
+    experience of a member at the start of the round stays a number). With ``lang``, headers
+    and roles are in that language (:mod:`teamsolver.i18n`); :func:`read_roster` reads them
+    back (``zh``: 轮次, 巡察组, 成员编号, 角色, 导师; 组长, 副组长, 组员)."""
+    roles = i18n.texts("role", lang)
     index = {r: i for i, r in enumerate(instance.rounds)}
     rounds_of: dict[str, list[int]] = {}
     for seat in roster.seats:
@@ -459,7 +462,7 @@ def seat_rows(instance: Instance, roster: Roster) -> tuple[list[str], list[list[
                 seat.round,
                 seat.group,
                 seat.member,
-                seat.role,
+                roles[seat.role],
                 seat.mentor or "",
                 "" if m is None else m.name,
                 "" if m is None else m.unit,
@@ -467,7 +470,7 @@ def seat_rows(instance: Instance, roster: Roster) -> tuple[list[str], list[list[
                 experience,
             ]
         )
-    return [*COLUMNS, *READABLE], rows
+    return [i18n.text(f"roster.column.{c}", lang) for c in (*COLUMNS, *READABLE)], rows
 
 
 def write_roster(
@@ -478,16 +481,22 @@ def write_roster(
     bom: bool = False,
     extra: Mapping[str, Any] | None = None,
     violations: Sequence[Any] = (),
+    lang: str = "en",
 ) -> None:
     """Write atomically as CSV (``bom``: with a byte-order mark, for Excel), XLSX or JSON.
 
     ``extra`` (status, objective, goals, ...) goes into the JSON document beside ``roster`` and
     into a ``result`` sheet of the workbook; ``violations`` (soft rules that bend) into a
     ``violations`` list or sheet. A CSV holds the seats only.
+
+    ``lang`` (``en``, ``zh``, see :mod:`teamsolver.i18n`) is the language of the CSV and XLSX
+    headers, roles, sheet names and summary sheet; a JSON document keeps its stable field names
+    and role ids in every language (it is read by programs). Rule ids, member and group ids and
+    the checker's messages are never translated.
     """
     path = Path(path)
     kind = _format(path)
-    header, rows = seat_rows(instance, roster)
+    header, rows = seat_rows(instance, roster, "en" if kind == "json" else lang)
     if kind == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -504,7 +513,7 @@ def write_roster(
             doc["violations"] = [_violation_dict(v) for v in violations]
         write_text(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     else:
-        _write_xlsx(instance, roster, header, rows, path, extra or {}, violations)
+        _write_xlsx(instance, roster, header, rows, path, extra or {}, violations, lang)
 
 
 def _violation_dict(v: Any) -> dict[str, Any]:
@@ -520,18 +529,22 @@ def _write_xlsx(
     path: Path,
     extra: Mapping[str, Any],
     violations: Sequence[Any],
+    lang: str,
 ) -> None:
-    from .files.xlsx import write_book
-    from .summary import group_lines, sheet
+    def title(name: str) -> str:
+        return i18n.text(f"roster.sheet.{name}", lang)
 
-    sheets: list[tuple[str, list[str], list[list[Any]]]] = [("roster", header, rows)]
-    sheets.append(("summary", *sheet(group_lines(instance, roster))))
+    def heads(table: str, *names: str) -> list[str]:
+        return [i18n.text(f"roster.{table}.{n}", lang) for n in names]
+
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = [(title("roster"), header, rows)]
+    sheets.append((title("summary"), *sheet(group_lines(instance, roster), lang)))
     if violations:
         found = [_violation_dict(v) for v in violations]
         sheets.append(
             (
-                "violations",
-                ["rule", "round", "group", "members", "count", "message"],
+                title("violations"),
+                heads("violations", "rule", "round", "group", "members", "count", "message"),
                 [
                     [
                         v.get("rule"),
@@ -552,7 +565,7 @@ def _write_xlsx(
                 facts.extend([f"{key}.{k}", _cell(v)] for k, v in value.items())
             else:
                 facts.append([key, _cell(value)])
-        sheets.append(("result", ["key", "value"], facts))
+        sheets.append((title("result"), heads("result", "key", "value"), facts))
     write_book(path, sheets)
 
 

@@ -64,7 +64,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError, Problem, plain_message
 from .instance import Conflict, Group, Instance, Member, Pin, Row, TableOrigin, Unit
-from .settings import _nearest, parse_rules
+from .settings import parse_rules
+from .text import did_you_mean
 from .validation import validate_instance
 from .values import show
 
@@ -351,7 +352,7 @@ class _Applier:
                 self.add(
                     (key,),
                     self.s.column(key),
-                    f"unknown key {key!r}{_nearest(key, KEYS)}; valid keys: {', '.join(KEYS)}",
+                    f"unknown key {key!r}{did_you_mean(key, KEYS)}; valid keys: {', '.join(KEYS)}",
                 )
         for key in ("name", "description"):
             if key in changes and not isinstance(changes[key], str):
@@ -446,7 +447,7 @@ class _Applier:
                     (*path, field),
                     self.s.column(key, field),
                     f"unknown field {field!r} of a {key.removeprefix('new-')}"
-                    f"{_nearest(field, fields)}; valid: {', '.join(fields)}",
+                    f"{did_you_mean(field, fields)}; valid: {', '.join(fields)}",
                 )
             elif (wrong := _wrong_type(model, field, value)) is not None:
                 self.add((*path, field), self.s.column(key, field), wrong)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
-from .audit import Context, Violation, check_context
+from .audit import Context, Violation, check_context, hard_violations
 from .instance import Instance, Member
 from .roster import Roster, Seat
-from .settings import GOAL_IDS, RULE_IDS, Rule
+from .rules.base import Rule
+from .settings import GOAL_IDS, RULE_IDS
 
 #: Whether each goal is minimised (``"min"``) or maximised (``"max"``).
 GOAL_SENSE: dict[str, str] = {
@@ -201,6 +203,51 @@ def soft_costs(instance: Instance, violations: Iterable[Violation]) -> dict[str,
     return costs
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """A roster judged once by the independent checker and scorer: its violations (all, the
+    hard ones that make it unacceptable, the soft ones that cost), the count of soft violations
+    per rule, every goal's value, the objective term by term and in total."""
+
+    violations: tuple[Violation, ...]
+    hard: tuple[Violation, ...]
+    soft: tuple[Violation, ...]
+    rule_costs: dict[str, int]
+    goals: dict[str, int]
+    parts: dict[str, int]
+    objective: int
+
+
+def judge(
+    instance: Instance, roster: Roster | Iterable[Seat], baseline: Roster | None = None
+) -> Judgement:
+    """Check and score ``roster`` on one context: what :func:`~teamsolver.audit.check`,
+    :func:`score` and :func:`objective` give, without building the indexes three times."""
+    ctx = Context(instance, roster)
+    violations = tuple(check_context(ctx))
+    hard = tuple(hard_violations(instance, violations))
+    soft = tuple(v for v in violations if ctx.rules.mode(v.rule) == "soft")
+    counts: Counter[str] = Counter()
+    for v in soft:
+        counts[v.rule] += v.count
+    weighted = soft_costs(instance, soft)
+    parts = {rid: weighted.get(rid, 0) for rid in RULE_IDS if ctx.rules.mode(rid) == "soft"}
+    goals = score_context(ctx, baseline)
+    weights = instance.rules.objective
+    for goal, value in goals.items():
+        sign = 1 if GOAL_SENSE[goal] == "min" else -1
+        parts[goal] = sign * weights.weight(goal) * value
+    return Judgement(
+        violations=violations,
+        hard=hard,
+        soft=soft,
+        rule_costs=dict(counts),
+        goals=goals,
+        parts=parts,
+        objective=sum(parts.values()),
+    )
+
+
 def objective_parts(
     instance: Instance, roster: Roster | Iterable[Seat], baseline: Roster | None = None
 ) -> dict[str, int]:
@@ -208,14 +255,7 @@ def objective_parts(
 
     Every soft rule and every goal has an entry; ``sum(parts.values())`` is :func:`objective`.
     """
-    ctx = Context(instance, roster)
-    costs = soft_costs(instance, check_context(ctx))
-    parts = {rid: costs.get(rid, 0) for rid in RULE_IDS if ctx.modes[rid] == "soft"}
-    weights = instance.rules.objective
-    for goal, value in score_context(ctx, baseline).items():
-        sign = 1 if GOAL_SENSE[goal] == "min" else -1
-        parts[goal] = sign * weights.weight(goal) * value
-    return parts
+    return judge(instance, roster, baseline).parts
 
 
 def objective(
@@ -223,11 +263,13 @@ def objective(
 ) -> int:
     """Σ soft-rule weight × violations + Σ minimised goals weight × value
     − Σ maximised goals weight × value."""
-    return sum(objective_parts(instance, roster, baseline).values())
+    return judge(instance, roster, baseline).objective
 
 
 __all__ = [
     "GOAL_SENSE",
+    "Judgement",
+    "judge",
     "objective",
     "objective_parts",
     "reference_rating",

@@ -8,42 +8,24 @@ every unknown key with the nearest valid one.
 
 from __future__ import annotations
 
-import difflib
-from typing import Any, Literal
+from types import ModuleType
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from . import rules
 from .errors import Problem, plain_message
-from .values import Bool, Int, OptInt, StrList
+from .rules import RULES
+from .rules.base import MAX_WEIGHT, MEMBER_ATTRIBUTES, AlwaysRule, Rule, SettingsModel
+from .text import did_you_mean
+from .values import Int, StrList
 
-Mode = Literal["hard", "soft", "off"]
-
-#: The largest weight of a rule or a goal. Planners use 1–1,000; a million leaves room for any
-#: ratio between two weights a planner could want while keeping objectives exact (see
-#: :mod:`teamsolver.limits`, which also bounds the objective a whole plan can reach).
-MAX_WEIGHT = 1_000_000
 #: The largest magnitude of an affinity score (``affinity.csv``).
 MAX_SCORE = 1_000_000
 
-#: Rule ids in the order SPEC §3 lists them; the order of checks and reports.
-RULE_IDS: tuple[str, ...] = (
-    "one-seat-per-round",
-    "eligibility",
-    "pins",
-    "group-size",
-    "recusal",
-    "member-conflict",
-    "leader-quota",
-    "deputy-quota",
-    "specialty-coverage",
-    "mentoring",
-    "new-leader-support",
-    "full-time-anchor",
-    "party-branch",
-    "unit-draw-cap",
-    "rotation",
-    "no-repeat-pairing",
-)
+#: Rule ids in the order SPEC §3 lists them (the registry :data:`teamsolver.rules.RULES`);
+#: the order of checks and reports.
+RULE_IDS: tuple[str, ...] = tuple(rule.RULE_ID for rule in RULES)
 #: Rules that can never be relaxed.
 ALWAYS_RULES: frozenset[str] = frozenset({"one-seat-per-round", "eligibility", "pins"})
 #: Rules whose mode may be hard, soft or off, in SPEC order.
@@ -60,69 +42,10 @@ GOAL_IDS: tuple[str, ...] = (
     "stability",
 )
 #: Member attributes that ``objective.mix_attributes`` may name.
-MIX_ATTRIBUTES: tuple[str, ...] = (
-    "gender",
-    "birth_decade",
-    "full_time",
-    "party_member",
-    "newly_promoted",
-    "unit",
-    "zone",
-)
+MIX_ATTRIBUTES: tuple[str, ...] = MEMBER_ATTRIBUTES
 
 
-class _Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class AlwaysRule(_Settings):
-    """A rule that always holds; its mode can only be ``hard``."""
-
-    mode: Literal["hard"] = "hard"
-
-
-class Rule(_Settings):
-    """A relaxable rule: ``hard`` (must hold), ``soft`` (a violation costs ``weight``), ``off``."""
-
-    mode: Mode = "hard"
-    weight: Int = Field(1000, ge=0, le=MAX_WEIGHT)
-
-
-class Recusal(Rule):
-    hierarchy: Bool = True
-    own_zone: Bool = False
-    reinspect_cooldown: Int = Field(0, ge=0)
-
-
-class Mentoring(Rule):
-    max_new_per_experienced: Int = Field(1, ge=0)
-
-
-class MinCount(Rule):
-    min: Int = Field(1, ge=0)
-
-
-class PartyBranch(Rule):
-    min: Int = Field(3, ge=0)
-
-
-class UnitDrawCap(Rule):
-    max_per_round: OptInt = Field(None, ge=0)
-    max_per_group: OptInt = Field(2, ge=0)
-
-
-class Rotation(Rule):
-    max_rounds: OptInt = Field(None, ge=0)
-    min_rest: Int = Field(0, ge=0)
-
-
-class NoRepeatPairing(Rule):
-    mode: Mode = "soft"
-    weight: Int = Field(50, ge=0, le=MAX_WEIGHT)
-    lookback: OptInt = Field(None, ge=1)
-
-
-class Experience(_Settings):
+class Experience(SettingsModel):
     """*New*: experience ≤ ``new_max``; *experienced*: experience ≥ ``experienced_min``."""
 
     new_max: Int = Field(0, ge=0)
@@ -137,7 +60,7 @@ class Experience(_Settings):
         return self
 
 
-class Objective(_Settings):
+class Objective(SettingsModel):
     """Integer weights of the goals (SPEC §4); 0 switches a goal off."""
 
     strength_balance: Int = Field(2, ge=0, le=MAX_WEIGHT, alias="strength-balance")
@@ -154,27 +77,32 @@ class Objective(_Settings):
         return int(getattr(self, goal.replace("-", "_")))
 
 
-class Rules(_Settings):
+def _field(rule: ModuleType) -> Any:
+    """The field of a rule's settings in :class:`Rules`: keyed by its rule id in files."""
+    return Field(default_factory=rule.Settings, alias=rule.RULE_ID)
+
+
+class Rules(SettingsModel):
     """All settings of one instance. Attribute names use ``_``; file keys use ``-``."""
 
-    one_seat_per_round: AlwaysRule = Field(default_factory=AlwaysRule, alias="one-seat-per-round")
-    eligibility: AlwaysRule = Field(default_factory=AlwaysRule)
-    pins: AlwaysRule = Field(default_factory=AlwaysRule)
-    group_size: Rule = Field(default_factory=Rule, alias="group-size")
-    recusal: Recusal = Field(default_factory=Recusal)
-    member_conflict: Rule = Field(default_factory=Rule, alias="member-conflict")
-    leader_quota: Rule = Field(default_factory=Rule, alias="leader-quota")
-    deputy_quota: Rule = Field(default_factory=Rule, alias="deputy-quota")
-    specialty_coverage: Rule = Field(default_factory=Rule, alias="specialty-coverage")
-    mentoring: Mentoring = Field(default_factory=Mentoring)
-    new_leader_support: Rule = Field(default_factory=Rule, alias="new-leader-support")
-    full_time_anchor: MinCount = Field(default_factory=MinCount, alias="full-time-anchor")
-    party_branch: PartyBranch = Field(default_factory=PartyBranch, alias="party-branch")
-    unit_draw_cap: UnitDrawCap = Field(default_factory=UnitDrawCap, alias="unit-draw-cap")
-    rotation: Rotation = Field(default_factory=Rotation)
-    no_repeat_pairing: NoRepeatPairing = Field(
-        default_factory=NoRepeatPairing, alias="no-repeat-pairing"
-    )
+    # One field per rule module of the registry, typed with the module's own settings.
+    one_seat_per_round: rules.one_seat_per_round.Settings = _field(rules.one_seat_per_round)
+    eligibility: rules.eligibility.Settings = _field(rules.eligibility)
+    pins: rules.pins.Settings = _field(rules.pins)
+    group_size: rules.group_size.Settings = _field(rules.group_size)
+    recusal: rules.recusal.Settings = _field(rules.recusal)
+    member_conflict: rules.member_conflict.Settings = _field(rules.member_conflict)
+    leader_quota: rules.leader_quota.Settings = _field(rules.leader_quota)
+    deputy_quota: rules.deputy_quota.Settings = _field(rules.deputy_quota)
+    specialty_coverage: rules.specialty_coverage.Settings = _field(rules.specialty_coverage)
+    mentoring: rules.mentoring.Settings = _field(rules.mentoring)
+    new_leader_support: rules.new_leader_support.Settings = _field(rules.new_leader_support)
+    full_time_anchor: rules.full_time_anchor.Settings = _field(rules.full_time_anchor)
+    party_branch: rules.party_branch.Settings = _field(rules.party_branch)
+    unit_draw_cap: rules.unit_draw_cap.Settings = _field(rules.unit_draw_cap)
+    rotation: rules.rotation.Settings = _field(rules.rotation)
+    no_repeat_pairing: rules.no_repeat_pairing.Settings = _field(rules.no_repeat_pairing)
+    attribute_quota: rules.attribute_quota.Settings = _field(rules.attribute_quota)
     experience: Experience = Field(default_factory=Experience)
     objective: Objective = Field(default_factory=Objective)
 
@@ -206,11 +134,6 @@ def section_keys(section: str) -> tuple[str, ...]:
 
 def all_dotted_keys() -> tuple[str, ...]:
     return tuple(f"{s}.{k}" for s in SECTIONS for k in section_keys(s))
-
-
-def _nearest(word: str, choices: tuple[str, ...]) -> str:
-    near = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" (did you mean {near[0]!r}?)" if near else ""
 
 
 def parse_rules(
@@ -257,7 +180,7 @@ def parse_rules(
                         section,
                         key,
                         f"unknown rule or section {section!r} in {dotted!r}"
-                        f"{_nearest(dotted, all_dotted_keys())}",
+                        f"{did_you_mean(dotted, all_dotted_keys())}",
                         about_key=True,
                     )
                 continue
@@ -265,7 +188,7 @@ def parse_rules(
                 section,
                 None,
                 f"unknown rule or section {section!r}"
-                f"{_nearest(section, SECTIONS + all_dotted_keys())}",
+                f"{did_you_mean(section, SECTIONS + all_dotted_keys())}",
                 about_key=True,
             )
             continue
@@ -279,7 +202,7 @@ def parse_rules(
                 add(
                     section,
                     key,
-                    f"unknown key {key!r} in [{section}]{_nearest(key, keys)}; "
+                    f"unknown key {key!r} in [{section}]{did_you_mean(key, keys)}; "
                     f"valid keys: {', '.join(keys)}",
                     about_key=True,
                 )
@@ -303,7 +226,7 @@ def parse_rules(
             add(
                 "objective",
                 "mix_attributes",
-                f"unknown member attribute {attr!r}{_nearest(attr, MIX_ATTRIBUTES)}; "
+                f"unknown member attribute {attr!r}{did_you_mean(attr, MIX_ATTRIBUTES)}; "
                 f"valid: {', '.join(MIX_ATTRIBUTES)}",
             )
     return rules, problems
@@ -321,7 +244,7 @@ def dotted_to_nested(
             problems.append(
                 Problem(
                     message=f"expected a dotted key like 'party-branch.min', got {key!r}"
-                    f"{_nearest(key, all_dotted_keys())}",
+                    f"{did_you_mean(key, all_dotted_keys())}",
                     file=file,
                     table="rules",
                     row=row,

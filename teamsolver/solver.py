@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 from .errors import raise_if_errors
-from .instance import Instance
+from .instance import Instance, relaxed
 from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
 from .result import Progress, Result
 from .roster import Roster
+from .score import judge
 from .validation import validate_instance
 
 if TYPE_CHECKING:
@@ -66,10 +67,12 @@ def solve(
     instance that cannot be solved as given: problems found by validation, a plan too large
     for the machine's memory, or weights so large that the objective would overflow.
     """
+    # The engine imports OR-Tools (0.5 s): `teamsolver check`, validation and --help never
+    # pay for it; and it is imported here, before the timed part of the solve begins.
     from .engine.linear import Unsupported
     from .engine.lns import solve_by_parts
     from .engine.mip import race, races
-    from .engine.model import Model  # imports ortools: outside the timed part
+    from .engine.model import Model
     from .engine.solve import greedy_roster, solve_model
 
     if backend not in BACKENDS:
@@ -195,19 +198,13 @@ def _scored(
     timing = {"greedy_time_s": greedy_s, "first_roster_s": first_roster_s}
     if not result.has_roster:
         return result.model_copy(update={"wall_time_s": time.perf_counter() - start, **timing})
-    from .audit import check
-    from .score import objective, score
-
-    soft = [v for v in check(judged, result.roster) if judged.rules.mode(v.rule) == "soft"]
-    costs: dict[str, int] = {}
-    for v in soft:
-        costs[v.rule] = costs.get(v.rule, 0) + v.count
+    judgement = judge(judged, result.roster, baseline)
     return result.model_copy(
         update={
-            "violations": soft,
-            "rule_costs": costs,
-            "goals": score(judged, result.roster, baseline),
-            "objective": objective(judged, result.roster, baseline),
+            "violations": list(judgement.soft),
+            "rule_costs": judgement.rule_costs,
+            "goals": judgement.goals,
+            "objective": judgement.objective,
             "solver_objective": result.objective,
             "wall_time_s": time.perf_counter() - start,
             **timing,
@@ -236,14 +233,3 @@ def _objective_terms(model: Model) -> Iterator[tuple[int, int, int]]:
         domain = proto.variables[ref if ref >= 0 else -ref - 1].domain
         low, high = int(domain[0]), int(domain[-1])
         yield (int(c), low, high) if ref >= 0 else (int(c), -high, -low)
-
-
-def relaxed(instance: Instance) -> Instance:
-    """The instance with every relaxable hard rule made soft (weights kept)."""
-    from .settings import RELAXABLE_RULES, Rules
-
-    data = instance.rules.model_dump(by_alias=True)
-    for rule_id in RELAXABLE_RULES:
-        if data[rule_id]["mode"] == "hard":
-            data[rule_id]["mode"] = "soft"
-    return instance.model_copy(update={"rules": Rules.model_validate(data)})

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import i18n
 from .instance import Instance
 from .roster import Roster, Seat
 from .settings import GOAL_IDS
@@ -163,7 +164,8 @@ def group_lines(instance: Instance, roster: Roster | Iterable[Seat]) -> list[Gro
 
 
 # -- the summary sheet of a roster workbook ------------------------------------------------------
-SHEET_HEADER = (
+#: Keys of the summary sheet's columns in the catalogue (``roster.summary.*``, :mod:`.i18n`).
+SHEET_COLUMNS = (
     "round",
     "group",
     "targets",
@@ -171,17 +173,17 @@ SHEET_HEADER = (
     "deputies",
     "seats",
     "size",
-    "specialties (have/need)",
+    "required",
     "missing",
-    "other specialties",
+    "others",
     "new",
     "experienced",
-    "mentors (new←mentor)",
+    "mentors",
 )
 
 
-def sheet(lines: Sequence[GroupLine]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the ``summary`` sheet; counts stay numbers."""
+def sheet(lines: Sequence[GroupLine], lang: str = "en") -> tuple[list[str], list[list[Any]]]:
+    """Header (in ``lang``) and rows of the ``summary`` sheet; counts stay numbers."""
     rows: list[list[Any]] = []
     for line in lines:
         rows.append(
@@ -201,7 +203,7 @@ def sheet(lines: Sequence[GroupLine]) -> tuple[list[str], list[list[Any]]]:
                 line.mentors_text.replace(", ", "; "),
             ]
         )
-    return list(SHEET_HEADER), rows
+    return [i18n.text(f"roster.summary.{c}", lang) for c in SHEET_COLUMNS], rows
 
 
 # -- the terminal --------------------------------------------------------------------------------

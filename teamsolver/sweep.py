@@ -37,7 +37,9 @@ from .instance import Instance
 from .result import Result
 from .roster import Roster, Seat
 from .scenario import Scenario, apply_scenario
+from .score import judge
 from .settings import GOAL_IDS
+from .whatif import rescored, solve_limited, solve_whatif
 
 #: Name of the row of the unchanged instance.
 BASELINE = "baseline"
@@ -189,7 +191,6 @@ def run_job(job: str) -> str:
     Top-level and importable, so that process pools and Dask workers call it by name.
     """
     from .engine import model  # noqa: F401  (imports ortools before the clock starts)
-    from .whatif import rescored, solve_limited, solve_whatif
 
     doc = json.loads(job)
     options = Options.model_validate(doc["options"])
@@ -232,18 +233,15 @@ def run_job(job: str) -> str:
 
 def baseline_row(instance: Instance, baseline: Roster, status: str, time_s: float) -> SweepRow:
     """The row of the unchanged instance: its roster's goals, 0 changes."""
-    from .audit import check
-    from .score import objective, score
-
-    soft = [v for v in check(instance, baseline) if instance.rules.mode(v.rule) == "soft"]
+    judgement = judge(instance, baseline, baseline)
     return SweepRow(
         scenario=BASELINE,
         status=status,
-        objective=objective(instance, baseline, baseline),
-        goals=score(instance, baseline, baseline),
+        objective=judgement.objective,
+        goals=judgement.goals,
         changes=0,
         seats=len(baseline),
-        soft_violations=sum(v.count for v in soft),
+        soft_violations=sum(v.count for v in judgement.soft),
         time_s=time_s,
     )
 
@@ -293,7 +291,7 @@ def run_jobs(
 
 def _worker_start(parent: int) -> None:
     """A sweep's worker process: it dies with ``parent``, and leaves Ctrl-C to it."""
-    from .engine.highs import die_with
+    from .engine.highs import die_with  # a fresh worker process: OR-Tools loads here
 
     die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -428,8 +426,6 @@ def sweep_applied(
 def _solve_baseline(instance: Instance, options: Options, stop: threading.Event | None) -> Result:
     """The unchanged instance solved with ``options``; ``stop`` ends the search (it is relayed
     to the solve's own event, which the solution limit sets too)."""
-    from .whatif import solve_limited
-
     mine = threading.Event()
     over = threading.Event()
 

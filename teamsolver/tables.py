@@ -6,7 +6,6 @@ Headers are matched case-insensitively, ignoring spaces, and may be written in C
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, plain_message
 from .instance import TABLES, Row
+from .text import did_you_mean, nearest
 from .values import cell_problem, is_blank, parse_str
 
 #: Chinese (and a few English) spellings of column headers, per table.
@@ -159,8 +159,8 @@ def map_headers(
         text = str(raw).strip()
         name = aliases.get(text) or aliases.get(_norm(text)) or _norm(text)
         if name not in fields:
-            near = difflib.get_close_matches(_norm(text), fields, n=1, cutoff=0.75)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            near = nearest(_norm(text), fields, 0.75)
+            hint = f"; did you mean {near!r}?" if near else ""
             problems.append(
                 Problem(
                     message=f"column {text!r} is not used by teamsolver and is ignored{hint}",
@@ -248,11 +248,6 @@ class ParsedTable:
     failed: list[str] = field(default_factory=list)
 
 
-def _nearest_field(name: str, fields: Sequence[str]) -> str:
-    near = difflib.get_close_matches(_norm(name), fields, n=1, cutoff=0.6)
-    return f" (did you mean {near[0]!r}?)" if near else ""
-
-
 def _repair(table: str, values: dict[str, Any], bad: set[str]) -> Row | None:
     """The row with its bad cells made permissive, or None when that is not possible."""
     model = TABLES[table]
@@ -328,7 +323,7 @@ def parse_rows(
                     continue
                 if err["type"] == "extra_forbidden":
                     message = (
-                        f"unknown field {column!r}{_nearest_field(str(column), fields)}; "
+                        f"unknown field {column!r}{did_you_mean(_norm(str(column)), fields, 0.6)}; "
                         f"{table} has {', '.join(fields)}"
                     )
                 else:

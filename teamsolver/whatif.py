@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .audit import check
 from .diff import RosterDiff, roster_diff
 from .errors import InputError, Problem, raise_if_errors
 from .instance import Instance, Pin
 from .limits import ObjectiveTooLarge, objective_problem
 from .result import Progress, Result
 from .roster import Roster
+from .rules.base import Rule
 from .scenario import Scenario, apply_scenario
-from .score import reference_rating, strength
-from .settings import RELAXABLE_RULES, Rule
+from .score import judge, reference_rating, strength
+from .settings import RELAXABLE_RULES
+from .solver import solve
 from .validation import validate_instance
 
 #: What problems of ``freeze`` are pinned to: the command-line option.
@@ -131,8 +133,6 @@ def neighbourhood(instance: Instance, baseline: Roster) -> Instance | None:
     groups the changes touch: groups where the baseline breaks a hard rule of ``instance``
     (every group of the round for a violation of a whole round). None when a violation
     concerns the whole plan, or when no seat would stay pinned."""
-    from .audit import check
-
     touched: set[str] = set()
     for v in check(instance, baseline):
         if v.rule != "roster" and instance.rules.mode(v.rule) != "hard":
@@ -233,8 +233,6 @@ def solve_limited(
     With ``workers=1`` and no time limit, a solution count is a deterministic limit: the same
     instance and seed give the same roster on any machine, however busy.
     """
-    from .solver import solve
-
     return solve(
         instance,
         time_limit=time_limit,
@@ -335,19 +333,13 @@ def rescored(instance: Instance, result: Result, baseline: Roster | None) -> Res
     weights (a solve with :func:`stability_first` weights reports scaled ones)."""
     if not result.has_roster:
         return result
-    from .audit import check
-    from .score import objective, score
-
-    soft = [v for v in check(instance, result.roster) if instance.rules.mode(v.rule) == "soft"]
-    costs: Counter[str] = Counter()
-    for v in soft:
-        costs[v.rule] += v.count
+    judgement = judge(instance, result.roster, baseline)
     return result.model_copy(
         update={
-            "violations": soft,
-            "rule_costs": dict(costs),
-            "goals": score(instance, result.roster, baseline),
-            "objective": objective(instance, result.roster, baseline),
+            "violations": list(judgement.soft),
+            "rule_costs": judgement.rule_costs,
+            "goals": judgement.goals,
+            "objective": judgement.objective,
             "solver_objective": None,
             "bound": None,
         }

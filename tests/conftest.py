@@ -13,7 +13,7 @@ import pytest
 def every_roster_is_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from teamsolver.audit import check
     from teamsolver.engine import solve as engine_solve
-    from teamsolver.solver import relaxed
+    from teamsolver.instance import relaxed
 
     original = engine_solve.solve_model
 

@@ -46,6 +46,11 @@ def rules(draw: st.DrawFn, rounds: int) -> Rules:
             "min_rest": draw(st.integers(0, 1)),
         }
         data["no-repeat-pairing"]["lookback"] = draw(st.sampled_from((1, None)))
+    data["attribute-quota"]["quotas"] = draw(
+        st.sampled_from(
+            ((), ("gender=F>=1",), ("gender=M<=1",), ("full_time=true>=1", "unit=U1<=1"))
+        )
+    )
     data["experience"] = {"new_max": 0, "experienced_min": draw(st.integers(1, 2))}
     data["objective"] = {
         goal: draw(st.integers(0, 3))

@@ -506,8 +506,7 @@ def test_solve_says_where_the_roster_went_once(
 ) -> None:
     """The summary on stdout names the file; the time-limit note on stderr does not repeat it
     (with --json, where no summary is printed, it does)."""
-    import teamsolver.cli  # the command modules import it first
-    from teamsolver.cli_solve import _report
+    from teamsolver.cli.solve import _report
 
     inst = teamsolver.load(TINY)
     result = teamsolver.solve(inst, time_limit=20, workers=1)

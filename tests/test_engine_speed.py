@@ -19,6 +19,7 @@ from teamsolver.engine import solve as engine_solve
 from teamsolver.engine.greedy import plan
 from teamsolver.engine.model import Model
 from teamsolver.generate import generate
+from teamsolver.rules import group_size as group_size_rule
 
 
 @pytest.fixture
@@ -206,14 +207,14 @@ def test_a_stop_during_the_build_ends_it_and_keeps_the_greedy_roster(
     stop = threading.Event()
     full = Model(inst)
     ran: list[str] = []
-    original = Model._group_size
+    original = group_size_rule.encode
 
-    def group_size_then_stop(self: Model) -> None:
-        original(self)
+    def group_size_then_stop(m: Model) -> None:
+        original(m)
         ran.append("group-size")
         stop.set()  # pressed while this step ran
 
-    monkeypatch.setattr(Model, "_group_size", group_size_then_stop)
+    monkeypatch.setattr(group_size_rule, "encode", group_size_then_stop)
     model = Model(inst, stop=stop)
     assert ran == ["group-size"] and model.stopped and not full.stopped
     assert len(model.cp.proto.constraints) < len(full.cp.proto.constraints)

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 import teamsolver
-from teamsolver.engine.model import Where
+from teamsolver.engine.conflict import SAT, UNSAT, Oracle, feasible
 from teamsolver.explainer import Explanation, apply_changes, explain, why_not
-from teamsolver.explainer.search import SAT, UNSAT, Oracle, feasible
 from teamsolver.instance import Instance, Pin, Unit
+from teamsolver.rules.base import Where
 
 from .helpers import group, instance, member, past
 
@@ -258,6 +258,15 @@ CASES = [
         (w("specialty-coverage", specialty="law"), w("pins", member="M3")),
     ),
     Case(
+        "attribute quota at most",
+        lambda: base(
+            {f"M{i}": {"gender": "M"} for i in range(1, 13)},
+            groups=1,
+            rules={"attribute-quota": {"quotas": "gender=M<=2"}},
+        ),
+        (w("attribute-quota", other="gender=M<=2"), w("group-size")),
+    ),
+    Case(
         "own zone",
         lambda: instance(
             [
@@ -355,8 +364,8 @@ def test_competition_names_who_else_needs_them() -> None:
 
 
 def test_shrinking_cut_short_says_so() -> None:
+    from teamsolver.engine.conflict import shrink
     from teamsolver.explainer.core import _message
-    from teamsolver.explainer.search import shrink
 
     inst = case("leader shortage")
     oracle = Oracle(inst)
@@ -484,7 +493,7 @@ def test_a_minimal_conflict_does_not_promise_a_feasible_plan() -> None:
 def test_a_roster_found_by_solve_is_enough(monkeypatch: pytest.MonkeyPatch) -> None:
     """A plan that ``solve`` fills is reported FEASIBLE even when the conflict search could not
     decide in time (the trial: city with G01 at finance:11, UNKNOWN at 20 s)."""
-    from teamsolver.explainer import search
+    from teamsolver.engine import conflict as search
 
     def undecided(*args: Any, **kwargs: Any) -> tuple[str, list[Any]]:
         return search.UNKNOWN, []

@@ -230,9 +230,9 @@ def test_a_small_plan_out_of_time_keeps_the_greedy_roster(monkeypatch: pytest.Mo
 def test_the_live_line_says_no_bound_when_none_is_known() -> None:
     """The decomposition layer reports progress with no bound (−inf): the live line says so
     rather than 'bound -inf · gap inf%'."""
-    from teamsolver.cli_solve import _Live
+    from teamsolver.cli.common import Live
 
-    live = _Live(enabled=True, time_limit=10)
+    live = Live(enabled=True, time_limit=10)
     live.update(teamsolver.Progress(objective=-5, bound=-math.inf, elapsed_s=1, solutions=2))
     assert "best -5 · no bound · 2 rosters" in live.text()
     live.update(teamsolver.Progress(objective=-5, bound=-9, elapsed_s=1, solutions=3))

@@ -323,7 +323,9 @@ def test_a_false_bound_from_highs_is_dropped(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_explanations_and_what_if_stay_on_cp_sat(monkeypatch: pytest.MonkeyPatch) -> None:
+    import teamsolver.explainer.core
     import teamsolver.solver
+    import teamsolver.whatif
     from teamsolver.explainer.core import explain
     from teamsolver.whatif import solve_limited
 
@@ -334,7 +336,9 @@ def test_explanations_and_what_if_stay_on_cp_sat(monkeypatch: pytest.MonkeyPatch
         backends.append(kwargs.get("backend", "auto"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(teamsolver.solver, "solve", spy)
+    # Where what-if and explain call it (both import it by name).
+    monkeypatch.setattr(teamsolver.whatif, "solve", spy)
+    monkeypatch.setattr(teamsolver.explainer.core, "solve", spy)
     inst = generate("university", 0, rounds=1)  # auto would race here
     solve_limited(inst, baseline=None, time_limit=10, workers=2, seed=0, solutions=1)
     explain(inst, time_limit=10, workers=2)

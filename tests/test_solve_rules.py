@@ -155,6 +155,13 @@ CASES = [
         {"max_rounds": 1},
     ),
     Case(
+        "attribute-quota",
+        [member("A", gender="F"), member("B", gender="F", unit="H2"), member("C", gender="M")],
+        [group("G1")],
+        {("A", "G1"): 5, ("B", "G1"): 5},
+        {"quotas": ["gender=F<=1", "gender=M>=1"]},
+    ),
+    Case(
         "no-repeat-pairing",
         [member("A"), member("B", unit="H2")],
         [group("G1"), group("G2", "R2")],

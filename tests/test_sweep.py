@@ -224,14 +224,14 @@ def invoke(*args: Any) -> Any:
 def test_cli_sweep_asking_for_more_than_the_cores_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...], hint: str
 ) -> None:
-    monkeypatch.setattr("teamsolver.cli_whatif.cores", lambda: 2)
+    monkeypatch.setattr("teamsolver.cli.sweep.cores", lambda: 2)
     result = invoke("sweep", TINY, "--scenarios", EXAMPLES, *options, "--time-limit", "5")
     assert result.exit_code == 2, result.output
     assert hint in result.output and "sweep:" not in result.output
 
 
 def test_a_scenario_without_a_roster_has_empty_cells_for_what_does_not_exist() -> None:
-    from teamsolver.cli_whatif import rows_csv
+    from teamsolver.cli.sweep import rows_csv
 
     inst = teamsolver.load(TINY)
     (impossible,) = Scenario.from_text(

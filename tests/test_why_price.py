@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 import teamsolver
 from teamsolver.audit import check
+from teamsolver.engine.conflict import Limits
 from teamsolver.explainer import WhyNot, why_not
 from teamsolver.explainer import whynot as whynot_module
 from teamsolver.explainer.report import GroupPrice
-from teamsolver.explainer.search import Limits
 from teamsolver.explainer.swaps import judge, moves, swap_search
 from teamsolver.explainer.words import Context
 from teamsolver.instance import Instance

@@ -181,6 +181,7 @@ def _literal_terms(literals: Iterable[int]) -> tuple[dict[int, int], int]:
 def _proto_message(model: Any) -> Any:
     """The model's CpModelProto as a protobuf message (parsing a file is much faster than
     walking the wrapped C++ proto attribute by attribute)."""
+    # Here, not at the top: the linear form is plain data; only this reads a CP-SAT proto.
     from ortools.sat import cp_model_pb2
 
     fd, name = tempfile.mkstemp(suffix=".pb", prefix="linear_form_")

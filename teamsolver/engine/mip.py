@@ -27,8 +27,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ..audit import check, hard_violations
 from ..result import Progress, Result, Status
+from ..score import objective
+from ..settings import GOAL_IDS
 from .highs import MipOutcome, outcome_of
+from .linear import chosen, form_of
+from .solve import _complete, chosen_of, default_workers, make_roster
 
 if TYPE_CHECKING:
     from ..instance import Instance
@@ -67,8 +72,6 @@ def races(
     of at least ``RACE_MIN_TIME_S``, at least 2 workers (HiGHS takes one of them;
     ``workers=1`` stays CP-SAT alone and deterministic) and at most ``RACE_MAX_SEATS`` seat
     variables."""
-    from .solve import default_workers
-
     return (
         time_limit is not None
         and time_limit >= RACE_MIN_TIME_S
@@ -103,9 +106,6 @@ def race(
     ``stats["highs_failed"]``, ``stats["highs_error"]``). Raises :class:`~.linear.Unsupported`
     (before any search) when the linear form cannot express the model.
     """
-    from .linear import form_of
-    from .solve import chosen_of, default_workers
-
     start = time.perf_counter()
     workers = workers or default_workers()
     halt = threading.Event()  # ends CP-SAT: the user's stop, or HiGHS proved its answer
@@ -293,8 +293,6 @@ def _complete_values(
 ) -> list[int] | None:
     """Every variable of ``model`` completed from ``seats`` (CP-SAT's stage 2), the complete
     solution hint HiGHS needs (it drops partial ones), or None if that fails in time."""
-    from .solve import _complete
-
     solver = _complete(model, seats, seed, deadline, stop, False)
     return None if solver is None else [int(v) for v in solver.response_proto.solution]
 
@@ -302,8 +300,6 @@ def _complete_values(
 def _engine_parts(model: Model, values: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
     """The model's goal values and rule costs (``Model.parts``) at ``values``, as
     ``solve_model`` reads them from CP-SAT (empty if a part holds more than literals)."""
-    from ..settings import GOAL_IDS
-
     goals: dict[str, int] = {}
     costs: dict[str, int] = {}
     for key, part in model.parts.items():
@@ -339,11 +335,6 @@ def _combine(
 ) -> Result:
     """The race's result: the better roster of the two sides, the larger bound. A HiGHS roster
     that wins is passed to ``on_progress`` (HiGHS reports its rosters only at the end)."""
-    from ..audit import check, hard_violations
-    from ..score import objective
-    from .linear import chosen
-    from .solve import make_roster
-
     wall = time.perf_counter() - start
     stats: dict[str, int | str] = (
         dict(cp.stats)

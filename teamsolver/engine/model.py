@@ -15,13 +15,18 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..instance import Instance, Member
 from ..roster import Roster
+from ..rules import RULES
+from ..rules.base import Where
+from ..rules.recusal import Reason
 from ..settings import GOAL_IDS, Rules
+from . import symmetry
 from .prep import Facts, prepare, strength
 
 Var = cp_model.IntVar
@@ -61,19 +66,6 @@ class Part:
 
     def expr(self) -> Lin:
         return cp_model.LinearExpr.weighted_sum(self.vars, self.coeffs) + self.constant
-
-
-@dataclass(frozen=True)
-class Where:
-    """The rule instance a hard constraint belongs to (for explanations)."""
-
-    rule: str
-    round: str | None = None
-    group: str | None = None
-    member: str | None = None
-    specialty: str | None = None
-    unit: str | None = None
-    other: str | None = None
 
 
 class Model:
@@ -222,6 +214,12 @@ class Model:
             proto.merge_text_format("variables { domain: [0, 1] }\n" * n)
         return [cp_model.IntVar(proto, i) for i in range(first, first + n)]
 
+    @staticmethod
+    def sum(terms: Iterable[Lin | int]) -> Lin:
+        """The plain sum of variables, expressions and constants (for rule encodings, which do
+        not import ortools)."""
+        return cp_model.LinearExpr.sum(list(terms))
+
     def total(self, pairs: Iterable[tuple[int, int]], coeff: Sequence[int] | None = None) -> Lin:
         vs = [self.x[p] for p in pairs]
         if coeff is None:
@@ -292,23 +290,11 @@ class Model:
 
     # -- the model ---------------------------------------------------------------------------
     def _build(self, stop: threading.Event | None) -> None:
-        steps: list[Callable[[], None]] = [
-            self._variables,
-            self._one_seat_per_round,
-            self._pins,
-            self._group_size,
-            self._recusal,
-            self._member_conflict,
-            self._leader_deputy,
-            self._specialty_coverage,
-            self._mentoring,
-            self._new_leader_support,
-            self._attribute_minimums,
-            self._unit_draw_cap,
-            self._rotation,
-            self._no_repeat_pairing,
-            self._symmetry,
-        ]
+        """The variables, then each rule's encoding in the order of the registry
+        (:data:`teamsolver.rules.RULES`), the symmetry break, the goals and the objective."""
+        steps: list[Callable[[], None]] = [self._variables]
+        steps += [partial(rule.encode, self) for rule in RULES]
+        steps.append(self._symmetry)
         if self.with_goals:
             steps.append(self._goals)
         steps.append(self._objective)
@@ -402,7 +388,7 @@ class Model:
 
     def _barred(
         self, m_index: dict[str, int], g_index: dict[str, int]
-    ) -> tuple[dict[tuple[int, int], list[str]], set[tuple[int, int]], dict[int, list[int]]]:
+    ) -> tuple[dict[tuple[int, int], list[Reason]], set[tuple[int, int]], dict[int, list[int]]]:
         """Explain mode: the eligible pairs that a relaxable rule keeps out of the variables
         (hard recusal, a forbid pin), so that each gets a variable held at 0 by its guard.
 
@@ -428,155 +414,7 @@ class Model:
                 barred[gi].append(mi)
         return recused, forbidden, barred
 
-    def _one_seat_per_round(self) -> None:
-        # Written straight into the proto, literals in the order add_at_most_one keeps.
-        constraints = self.cp.proto.constraints
-        round_of = self.facts.round_of
-        one_round = len(self.facts.rounds) == 1
-        for mi, gis in self.by_member.items():
-            if one_round:
-                per_round = {0: [self.x[(mi, gi)].index for gi in gis]}
-            else:
-                per_round = defaultdict(list)
-                for gi in gis:
-                    per_round[round_of[gi]].append(self.x[(mi, gi)].index)
-            for literals in per_round.values():
-                if len(literals) > 1:
-                    constraints.add().at_most_one.literals.extend(literals)
-
-    def _pins(self) -> None:
-        inst = self.instance
-        for (mi, gi), role in self.required.items():
-            g, m = inst.groups[gi], inst.members[mi]
-            where = Where("pins", g.round, g.id, m.id)
-            self.post(where, self.cp.add(self.x[(mi, gi)] == 1))
-            if role == "leader":
-                self.post(where, self.cp.add(self.lead[(mi, gi)] == 1))
-            elif role == "deputy":
-                self.post(where, self.cp.add(self.dep[(mi, gi)] == 1))
-            elif role == "member":
-                for table in (self.lead, self.dep):
-                    if (mi, gi) in table:
-                        self.post(where, self.cp.add(table[(mi, gi)] == 0))
-
-    def _group_size(self) -> None:
-        for gi, g in enumerate(self.instance.groups):
-            members = self.by_group[gi]
-            n = self.ones(self.group_index[gi])
-            where = Where("group-size", g.round, g.id)
-            self.at_least("group-size", where, n, g.size_min, len(members))
-            if g.size_max is not None:
-                self.at_most("group-size", where, n, g.size_max, len(members))
-
-    def _recusal(self) -> None:
-        """Static recusal is in the variables; here: soft costs and cooldown within the plan."""
-        mode = self.mode("recusal")
-        if mode == "off":
-            return
-        inst = self.instance
-        if mode == "soft":
-            for (mi, gi), _ in self.facts.recused.items():
-                if (mi, gi) in self.x:
-                    self.parts["recusal"].add(self.x[(mi, gi)])
-        cooldown = self.rules.recusal.reinspect_cooldown
-        if cooldown <= 0 or len(self.facts.rounds) < 2:
-            return
-        targets = [set(g.targets) for g in inst.groups]
-        for mi, gis in self.by_member.items():
-            for g2 in gis:
-                r2 = self.facts.round_of[g2]
-                if (mi, g2) in self.facts.recused:
-                    continue  # already a violation (or no variable) for static reasons
-                earlier = [
-                    g1
-                    for g1 in gis
-                    if 0 < r2 - self.facts.round_of[g1] <= cooldown and targets[g1] & targets[g2]
-                ]
-                if not earlier:
-                    continue
-                x2 = self.x[(mi, g2)]
-                g = inst.groups[g2]
-                if mode == "hard":
-                    for g1 in earlier:
-                        self.post(
-                            Where("recusal", g.round, g.id, inst.members[mi].id),
-                            self.cp.add(self.x[(mi, g1)] + x2 <= 1),
-                        )
-                else:
-                    v = self.cp.new_bool_var("")
-                    for g1 in earlier:
-                        self.cp.add(v >= self.x[(mi, g1)] + x2 - 1)
-                    self.parts["recusal"].add(v)
-
-    def _member_conflict(self) -> None:
-        mode = self.mode("member-conflict")
-        if mode == "off":
-            return
-        inst = self.instance
-        index = {m.id: i for i, m in enumerate(inst.members)}
-        rows: dict[frozenset[str], int] = {}  # each row counts (measures.md), repeats included
-        first: dict[frozenset[str], tuple[str, str]] = {}
-        for c in inst.conflicts:
-            key = frozenset((c.member_a, c.member_b))
-            if c.member_a in index and c.member_b in index and len(key) == 2:
-                rows[key] = rows.get(key, 0) + 1
-                first.setdefault(key, (c.member_a, c.member_b))
-        for key, n in rows.items():
-            ida, idb = first[key]
-            a, b = index[ida], index[idb]
-            for gi in sorted(set(self.by_member.get(a, ())) & set(self.by_member.get(b, ()))):
-                g = inst.groups[gi]
-                both = self.x[(a, gi)] + self.x[(b, gi)]
-                where = Where("member-conflict", g.round, g.id, ida, other=idb)
-                if mode == "hard":
-                    self.post(where, self.cp.add(both <= 1))
-                else:
-                    together = self.cp.new_bool_var("")
-                    self.cp.add(together >= both - 1)
-                    self.parts["member-conflict"].add(together, n)
-
-    def _leader_deputy(self) -> None:
-        inst = self.instance
-        for gi, g in enumerate(inst.groups):
-            leads = [(mi, self.lead[(mi, gi)]) for mi in self.by_group[gi] if (mi, gi) in self.lead]
-            deps = [(mi, self.dep[(mi, gi)]) for mi in self.by_group[gi] if (mi, gi) in self.dep]
-            n_lead = self.ones([v.index for _, v in leads])
-            n_dep = self.ones([v.index for _, v in deps])
-            for rule_id, roles, low, high, able in (
-                ("leader-quota", leads, g.leaders, g.leaders, "can_lead"),
-                ("deputy-quota", deps, g.deputies_min, g.deputies_max, "can_deputy"),
-            ):
-                where = Where(rule_id, g.round, g.id)
-                expr = n_lead if rule_id == "leader-quota" else n_dep
-                mode = self.mode(rule_id)
-                if mode == "off":
-                    continue
-                self.at_least(rule_id, where, expr, low, len(roles))
-                self.at_most(rule_id, where, expr, high, len(roles))
-                for mi, v in roles:
-                    if not getattr(inst.members[mi], able):
-                        if mode == "hard":
-                            self.post(
-                                Where(rule_id, g.round, g.id, inst.members[mi].id),
-                                self.cp.add(v == 0),
-                            )
-                        else:
-                            self.parts[rule_id].add(v)
-
-    def _specialty_coverage(self) -> None:
-        inst = self.instance
-        specialties = [set(m.specialties) for m in inst.members]
-        for gi, g in enumerate(inst.groups):
-            for name, n in g.requires:
-                seats = [
-                    i
-                    for mi, i in zip(self.by_group[gi], self.group_index[gi], strict=True)
-                    if name in specialties[mi]
-                ]
-                where = Where("specialty-coverage", g.round, g.id, specialty=name)
-                self.at_least("specialty-coverage", where, self.ones(seats), n, len(seats))
-
-    def _new_and_experienced(self, gi: int) -> tuple[list[Var | int], list[Var | int]]:
+    def new_and_experienced(self, gi: int) -> tuple[list[Var | int], list[Var | int]]:
         """Literals 'seat of a new member' and 'seat of an experienced member' in group gi."""
         ri = self.facts.round_of[gi]
         new: list[Var | int] = []
@@ -602,165 +440,6 @@ class Model:
                 exp.append(e)
         return new, exp
 
-    def _mentoring(self) -> None:
-        mode = self.mode("mentoring")
-        if mode == "off":
-            return
-        k = self.rules.mentoring.max_new_per_experienced
-        for gi, g in enumerate(self.instance.groups):
-            new, exp = self._new_and_experienced(gi)
-            if not new:
-                continue
-            # Σ new − k·Σ exp (literals only: _new_and_experienced drops the constants 0).
-            excess = (
-                [v.index for v in new] + [v.index for v in exp],  # type: ignore[union-attr]
-                [1] * len(new) + [-k] * len(exp),
-            )
-            self.at_most("mentoring", Where("mentoring", g.round, g.id), excess, 0, len(new))
-
-    def _new_leader_support(self) -> None:
-        mode = self.mode("new-leader-support")
-        if mode == "off":
-            return
-        inst = self.instance
-        for gi, g in enumerate(inst.groups):
-            ri = self.facts.round_of[gi]
-            np_leads = [
-                self.lead[(mi, gi)]
-                for mi in self.by_group[gi]
-                if (mi, gi) in self.lead and inst.members[mi].newly_promoted
-            ]
-            if not np_leads:
-                continue
-            exp_deps = []
-            for mi in self.by_group[gi]:
-                if (mi, gi) in self.dep:
-                    e = self.seat_and(
-                        self.dep[(mi, gi)], mi, gi, self.is_experienced(mi, ri), "expdep"
-                    )
-                    if not isinstance(e, int) or e:
-                        exp_deps.append(e)
-            # One variable for the count of experienced deputies, so that each newly promoted
-            # leader's constraint has two terms instead of every deputy candidate.
-            support = self.cp.new_int_var(0, len(exp_deps), "")
-            self.cp.add(support == cp_model.LinearExpr.sum(exp_deps))
-            where = Where("new-leader-support", g.round, g.id)
-            if mode == "hard":
-                for lead in np_leads:
-                    self.post(where, self.cp.add(support >= lead))
-            else:
-                v = self.cp.new_bool_var("")
-                for lead in np_leads:
-                    self.cp.add(v >= lead - support)
-                self.parts["new-leader-support"].add(v)
-
-    def _attribute_minimums(self) -> None:
-        inst = self.instance
-        for rule_id, attr, need in (
-            ("full-time-anchor", "full_time", self.rules.full_time_anchor.min),
-            ("party-branch", "party_member", self.rules.party_branch.min),
-        ):
-            if self.mode(rule_id) == "off" or need <= 0:
-                continue
-            has = [bool(getattr(m, attr)) for m in inst.members]
-            for gi, g in enumerate(inst.groups):
-                seats = [
-                    i
-                    for mi, i in zip(self.by_group[gi], self.group_index[gi], strict=True)
-                    if has[mi]
-                ]
-                self.at_least(
-                    rule_id, Where(rule_id, g.round, g.id), self.ones(seats), need, len(seats)
-                )
-
-    def _unit_draw_cap(self) -> None:
-        if self.mode("unit-draw-cap") == "off":
-            return
-        inst = self.instance
-        cap = self.rules.unit_draw_cap
-        units = inst.unit_by_id
-        unit_of = [m.unit for m in inst.members]
-        # Seats by (round, unit): member and proto index of each seat variable.
-        per_round: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-        for gi, g in enumerate(inst.groups):
-            ri = self.facts.round_of[gi]
-            per_group: dict[str, list[int]] = defaultdict(list)
-            for mi, i in zip(self.by_group[gi], self.group_index[gi], strict=True):
-                unit = unit_of[mi]
-                per_group[unit].append(i)
-                per_round[(ri, unit)].append((mi, i))
-            if cap.max_per_group is not None:
-                for unit, seats in per_group.items():
-                    if len(seats) <= cap.max_per_group:
-                        continue  # never more than the cap: no row (at_most would drop it)
-                    self.at_most(
-                        "unit-draw-cap",
-                        Where("unit-draw-cap", g.round, g.id, unit=unit),
-                        self.ones(seats),
-                        cap.max_per_group,
-                        len(seats),
-                    )
-        for (ri, unit), pairs in per_round.items():
-            u = units.get(unit)
-            limit = u.max_drawn if u is not None and u.max_drawn is not None else cap.max_per_round
-            if limit is None:
-                continue
-            members = {mi for mi, _ in pairs}
-            if len(members) <= limit:
-                continue
-            self.at_most(
-                "unit-draw-cap",
-                Where("unit-draw-cap", self.facts.rounds[ri], unit=unit),
-                self.ones([i for _, i in pairs]),
-                limit,
-                len(members),
-            )
-
-    def _rotation(self) -> None:
-        mode = self.mode("rotation")
-        if mode == "off":
-            return
-        inst = self.instance
-        rot = self.rules.rotation
-        for mi, gis in self.by_member.items():
-            m = inst.members[mi]
-            rounds = sorted({self.facts.round_of[gi] for gi in gis})
-            cap = m.max_rounds if m.max_rounds is not None else rot.max_rounds
-            if (cap is None or len(rounds) <= cap) and (rot.min_rest <= 0 or len(rounds) < 2):
-                continue  # no row can bind (one round at province: 7,000 members skipped)
-            seat = {ri: cp_model.LinearExpr.sum(self.seat_in_round(mi, ri)) for ri in rounds}
-            if cap is not None:
-                self.at_most(
-                    "rotation",
-                    Where("rotation", member=m.id),
-                    cp_model.LinearExpr.sum(list(seat.values())),
-                    cap,
-                    len(rounds),
-                )
-            if rot.min_rest <= 0:
-                continue
-            for a, i in enumerate(rounds):
-                for j in rounds[a + 1 :]:
-                    if j - i - 1 >= rot.min_rest:
-                        break
-                    where = Where("rotation", self.facts.rounds[j], member=m.id)
-                    if mode == "hard":
-                        self.post(where, self.cp.add(seat[i] + seat[j] <= 1))
-                    else:
-                        between = [seat[k] for k in rounds if i < k < j]
-                        v = self.cp.new_bool_var("")
-                        self.cp.add(v >= seat[i] + seat[j] - 1 - cp_model.LinearExpr.sum(between))
-                        self.parts["rotation"].add(v)
-
-    def _pair_penalty(self, where: Where, overlap: Lin, most: int) -> None:
-        """Pairs among ``overlap`` shared members, C(o, 2): at most 1 shared (hard) or a cost."""
-        if most <= 1:
-            return
-        if self.mode("no-repeat-pairing") == "hard":
-            self.post(where, self.cp.add(overlap <= 1))
-            return
-        self.parts["no-repeat-pairing"].add(self.convex_pairs(overlap, most))
-
     def convex_pairs(self, count: Lin, most: int) -> Var:
         """A variable equal to C(count, 2) wherever the objective pushes it down (count ≤ most):
         the tangents of the convex o(o−1)/2 at the integers. The tangents are written on one
@@ -776,60 +455,8 @@ class Model:
             self.cp.add(p >= k * o - k * (k + 1) // 2)
         return p
 
-    def _no_repeat_pairing(self) -> None:
-        if self.mode("no-repeat-pairing") == "off":
-            return
-        inst = self.instance
-        rule = self.rules.no_repeat_pairing
-        groups = inst.groups
-        sizes = [self._seat_cap(gi) for gi in range(len(groups))]
-        # Plan with plan: members shared by two groups of different rounds.
-        shared: dict[tuple[int, int], list[Var]] = defaultdict(list)
-        round_of = self.facts.round_of
-        for mi, gis in self.by_member.items() if len(self.facts.rounds) > 1 else ():
-            for a, g1 in enumerate(gis):
-                for g2 in gis[a + 1 :]:
-                    if round_of[g1] == round_of[g2]:
-                        continue
-                    w = self.cp.new_bool_var("")
-                    self.cp.add(w >= self.x[(mi, g1)] + self.x[(mi, g2)] - 1)
-                    shared[(min(g1, g2), max(g1, g2))].append(w)
-        for (g1, g2), ws in shared.items():
-            most = min(len(ws), sizes[g1], sizes[g2])
-            g = groups[g2]
-            self._pair_penalty(
-                Where("no-repeat-pairing", g.round, g.id, other=groups[g1].id),
-                cp_model.LinearExpr.sum(ws),
-                most,
-            )
-        # Plan with history: members of one past group seated together again.
-        index = {m.id: i for i, m in enumerate(inst.members)}
-        past: dict[tuple[int, str], set[int]] = defaultdict(set)
-        for h in inst.history:
-            if h.member in index and (rule.lookback is None or h.rounds_ago <= rule.lookback):
-                past[(h.rounds_ago, h.group)].add(index[h.member])
-        for (ago, pg), members in past.items():
-            if len(members) < 2:
-                continue
-            # The groups where at least two of them have a seat variable, through the members'
-            # own groups (a province has 300 past groups × 100 groups: 30,000 empty sums before).
-            seated: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for mi in members:
-                for gi in self.by_member.get(mi, ()):
-                    seated[gi].append((mi, gi))
-            for gi in sorted(seated):
-                pairs, g = seated[gi], groups[gi]
-                most = min(len(pairs), sizes[gi])
-                self._pair_penalty(
-                    Where("no-repeat-pairing", g.round, g.id, other=f"{pg}@-{ago}"),
-                    self.total(pairs),
-                    most,
-                )
-
     def _symmetry(self) -> None:
         """Exact symmetry breaking where no member can be told apart (:mod:`.symmetry`)."""
-        from . import symmetry
-
         if symmetry.applies(self):
             symmetry.post(self)
             self.symmetric = True
@@ -869,7 +496,7 @@ class Model:
                 part.add(hi)
                 part.add(lo, -1)
 
-    def _seat_cap(self, gi: int) -> int:
+    def seat_cap(self, gi: int) -> int:
         """The most seats group ``gi`` holds in any roster of this model: its ``size_max`` when
         group-size is hard (and not guarded: explain mode may lift a hard rule), else its
         number of candidates."""
@@ -881,12 +508,12 @@ class Model:
 
     def _sum_range(self, coeffs: Sequence[int], gi: int) -> tuple[int, int]:
         """Bounds on Σ coeff·x over some candidates of group ``gi`` in any roster: at most
-        ``_seat_cap`` of them are seated, so the sum of the most negative (most positive) that
+        ``seat_cap`` of them are seated, so the sum of the most negative (most positive) that
         many coefficients. The balance goals' variables get these domains instead of the sums
         over all candidates (city, 12 seats of ~500 candidates: a strength sum in [−425, 484]
         instead of [−4,711, 4,597]); CP-SAT's bound at 5 s is tighter on every seed
         (benchmarks/results/engine-levers.md, lever 7)."""
-        cap = self._seat_cap(gi)
+        cap = self.seat_cap(gi)
         neg = sorted(c for c in coeffs if c < 0)[:cap]
         pos = sorted((c for c in coeffs if c > 0), reverse=True)[:cap]
         return sum(neg), sum(pos)
@@ -1125,11 +752,8 @@ def set_hint(proto: cp_model.CpModelProto, variables: Iterable[int], values: Ite
     hint.values.extend(values)
 
 
-def mix_value(instance: Instance, member: object, attr: str) -> str | None:
+def mix_value(instance: Instance, member: Member, attr: str) -> str | None:
     """The value of a mix attribute for a member (None: the member is skipped)."""
-    from ..instance import Member
-
-    assert isinstance(member, Member)
     if attr == "gender":
         return member.gender
     if attr == "birth_decade":

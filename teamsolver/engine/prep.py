@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..instance import Group, Instance, Member
+from ..rules.recusal import Reason
 
 
 def reference_rating(instance: Instance) -> int:
@@ -98,26 +99,26 @@ class Facts:
     #: group index -> member indices that may sit there (before recusal when recusal is soft)
     allowed: list[list[int]] = field(default_factory=list)
     #: (member, group) -> reasons the member must not inspect that group (static recusal)
-    recused: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    recused: dict[tuple[int, int], list[Reason]] = field(default_factory=dict)
 
 
 def blocked_home_units(
     group: Group, facts: Facts, hierarchy: bool, own_zone: bool
-) -> dict[str, str]:
+) -> dict[str, Reason]:
     """Home units whose members must not inspect ``group``, each with the reason."""
     unit_by_id = facts.instance.unit_by_id
-    blocked: dict[str, str] = {}
+    blocked: dict[str, Reason] = {}
     for t in group.targets:
-        blocked.setdefault(t, f"their own unit {t} is a target")
+        blocked.setdefault(t, Reason("own-unit", t))
         if hierarchy:
             for a in facts.units.ancestors(t):
-                blocked.setdefault(a, f"target {t} is under their unit {a}")
+                blocked.setdefault(a, Reason("target-under-unit", t, unit=a))
             for d in facts.units.descendants(t):
-                blocked.setdefault(d, f"their unit {d} is under target {t}")
+                blocked.setdefault(d, Reason("unit-under-target", t, unit=d))
         zone = unit_by_id[t].zone if t in unit_by_id else None
         if own_zone and zone is not None:
             for u in facts.zone_units.get(zone, ()):
-                blocked.setdefault(u, f"target {t} is in their own zone {zone}")
+                blocked.setdefault(u, Reason("zone", t, zone=zone))
     return blocked
 
 
@@ -180,13 +181,13 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
     for gi, g in enumerate(instance.groups):
         ri = round_of[gi]
         blocked = blocked_home_units(g, facts, rec.hierarchy, rec.own_zone) if recusal_on else {}
-        reasons: dict[int, list[str]] = defaultdict(list)
+        reasons: dict[int, list[Reason]] = defaultdict(list)
         for t in dict.fromkeys(g.targets):
             for mi, ago in personal.get(t, ()):
                 if ago == 0:
-                    reasons[mi].append(f"target {t} is one of their conflict units")
+                    reasons[mi].append(Reason("conflict-unit", t))
                 elif ago + ri <= rec.reinspect_cooldown:
-                    reasons[mi].append(f"they inspected {t} {ago} round(s) before this plan")
+                    reasons[mi].append(Reason("history", t, ago=ago))
         skip = forbidden.get(g.id, set())
         ok = [
             mi
@@ -206,12 +207,3 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
         allowed.append(ok)
     facts.allowed = allowed
     return facts
-
-
-def ineligibility(member: Member, group: Group) -> str | None:
-    """Why ``member`` can never sit in ``group`` (eligibility), or None."""
-    if member.status != "active":
-        return f"member {member.id} is {member.status}"
-    if group.round in member.unavailable_rounds:
-        return f"member {member.id} is unavailable in round {group.round}"
-    return None

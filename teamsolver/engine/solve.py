@@ -11,11 +11,15 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
+from ..audit import check, hard_violations
+from ..instance import Instance, relaxed
 from ..result import Progress, Result, Status
 from ..roster import Roster, Seat
 from ..settings import GOAL_IDS
+from . import lpguide
+from .greedy import plan
 from .model import Model, set_hint
+from .symmetry import canonical
 from .tiebreak import tie_break
 
 STATUS: dict[int, Status] = {
@@ -176,10 +180,6 @@ def greedy_roster(instance: Instance, relax: bool = False) -> Roster | None:
     (under the relaxed rules with ``relax``), else None. Pure Python: it needs no model, so
     :func:`teamsolver.solve` runs it before building one (a roster in seconds even with
     thousands of members, where the model takes longer to build)."""
-    from ..audit import check, hard_violations
-    from ..solver import relaxed
-    from .greedy import plan
-
     roster = plan(instance)
     judged = relaxed(instance) if relax else instance
     if not roster.seats or hard_violations(judged, check(judged, roster)):
@@ -261,8 +261,6 @@ def _first_roster(
     """
     if start is not None:
         if model.symmetric:
-            from .symmetry import canonical
-
             start = canonical(model, start)  # the same roster up to labels, in the break's order
         chosen = chosen_of(instance, model, start)
         if chosen is not None:
@@ -308,8 +306,6 @@ def _lp_guided(
     seats outside the LP support (and outside the first roster) held at 0, from the complete
     hint. Its solver if it found a roster (a roster of the whole model), else None; and the LP
     bound if the LP was solved."""
-    from . import lpguide
-
     left = _left(deadline)
     if not lpguide.applies(model, left) or (stop is not None and stop.is_set()):
         return None, None

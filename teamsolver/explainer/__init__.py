@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..rules.base import Change
 from .report import (
-    Change,
     CoreItem,
     Explanation,
     GoalCost,

@@ -7,16 +7,17 @@ import threading
 import time
 from dataclasses import asdict
 
-from ..engine.model import Where
+from ..engine.conflict import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
 from ..errors import InputError, raise_if_errors
-from ..instance import Instance
+from ..instance import Instance, relaxed
 from ..limits import search_args
-from ..solver import relaxed
+from ..rules import RULE_BY_ID, RULES
+from ..rules.base import Where
+from ..solver import solve
 from ..validation import validate_instance
 from .report import CoreItem, Explanation, Suggestion
-from .search import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
 from .suggest import apply_changes, candidates
-from .words import Context, counted_by, sentence
+from .words import Context, sentence
 
 #: Suggestions printed at most (each one verified by a re-solve).
 MAX_SUGGESTIONS = 6
@@ -120,8 +121,6 @@ def roster_first(
     (stopping at the first one): ``SAT``; ``UNSAT`` when it proves there is none; ``UNKNOWN``
     when time ran out, or when ``solve`` rejects the input (a requirement the hard rules can
     never meet: the conflict search shows it). With the number of solves run (0 or 1)."""
-    from ..solver import solve
-
     first = threading.Event()
     try:
         result = solve(
@@ -142,73 +141,57 @@ def roster_first(
 
 # -- conflicts read off the input ------------------------------------------------------------
 def obvious(ctx: Context) -> list[list[Where]]:
-    """Every group requirement (at least k members of a kind) that exceeds the members of that
-    kind who may sit in the group, as an irreducible conflict: the requirement plus just enough
-    of the recusals and forbid pins that keep the others out (freeing any one of them, or
-    dropping the requirement, leaves a satisfiable set)."""
+    """Every group requirement (at least k members of a kind: each rule's ``requirements``) that
+    exceeds the members of that kind who may sit in the group, as an irreducible conflict: the
+    requirement plus just enough of the recusals and forbid pins that keep the others out
+    (freeing any one of them, or dropping the requirement, leaves a satisfiable set)."""
     inst = ctx.instance
     rules = inst.rules
     hard_recusal = rules.mode("recusal") == "hard"
     found: list[list[Where]] = []
     for g in inst.groups:
-        rule_items = [Where(r, g.round, g.id) for r in ("group-size", "leader-quota")]
-        rule_items += [
-            Where("specialty-coverage", g.round, g.id, specialty=s) for s, _ in g.requires
-        ]
-        rule_items += [
-            Where(r, g.round, g.id) for r in ("deputy-quota", "full-time-anchor", "party-branch")
-        ]
-        for item in rule_items:
-            if rules.mode(item.rule) != "hard":
+        for rule in RULES:
+            if rules.mode(rule.RULE_ID) != "hard":
                 continue
-            counted = counted_by(item, ctx)
-            assert counted is not None
-            attr, _, need = counted
-            free, _ = ctx.candidates(g, attr)
-            if len(free) >= need:
-                continue
-            # Eligible members kept out by a rule that a planner may relax.
-            held: list[Where] = []
-            for m in inst.members:
-                if not attr(m) or m.status != "active" or g.round in m.unavailable_rounds:
+            for item in rule.requirements(g, inst):
+                counting = rule.counting(item, inst)
+                assert counting is not None
+                free, _ = ctx.candidates(g, counting.counts)
+                if len(free) >= counting.need:
                     continue
-                if hard_recusal and ctx.recusal_reasons(m, g):
-                    held.append(Where("recusal", g.round, g.id, m.id))
-                elif (m.id, g.id) in ctx.forbidden:
-                    held.append(Where("pins", g.round, g.id, m.id))
-            if item.rule in ("leader-quota", "deputy-quota"):
-                # Pinned to the role without the ability: held out by the quota rule itself.
-                role = "leader" if item.rule == "leader-quota" else "deputy"
-                held += [
-                    Where(item.rule, g.round, g.id, m.id)
-                    for m in inst.members
-                    if not attr(m)
-                    and ctx.required.get((m.id, g.id)) == role
-                    and ctx.barred(m, g) is None
-                ]
-            keep = max(0, len(free) + len(held) - need + 1)
-            found.append([item, *held[:keep]])
+                # Eligible members kept out by a rule that a planner may relax.
+                held: list[Where] = []
+                for m in inst.members:
+                    if (
+                        not counting.counts(m)
+                        or m.status != "active"
+                        or g.round in m.unavailable_rounds
+                    ):
+                        continue
+                    if hard_recusal and ctx.recusal_reasons(m, g):
+                        held.append(Where("recusal", g.round, g.id, m.id))
+                    elif (m.id, g.id) in ctx.forbidden:
+                        held.append(Where("pins", g.round, g.id, m.id))
+                if counting.role is not None:
+                    # Pinned to the role without the ability: held out by the quota itself.
+                    held += [
+                        Where(item.rule, g.round, g.id, m.id)
+                        for m in inst.members
+                        if not counting.counts(m)
+                        and ctx.required.get((m.id, g.id)) == counting.role
+                        and ctx.barred(m, g) is None
+                    ]
+                keep = max(0, len(free) + len(held) - counting.need + 1)
+                found.append([item, *held[:keep]])
     return found
 
 
 # -- words -----------------------------------------------------------------------------------
-_RANK = {
-    "group-size": 0,
-    "specialty-coverage": 1,
-    "leader-quota": 2,
-    "deputy-quota": 3,
-    "full-time-anchor": 4,
-    "party-branch": 5,
-    "mentoring": 6,
-    "new-leader-support": 7,
-}
-
-
 def _ordered(core: list[Where]) -> list[Where]:
     """Requirements of groups first (in group order), then the rules that hold members back."""
 
     def key(w: Where) -> tuple[int, str, str, str]:
-        return (_RANK.get(w.rule, 10), w.round or "", w.group or "", w.member or "")
+        return (RULE_BY_ID[w.rule].RANK, w.round or "", w.group or "", w.member or "")
 
     return sorted(core, key=key)
 

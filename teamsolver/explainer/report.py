@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ..roster import Roster
+from ..rules.base import Change
 
 #: ``INFEASIBLE``: a conflict was found (``core``); ``FEASIBLE``: the hard rules can all hold;
 #: ``UNKNOWN``: the time limit passed before either was shown.
@@ -33,19 +34,6 @@ class CoreItem(_Data):
     unit: str | None = None
     other: str | None = None
     message: str = ""
-
-
-class Change(_Data):
-    """One edit of the instance: ``set`` a cell (``table``, row ``key``, ``column``) or a rule
-    setting (table ``rules``, ``key`` = section, ``column`` = setting) to ``value``; ``add`` a
-    row (``value`` = the row) to members or units; ``remove`` the pins row ``key`` =
-    ``member@group`` or the conflicts rows ``key`` = ``member_a&member_b``."""
-
-    op: Literal["set", "add", "remove"]
-    table: str
-    key: str | None = None
-    column: str | None = None
-    value: Any = None
 
 
 class Suggestion(_Data):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..audit import Context, check_context, hard_violations
+from ..engine.solve import make_roster
 from ..instance import Instance, Member
 from ..roster import Roster, Seat
 from ..score import GOAL_SENSE, score_context, soft_costs
@@ -265,8 +266,6 @@ def mentored(
     """``seats`` in roster order, with the mentors of ``groups``, and of the groups of later
     rounds that hold a member of ``moved`` (their experience changed), given as
     :func:`teamsolver.engine.solve.make_roster` gives them; other seats keep theirs."""
-    from ..engine.solve import make_roster
-
     m_index = {m.id: i for i, m in enumerate(instance.members)}
     g_index = {g.id: i for i, g in enumerate(instance.groups)}
     r_index = {r: i for i, r in enumerate(instance.rounds)}

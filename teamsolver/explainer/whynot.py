@@ -14,20 +14,22 @@ import time
 from collections.abc import Iterable
 from typing import Literal
 
-from ..audit import check, plural
-from ..engine.model import Model, Where
+from ..audit import Violation
+from ..engine.conflict import UNKNOWN, UNSAT, Limits, resolve_from
+from ..engine.model import Model
 from ..engine.solve import default_workers
 from ..errors import TeamsolverError
 from ..instance import Group, Instance, Pin
 from ..limits import search_args
 from ..roster import Roster
-from ..score import objective_parts, score
-from ..settings import GOAL_IDS, _nearest
+from ..rules.base import Where
+from ..score import judge as judge_roster
+from ..settings import GOAL_IDS
+from ..text import did_you_mean, plural
 from .core import explain
 from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot
-from .search import UNKNOWN, UNSAT, Limits, resolve_from
 from .swaps import MAX_EVALUATIONS, Allowed, Judged, judge, moves, swap_search
-from .words import Context, sentence
+from .words import Barred, Context, sentence
 
 #: Share of a group's time for the swap search; CP-SAT from its roster gets the rest.
 SWAP_SHARE = 0.5
@@ -378,17 +380,18 @@ def unknown_id(word: str, value: str, known: Iterable[str]) -> str:
     first, else the closest id."""
     ids = tuple(known)
     same = [i for i in ids if i.casefold() == value.casefold()]
-    hint = f" (did you mean {same[0]!r}?)" if same else _nearest(value, ids)
+    hint = f" (did you mean {same[0]!r}?)" if same else did_you_mean(value, ids)
     return f"unknown {word} {value!r}{hint}; expected an id from {word}s"
 
 
 def _costs(instance: Instance, given: Roster, forced: Roster) -> list[GoalCost]:
     """Every term of the objective (goals, then soft rules) on both rosters."""
-    before = objective_parts(instance, given)
-    after = objective_parts(instance, forced)
-    given_goals, forced_goals = score(instance, given), score(instance, forced)
-    given_rules = _violations(instance, given)
-    forced_rules = _violations(instance, forced)
+    judged_given = judge_roster(instance, given)
+    judged_forced = judge_roster(instance, forced)
+    before, after = judged_given.parts, judged_forced.parts
+    given_goals, forced_goals = judged_given.goals, judged_forced.goals
+    given_rules = _counts(judged_given.violations)
+    forced_rules = _counts(judged_forced.violations)
     out = []
     for key in before:
         if key in GOAL_IDS:
@@ -411,9 +414,9 @@ def _costs(instance: Instance, given: Roster, forced: Roster) -> list[GoalCost]:
     return out
 
 
-def _violations(instance: Instance, roster: Roster) -> dict[str, int]:
+def _counts(violations: Iterable[Violation]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for v in check(instance, roster):
+    for v in violations:
         counts[v.rule] = counts.get(v.rule, 0) + v.count
     return counts
 
@@ -422,12 +425,13 @@ def _key(w: Where) -> tuple[str | None, ...]:
     return (w.rule, w.round, w.group, w.member)
 
 
-def _static(ctx: Context, member: str, g: Group, why: str) -> CoreItem:
+def _static(ctx: Context, member: str, g: Group, why: Barred) -> CoreItem:
     """The fixed fact that keeps ``member`` out of ``g`` as a rule instance."""
-    if "recused" in why:
+    if why.rule == "recusal":
         w = Where("recusal", g.round, g.id, member)
         return CoreItem(
             rule="recusal", round=g.round, group=g.id, member=member, message=sentence(w, ctx, [w])
         )
-    rule = "pins" if "pin" in why else "eligibility"
-    return CoreItem(rule=rule, round=g.round, group=g.id, member=member, message=f"{why} ({g.id})")
+    return CoreItem(
+        rule=why.rule, round=g.round, group=g.id, member=member, message=f"{why.text} ({g.id})"
+    )

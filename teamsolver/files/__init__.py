@@ -7,55 +7,17 @@ All three readers produce the same raw form (:class:`RawTable` per table plus a 
 from __future__ import annotations
 
 import os
-import re
-import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin
+from ..instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin, relaxed
 from ..settings import Rules, parse_rules
 from ..tables import parse_rows
 from ..validation import ANY_ID, validate_instance
-
-LineOf = Callable[[str, str | None], int | None]
-
-
-@dataclass
-class RawTable:
-    """Rows of one table as read: (row number as the user sees it, {field: raw value})."""
-
-    file: str
-    rows: list[tuple[int, dict[str, Any]]]
-    row_word: str = "row"
-    #: Required columns the header lacks (already reported; not reported again per row).
-    missing: frozenset[str] = frozenset()
-
-
-@dataclass
-class RawRules:
-    data: dict[str, Any]
-    file: str
-    line_of: LineOf | None = None
-    row_word: str = "line"
-    #: True for a ``rules`` sheet of ``key``/``value`` rows (problems name those columns).
-    sheet: bool = False
-
-
-@dataclass
-class Raw:
-    """What a reader found. ``source`` names the workbook or document (None for a folder, whose
-    reader reports missing files itself); ``table_word`` is how a table is called there."""
-
-    tables: dict[str, RawTable] = field(default_factory=dict)
-    rules: RawRules | None = None
-    problems: list[Problem] = field(default_factory=list)
-    source: str | None = None
-    table_word: str = "table"
-    #: True when the source could not be read at all: missing tables are then not reported.
-    unreadable: bool = False
+from . import csvdir, jsondoc, xlsx
+from .raw import Raw, read_rules_file
 
 
 @dataclass
@@ -110,8 +72,6 @@ def read(
 
     ``relax``: judge requirements as if every relaxable rule were soft (for ``solve --relax``).
     """
-    from . import csvdir, jsondoc, xlsx
-
     path = Path(path)
     if not path.exists():
         return LoadResult(None, [Problem(message="no such file or folder", file=str(path))])
@@ -192,8 +152,6 @@ def build(raw: Raw, *, relax: bool = False) -> LoadResult:
         tables.setdefault(table, ())
     instance = Instance(**tables, rules=rules).with_origin(origin)
     if relax:
-        from ..solver import relaxed
-
         judged = relaxed(instance).with_origin(origin)
         problems.extend(validate_instance(judged, broken))
     else:
@@ -203,84 +161,6 @@ def build(raw: Raw, *, relax: bool = False) -> LoadResult:
     return LoadResult(instance if ok else None, problems)
 
 
-def toml_line_finder(text: str) -> LineOf:
-    """A function giving the line of ``[section] key`` in a TOML text (for messages).
-
-    A section with no key gives the line of its ``[section]`` header, or of a ``section = …``
-    or ``section.key = …`` line written at the top level.
-    """
-    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-
-    def unquote(name: str) -> str:
-        return name.strip().strip('"').strip("'")
-
-    def line_of(section: str, key: str | None) -> int | None:
-        current: str | None = None
-        section_line = None
-        for number, line in enumerate(lines, 1):
-            if line.startswith("["):
-                current = unquote(line.strip("[] "))
-                if current == section and section_line is None:
-                    section_line = number
-                    if key is None:
-                        return number
-                continue
-            left = line.split("=", 1)[0] if "=" in line else None
-            if left is None:
-                continue
-            parts = [unquote(p) for p in left.split(".")]
-            if current is None and parts[0] == section:
-                if key is None or parts[1:] == [key]:
-                    return number
-            elif current == section and key is not None and parts == [key]:
-                return number
-        return section_line
-
-    return line_of
-
-
-def read_rules_file(path: Path, problems: list[Problem]) -> RawRules | None:
-    """Read a ``rules.toml``; decoding problems are added to ``problems``."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.append(Problem(message="no such rules file", file=str(path)))
-        return None
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(
-                message=f"cannot decode the file as UTF-8 (byte {exc.start + 1}); save it as UTF-8",
-                file=path.name,
-            )
-        )
-        return None
-    except OSError as exc:
-        problems.append(
-            Problem(message=f"cannot read the rules file: {exc.strerror or exc}", file=str(path))
-        )
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = str(exc), None
-        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-        end = re.search(r"\s*\(at end of document\)$", message)
-        if at is not None:
-            message, line = f"{message[: at.start()]} (column {at.group(2)})", int(at.group(1))
-            if message.startswith("Invalid value"):
-                message += '; text needs quotes (mode = "soft"), true/false and numbers do not'
-        elif end is not None:
-            message, line = (
-                f"{message[: end.start()]} at the end of the file",
-                len(text.splitlines()),
-            )
-        problems.append(
-            Problem(message=f"not valid TOML: {message}", file=path.name, row=line, row_word="line")
-        )
-        return None
-    return RawRules(data, path.name, toml_line_finder(text))
-
-
 def save(instance: Instance, path: str | os.PathLike[str], *, bom: bool = False) -> None:
     """Write ``instance`` as a CSV folder, an ``.xlsx`` workbook or a ``.json`` document.
 
@@ -288,8 +168,6 @@ def save(instance: Instance, path: str | os.PathLike[str], *, bom: bool = False)
     ``bom``: CSV files start with a UTF-8 byte-order mark, so that Excel shows Chinese text
     (other formats ignore it).
     """
-    from . import csvdir, jsondoc, xlsx
-
     path = Path(path)
     kind = format_of(path)
     if kind == "csv":

@@ -15,8 +15,8 @@ from ..atomic import write_folder
 from ..errors import InputError, Problem
 from ..instance import TABLES, Instance
 from ..tables import map_headers, required_columns, table_name
-from . import Raw, RawTable, read_rules_file
 from .cells import escape, table_grid, unescape
+from .raw import Raw, RawTable, read_rules_file
 
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:

@@ -9,9 +9,9 @@ from typing import Any
 from ..atomic import write_text
 from ..errors import Problem
 from ..instance import TABLES, Instance
-from ..settings import _nearest
+from ..text import did_you_mean
 from ..values import Unreadable
-from . import Raw, RawRules, RawTable
+from .raw import Raw, RawRules, RawTable
 
 KEYS = (*TABLES, "rules")
 
@@ -102,7 +102,8 @@ def read_raw(path: Path) -> Raw:
                 continue
             raw.problems.append(
                 Problem(
-                    message=f"unknown key {key!r}{_nearest(key, KEYS)}; expected {', '.join(KEYS)}",
+                    message=f"unknown key {key!r}{did_you_mean(key, KEYS)}; "
+                    f"expected {', '.join(KEYS)}",
                     file=f"{file}, {key}",
                 )
             )

@@ -1,18 +1,25 @@
 """The rules of SPEC §3, one module per rule id (``recusal`` → :mod:`teamsolver.rules.recusal`).
 
-Each module states the rule's meaning exactly in its docstring, names it in ``RULE_ID`` and
-checks it on any roster with ``check(ctx) -> list[Violation]`` (plain Python, never ``ortools``).
-:data:`CHECKS` is the registry: one entry per rule, in the order of
-:data:`teamsolver.settings.RULE_IDS`.
+Each module owns everything about its rule: its meaning (the module docstring, exactly as
+docs/measures.md counts it), its settings (``Settings``), its check on any roster (``check``,
+plain Python), its CP-SAT encoding (``encode``, through the model builder it is given: the
+module itself never imports ortools), how an instance of it is said in words (``sentence``),
+the one-step changes that could lift it (``suggestions``) and the impossibilities the input
+alone shows (``requirements``: the "at least k of a kind" demands of a group, empty for rules
+that make none, which ``explain`` reads off the input; ``inputs``: what validation refuses at
+load). :data:`RULES` is the registry, in the order of SPEC §3 (then the rules added
+since, such as ``attribute-quota``): the checker, the model, the explainer, validation and the
+settings loop over it.
+
+A rule module imports only :mod:`.base` and :mod:`teamsolver.text` at run time (the instance,
+the model and the explainer for type hints only), so that :mod:`teamsolver.settings` can gather
+the rules' settings without an import cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
-
-from ..audit import Context, Violation
 from . import (
+    attribute_quota,
     deputy_quota,
     eligibility,
     full_time_anchor,
@@ -30,35 +37,29 @@ from . import (
     specialty_coverage,
     unit_draw_cap,
 )
+from .base import RuleModule
 
-CheckFn = Callable[[Context], list[Violation]]
-
-
-class RuleCheck(NamedTuple):
-    """A rule id and its plain-Python check."""
-
-    rule: str
-    check: CheckFn
-
-
-#: Every rule's check, in the order of SPEC §3 (``settings.RULE_IDS``).
-CHECKS: tuple[RuleCheck, ...] = (
-    RuleCheck(one_seat_per_round.RULE_ID, one_seat_per_round.check),
-    RuleCheck(eligibility.RULE_ID, eligibility.check),
-    RuleCheck(pins.RULE_ID, pins.check),
-    RuleCheck(group_size.RULE_ID, group_size.check),
-    RuleCheck(recusal.RULE_ID, recusal.check),
-    RuleCheck(member_conflict.RULE_ID, member_conflict.check),
-    RuleCheck(leader_quota.RULE_ID, leader_quota.check),
-    RuleCheck(deputy_quota.RULE_ID, deputy_quota.check),
-    RuleCheck(specialty_coverage.RULE_ID, specialty_coverage.check),
-    RuleCheck(mentoring.RULE_ID, mentoring.check),
-    RuleCheck(new_leader_support.RULE_ID, new_leader_support.check),
-    RuleCheck(full_time_anchor.RULE_ID, full_time_anchor.check),
-    RuleCheck(party_branch.RULE_ID, party_branch.check),
-    RuleCheck(unit_draw_cap.RULE_ID, unit_draw_cap.check),
-    RuleCheck(rotation.RULE_ID, rotation.check),
-    RuleCheck(no_repeat_pairing.RULE_ID, no_repeat_pairing.check),
+#: Every rule, in the order of SPEC §3: the order of checks, reports and the model's build.
+RULES: tuple[RuleModule, ...] = (
+    one_seat_per_round,
+    eligibility,
+    pins,
+    group_size,
+    recusal,
+    member_conflict,
+    leader_quota,
+    deputy_quota,
+    specialty_coverage,
+    mentoring,
+    new_leader_support,
+    full_time_anchor,
+    party_branch,
+    unit_draw_cap,
+    rotation,
+    no_repeat_pairing,
+    attribute_quota,
 )
+#: The rule module of each rule id.
+RULE_BY_ID: dict[str, RuleModule] = {rule.RULE_ID: rule for rule in RULES}
 
-__all__ = ["CHECKS", "CheckFn", "RuleCheck"]
+__all__ = ["RULES", "RULE_BY_ID"]

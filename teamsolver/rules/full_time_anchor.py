@@ -5,9 +5,38 @@ Every group g counts ``max(0, min − F)``, F = seats of g held by ``full_time``
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, attribute_minimum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from ..text import plural
+from ..values import Int
+from .base import (
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    attribute_at_least,
+    attribute_minimum,
+    attribute_minimum_inputs,
+    attribute_minimum_suggestions,
+    group_at,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "full-time-anchor"
+
+
+class Settings(Rule):
+    min: Int = Field(1, ge=0)
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -20,3 +49,43 @@ def check(ctx: Context) -> list[Violation]:
         "full-time member",
         f"it needs at least {need} to anchor its work",
     )
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 4
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """The group needs at least ``full-time-anchor.min`` full-time members."""
+    assert item.group is not None
+    g = instance.group_by_id[item.group]
+    need = instance.rules.full_time_anchor.min
+    says = f"{group_at(g)} needs at least {plural(need, 'full-time member')}"
+    return Counting(lambda m: m.full_time, ("full-time member", "full-time members"), need, says)
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    return [Where(RULE_ID, g.round, g.id)]
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    return ctx.count_sentence(item, core)
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    return attribute_minimum_suggestions(
+        item, ctx, ctx.instance.rules.full_time_anchor.min, "full_time", "full-time member"
+    )
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: ``min`` above ``size_max``; per round: more than the available full-time."""
+    attribute_minimum_inputs(
+        v, RULE_ID, v.instance.rules.full_time_anchor.min, "full_time", "full-time", ""
+    )
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    attribute_at_least(m, RULE_ID, "full_time", m.rules.full_time_anchor.min)

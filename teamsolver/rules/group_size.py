@@ -6,9 +6,33 @@ term when ``size_max`` is unbounded). A group without any seat has n = 0.
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, plural
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..text import plural
+from .base import (
+    OUTSIDE,
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    group_at,
+    outsider,
+    set_change,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "group-size"
+
+
+Settings = Rule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -34,3 +58,80 @@ def check(ctx: Context) -> list[Violation]:
             )
         )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 0
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """The group needs at least ``size_min`` members, whoever they are."""
+    assert item.group is not None
+    g = instance.group_by_id[item.group]
+    if g.size_max == g.size_min:
+        says = f"{group_at(g)} needs exactly {plural(g.size_min, 'member')}"
+    else:
+        top = "" if g.size_max is None else f" and at most {g.size_max}"
+        says = f"{group_at(g)} needs at least {plural(g.size_min, 'member')}{top}"
+    return Counting(lambda m: True, ("member", "members"), g.size_min, says)
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    return [Where(RULE_ID, g.round, g.id)]
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    return ctx.count_sentence(item, core)
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    g = ctx.instance.group_by_id.get(item.group or "")
+    if g is None or item.member is not None:
+        return []
+    out: list[Candidate] = []
+    if g.size_min > 0:
+        out.append(
+            (
+                f"lower size_min of {g.id} from {g.size_min} to {g.size_min - 1}",
+                (set_change("groups", g.id, "size_min", g.size_min - 1),),
+            )
+        )
+    if g.size_max is not None:
+        out.append(
+            (
+                f"raise size_max of {g.id} from {g.size_max} to {g.size_max + 1}",
+                (set_change("groups", g.id, "size_max", g.size_max + 1),),
+            )
+        )
+    out.append((f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")))
+    return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per round: more seats (Σ size_min) than members available."""
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        seats = sum(g.size_min for g in v.instance.groups_in(round_id))
+        available = len(v.free(round_id)) + v.slack
+        if seats > available:
+            v.rule(
+                RULE_ID,
+                "groups",
+                v.first_row[round_id],
+                "size_min",
+                f"{v.where(round_id)} needs at least {plural(seats, 'member')} but only "
+                f"{available} {'is' if available == 1 else 'are'} available{v.note}",
+            )
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    for gi, g in enumerate(m.instance.groups):
+        members = m.by_group[gi]
+        n = m.ones(m.group_index[gi])
+        where = Where("group-size", g.round, g.id)
+        m.at_least("group-size", where, n, g.size_min, len(members))
+        if g.size_max is not None:
+            m.at_most("group-size", where, n, g.size_max, len(members))

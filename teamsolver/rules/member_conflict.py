@@ -7,9 +7,21 @@ repeated in messages (it may be personal).
 
 from __future__ import annotations
 
-from ..audit import Context, Violation
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .base import Candidate, Change, Context, Counting, Rule, Violation, Where
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "member-conflict"
+
+
+Settings = Rule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -33,3 +45,66 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    return f"{item.member} and {item.other} must never share a group (here {item.group})"
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    if not (item.member and item.other):
+        return []
+    return [
+        (
+            f"drop the conflicts row of {item.member} and {item.other}, if it no longer holds",
+            (Change(op="remove", table="conflicts", key=f"{item.member}&{item.other}"),),
+        )
+    ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    mode = m.mode("member-conflict")
+    if mode == "off":
+        return
+    inst = m.instance
+    index = {member.id: i for i, member in enumerate(inst.members)}
+    rows: dict[frozenset[str], int] = {}  # each row counts (measures.md), repeats included
+    first: dict[frozenset[str], tuple[str, str]] = {}
+    for c in inst.conflicts:
+        key = frozenset((c.member_a, c.member_b))
+        if c.member_a in index and c.member_b in index and len(key) == 2:
+            rows[key] = rows.get(key, 0) + 1
+            first.setdefault(key, (c.member_a, c.member_b))
+    for key, n in rows.items():
+        ida, idb = first[key]
+        a, b = index[ida], index[idb]
+        for gi in sorted(set(m.by_member.get(a, ())) & set(m.by_member.get(b, ()))):
+            g = inst.groups[gi]
+            both = m.x[(a, gi)] + m.x[(b, gi)]
+            where = Where("member-conflict", g.round, g.id, ida, other=idb)
+            if mode == "hard":
+                m.post(where, m.cp.add(both <= 1))
+            else:
+                together = m.cp.new_bool_var("")
+                m.cp.add(together >= both - 1)
+                m.parts["member-conflict"].add(together, n)

@@ -16,10 +16,37 @@ given.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..audit import Context, Violation, ids, plural
+from pydantic import Field
+
+from ..text import ids, plural
+from ..values import Int
+from .base import (
+    OUTSIDE,
+    SHOWN,
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    outsider,
+    set_change,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "mentoring"
+
+
+class Settings(Rule):
+    max_new_per_experienced: Int = Field(1, ge=0)
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -92,3 +119,68 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 6
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    assert item.group is not None
+    g = ctx.instance.group_by_id[item.group]
+    k = ctx.instance.rules.mentoring.max_new_per_experienced
+    new, _ = ctx.candidates(g, ctx.new)
+    exp, _ = ctx.candidates(g, ctx.experienced)
+    return (
+        f"Group {g.id} may hold at most {k} new member(s) per experienced member; "
+        f"at the start of the plan {plural(len(new), 'new member')} "
+        f"({ids((m.id for m in new), SHOWN, empty='none')}) and "
+        f"{plural(len(exp), 'experienced member')} "
+        f"({ids((m.id for m in exp), SHOWN, empty='none')}) may sit there"
+    )
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    if item.group is None:
+        return []
+    k = ctx.instance.rules.mentoring.max_new_per_experienced
+    return [
+        (
+            f"raise mentoring.max_new_per_experienced from {k} to {k + 1}",
+            (set_change("rules", "mentoring", "max_new_per_experienced", k + 1),),
+        ),
+        (f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")),
+    ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    mode = m.mode("mentoring")
+    if mode == "off":
+        return
+    k = m.rules.mentoring.max_new_per_experienced
+    for gi, g in enumerate(m.instance.groups):
+        new, exp = m.new_and_experienced(gi)
+        if not new:
+            continue
+        # Σ new − k·Σ exp (literals only: _new_and_experienced drops the constants 0).
+        excess = (
+            [v.index for v in new] + [v.index for v in exp],  # type: ignore[union-attr]
+            [1] * len(new) + [-k] * len(exp),
+        )
+        m.at_most("mentoring", Where("mentoring", g.round, g.id), excess, 0, len(new))

@@ -6,9 +6,22 @@ held by a member who is experienced at the start of g's round counts 1.
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, ids
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..text import ids, plural
+from .base import OUTSIDE, SHOWN, Candidate, Context, Counting, Rule, Violation, Where, outsider
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "new-leader-support"
+
+
+Settings = Rule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -39,3 +52,84 @@ def check(ctx: Context) -> list[Violation]:
             )
         )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 7
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    assert item.group is not None
+    g = ctx.instance.group_by_id[item.group]
+    leads, _ = ctx.candidates(g, lambda m: m.can_lead)
+    promoted = [m.id for m in leads if m.newly_promoted]
+    support, _ = ctx.candidates(g, lambda m: m.can_deputy and ctx.experienced(m))
+    return (
+        f"a newly promoted leader of {g.id} needs an experienced deputy; of the "
+        f"{plural(len(leads), 'member')} who can lead there, {len(promoted)} "
+        f"{'is' if len(promoted) == 1 else 'are'} newly promoted "
+        f"({ids(promoted, SHOWN, empty='none')}); experienced members who can be deputy "
+        f"there: {ids((m.id for m in support), SHOWN, empty='none')}"
+    )
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    if item.group is None:
+        return []
+    return [
+        (
+            f"add one experienced member who can be deputy, {OUTSIDE}",
+            outsider(ctx.instance, "deputy", can_deputy=True),
+        )
+    ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    mode = m.mode("new-leader-support")
+    if mode == "off":
+        return
+    inst = m.instance
+    for gi, g in enumerate(inst.groups):
+        ri = m.facts.round_of[gi]
+        np_leads = [
+            m.lead[(mi, gi)]
+            for mi in m.by_group[gi]
+            if (mi, gi) in m.lead and inst.members[mi].newly_promoted
+        ]
+        if not np_leads:
+            continue
+        exp_deps = []
+        for mi in m.by_group[gi]:
+            if (mi, gi) in m.dep:
+                e = m.seat_and(m.dep[(mi, gi)], mi, gi, m.is_experienced(mi, ri), "expdep")
+                if not isinstance(e, int) or e:
+                    exp_deps.append(e)
+        # One variable for the count of experienced deputies, so that each newly promoted
+        # leader's constraint has two terms instead of every deputy candidate.
+        support = m.cp.new_int_var(0, len(exp_deps), "")
+        m.cp.add(support == m.sum(exp_deps))
+        where = Where("new-leader-support", g.round, g.id)
+        if mode == "hard":
+            for lead in np_leads:
+                m.post(where, m.cp.add(support >= lead))
+        else:
+            v = m.cp.new_bool_var("")
+            for lead in np_leads:
+                m.cp.add(v >= lead - support)
+            m.parts["new-leader-support"].add(v)

@@ -14,11 +14,29 @@ Pairs are formed only within groups.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from ..audit import Context, Violation, ids, plural
+from pydantic import Field
+
+from ..text import ids, plural
+from ..values import Int, OptInt
+from .base import MAX_WEIGHT, Candidate, Context, Counting, Mode, Rule, Violation, Where, set_change
+
+if TYPE_CHECKING:
+    from ..engine.model import Lin, Model, Var
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "no-repeat-pairing"
+
+
+class Settings(Rule):
+    mode: Mode = "soft"
+    weight: Int = Field(50, ge=0, le=MAX_WEIGHT)
+    lookback: OptInt = Field(None, ge=1)
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -56,3 +74,117 @@ def check(ctx: Context) -> list[Violation]:
                 )
             )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    other = item.other or ""
+    if "@-" in other:
+        # ``other`` names a past group as GROUP@-AGO (written by ``encode``: its own data).
+        past, ago = other.split("@-")
+        return (
+            f"at most one member of past group {past} ({ago} round(s) ago) may sit in "
+            f"{item.group} (no-repeat-pairing)"
+        )
+    return f"groups {other} and {item.group} may share at most one member (no-repeat-pairing)"
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    lookback = ctx.instance.rules.no_repeat_pairing.lookback
+    out: list[Candidate] = []
+    if item.other and "@-" in item.other and lookback is not None and lookback > 1:
+        out.append(
+            (
+                f"lower no-repeat-pairing.lookback from {lookback} to {lookback - 1}",
+                (set_change("rules", RULE_ID, "lookback", lookback - 1),),
+            )
+        )
+    out.append(
+        (
+            "make no-repeat-pairing soft (its default): repeated pairs then cost, not forbid",
+            (set_change("rules", RULE_ID, "mode", "soft"),),
+        )
+    )
+    return out
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    if m.mode("no-repeat-pairing") == "off":
+        return
+    inst = m.instance
+    rule = m.rules.no_repeat_pairing
+    groups = inst.groups
+    sizes = [m.seat_cap(gi) for gi in range(len(groups))]
+    # Plan with plan: members shared by two groups of different rounds.
+    shared: dict[tuple[int, int], list[Var]] = defaultdict(list)
+    round_of = m.facts.round_of
+    for mi, gis in m.by_member.items() if len(m.facts.rounds) > 1 else ():
+        for a, g1 in enumerate(gis):
+            for g2 in gis[a + 1 :]:
+                if round_of[g1] == round_of[g2]:
+                    continue
+                w = m.cp.new_bool_var("")
+                m.cp.add(w >= m.x[(mi, g1)] + m.x[(mi, g2)] - 1)
+                shared[(min(g1, g2), max(g1, g2))].append(w)
+    for (g1, g2), ws in shared.items():
+        most = min(len(ws), sizes[g1], sizes[g2])
+        g = groups[g2]
+        _pair_penalty(
+            m,
+            Where("no-repeat-pairing", g.round, g.id, other=groups[g1].id),
+            m.sum(ws),
+            most,
+        )
+    # Plan with history: members of one past group seated together again.
+    index = {member.id: i for i, member in enumerate(inst.members)}
+    past: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for h in inst.history:
+        if h.member in index and (rule.lookback is None or h.rounds_ago <= rule.lookback):
+            past[(h.rounds_ago, h.group)].add(index[h.member])
+    for (ago, pg), members in past.items():
+        if len(members) < 2:
+            continue
+        # The groups where at least two of them have a seat variable, through the members'
+        # own groups (a province has 300 past groups × 100 groups: 30,000 empty sums before).
+        seated: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for mi in members:
+            for gi in m.by_member.get(mi, ()):
+                seated[gi].append((mi, gi))
+        for gi in sorted(seated):
+            pairs, g = seated[gi], groups[gi]
+            most = min(len(pairs), sizes[gi])
+            _pair_penalty(
+                m,
+                Where("no-repeat-pairing", g.round, g.id, other=f"{pg}@-{ago}"),
+                m.total(pairs),
+                most,
+            )
+
+
+def _pair_penalty(m: Model, where: Where, overlap: Lin, most: int) -> None:
+    """Pairs among ``overlap`` shared members, C(o, 2): at most 1 shared (hard) or a cost."""
+    if most <= 1:
+        return
+    if m.mode("no-repeat-pairing") == "hard":
+        m.post(where, m.cp.add(overlap <= 1))
+        return
+    m.parts["no-repeat-pairing"].add(m.convex_pairs(overlap, most))

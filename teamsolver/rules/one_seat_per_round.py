@@ -7,10 +7,22 @@ A seat listed twice in the same group counts as two seats. The round of a seat i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..audit import Context, Violation, ids
+from ..text import ids
+from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "one-seat-per-round"
+
+
+Settings = AlwaysRule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -34,3 +46,51 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    """Never in a conflict (the rule is never relaxed, so never guarded); said for
+    completeness."""
+    return f"{item.member} may hold at most one seat in round {item.round}"
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    """None: a member holds one seat per round, whatever the plan."""
+    return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    # Written straight into the proto, literals in the order add_at_most_one keeps.
+    constraints = m.cp.proto.constraints
+    round_of = m.facts.round_of
+    one_round = len(m.facts.rounds) == 1
+    for mi, gis in m.by_member.items():
+        if one_round:
+            per_round = {0: [m.x[(mi, gi)].index for gi in gis]}
+        else:
+            per_round = defaultdict(list)
+            for gi in gis:
+                per_round[round_of[gi]].append(m.x[(mi, gi)].index)
+        for literals in per_round.values():
+            if len(literals) > 1:
+                constraints.add().at_most_one.literals.extend(literals)

@@ -6,9 +6,38 @@ Every group g counts ``max(0, min − P)``, P = seats of g held by ``party_membe
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, attribute_minimum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from ..text import plural
+from ..values import Int
+from .base import (
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    attribute_at_least,
+    attribute_minimum,
+    attribute_minimum_inputs,
+    attribute_minimum_suggestions,
+    group_at,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "party-branch"
+
+
+class Settings(Rule):
+    min: Int = Field(3, ge=0)
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -21,3 +50,43 @@ def check(ctx: Context) -> list[Violation]:
         "party member",
         f"a temporary party branch needs at least {need}",
     )
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 5
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """The group needs at least ``party-branch.min`` party members."""
+    assert item.group is not None
+    g = instance.group_by_id[item.group]
+    need = instance.rules.party_branch.min
+    says = f"{group_at(g)} needs at least {plural(need, 'party member')} for a party branch"
+    return Counting(lambda m: m.party_member, ("party member", "party members"), need, says)
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    return [Where(RULE_ID, g.round, g.id)]
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    return ctx.count_sentence(item, core)
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    return attribute_minimum_suggestions(
+        item, ctx, ctx.instance.rules.party_branch.min, "party_member", "party member"
+    )
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: ``min`` above ``size_max``; per round: more than the available party members."""
+    attribute_minimum_inputs(
+        v, RULE_ID, v.instance.rules.party_branch.min, "party_member", "party", " for a branch"
+    )
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    attribute_at_least(m, RULE_ID, "party_member", m.rules.party_branch.min)

@@ -7,9 +7,22 @@ forbids the whole group, whatever its role (as validation warns). Each pin row c
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, ids
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..text import ids
+from .base import AlwaysRule, Candidate, Change, Context, Counting, Violation, Where
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "pins"
+
+
+Settings = AlwaysRule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -46,3 +59,59 @@ def check(ctx: Context) -> list[Violation]:
             )
         )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    assert item.group is not None and item.member is not None
+    if (item.member, item.group) in ctx.forbidden:
+        return f"a pin forbids {item.member} from {item.group}"
+    role = ctx.required.get((item.member, item.group)) or ""
+    return f"a pin requires {item.member} in {item.group}" + (f" as {role}" if role else "")
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    if item.group is None or item.member is None:
+        return []
+    kind = "forbid" if (item.member, item.group) in ctx.forbidden else "require"
+    return [
+        (
+            f"drop the {kind} pin of {item.member} in {item.group}",
+            (Change(op="remove", table="pins", key=f"{item.member}@{item.group}"),),
+        )
+    ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    inst = m.instance
+    for (mi, gi), role in m.required.items():
+        g, member = inst.groups[gi], inst.members[mi]
+        where = Where("pins", g.round, g.id, member.id)
+        m.post(where, m.cp.add(m.x[(mi, gi)] == 1))
+        if role == "leader":
+            m.post(where, m.cp.add(m.lead[(mi, gi)] == 1))
+        elif role == "deputy":
+            m.post(where, m.cp.add(m.dep[(mi, gi)] == 1))
+        elif role == "member":
+            for table in (m.lead, m.dep):
+                if (mi, gi) in table:
+                    m.post(where, m.cp.add(table[(mi, gi)] == 0))

@@ -17,11 +17,70 @@ Seats of members not in the pool are left to ``eligibility``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from ..audit import Context, Violation, plural
-from ..instance import Member
+from pydantic import Field
+
+from ..text import plural
+from ..values import Bool, Int
+from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance, Member
+    from ..validation import Inputs
 
 RULE_ID = "recusal"
+
+#: Why a member may not inspect a group, as data: words are made from it (``Reason.words``),
+#: suggestions read its ``kind``; nothing parses the sentence back.
+ReasonKind = Literal[
+    "own-unit", "target-under-unit", "unit-under-target", "zone", "conflict-unit", "history"
+]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One static reason (known before solving) that ``target`` is recused for a member:
+
+    - ``own-unit``: the target is their own unit;
+    - ``target-under-unit`` / ``unit-under-target``: the target lies under their unit ``unit``,
+      or their unit ``unit`` under the target (``hierarchy``);
+    - ``zone``: the target is in their own zone ``zone`` (``own_zone``);
+    - ``conflict-unit``: one of their ``conflict_units``;
+    - ``history``: they inspected it ``ago`` rounds before the plan (``reinspect_cooldown``).
+    """
+
+    kind: ReasonKind
+    target: str
+    unit: str | None = None
+    zone: str | None = None
+    ago: int | None = None
+
+    def words(self) -> str:
+        t = self.target
+        match self.kind:
+            case "own-unit":
+                return f"their own unit {t} is a target"
+            case "target-under-unit":
+                return f"target {t} is under their unit {self.unit}"
+            case "unit-under-target":
+                return f"their unit {self.unit} is under target {t}"
+            case "zone":
+                return f"target {t} is in their own zone {self.zone}"
+            case "conflict-unit":
+                return f"target {t} is one of their conflict units"
+            case "history":
+                return f"they inspected {t} {plural(self.ago or 0, 'round')} before this plan"
+
+
+class Settings(Rule):
+    hierarchy: Bool = True
+    own_zone: Bool = False
+    reinspect_cooldown: Int = Field(0, ge=0)
 
 
 def _reasons(
@@ -96,3 +155,125 @@ def check(ctx: Context) -> list[Violation]:
                 )
             )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    inst = ctx.instance
+    assert item.group is not None and item.member is not None
+    g = inst.group_by_id[item.group]
+    m = inst.member_by_id[item.member]
+    why = [r.words() for r in ctx.recusal_reasons(m, g)]
+    if not why:
+        cooldown = inst.rules.recusal.reinspect_cooldown
+        why = [
+            f"an earlier group of the plan that they may sit in inspects a target of "
+            f"{g.id}, within reinspect_cooldown {cooldown}"
+        ]
+    return f"{m.id} (unit {m.unit}) may not inspect {g.id}: {'; '.join(why)}"
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    inst = ctx.instance
+    rec = inst.rules.recusal
+    if item.member is None or item.group is None:
+        return []
+    m = inst.member_by_id[item.member]
+    g = inst.group_by_id[item.group]
+    kinds = {r.kind for r in ctx.recusal_reasons(m, g)}
+    out: list[Candidate] = []
+    personal = [t for t in g.targets if t in m.conflict_units]
+    if personal:
+        keep = [u for u in m.conflict_units if u not in personal]
+        out.append(
+            (
+                f"drop {', '.join(personal)} from the conflict_units of {m.id}, if the conflict "
+                "no longer holds",
+                (set_change("members", m.id, "conflict_units", keep),),
+            )
+        )
+    if "zone" in kinds and rec.own_zone:
+        out.append(
+            (
+                "allow inspection within one's own zone (recusal.own_zone = false)",
+                (set_change("rules", "recusal", "own_zone", False),),
+            )
+        )
+    if kinds & {"target-under-unit", "unit-under-target"} and rec.hierarchy:
+        out.append(
+            (
+                "recuse only a member's own unit, not its parents and children "
+                "(recusal.hierarchy = false)",
+                (set_change("rules", "recusal", "hierarchy", False),),
+            )
+        )
+    # No static reason: the cooldown within the plan (an earlier round) keeps them out.
+    if (not kinds or "history" in kinds) and rec.reinspect_cooldown > 0:
+        c = rec.reinspect_cooldown
+        out.append(
+            (
+                f"lower recusal.reinspect_cooldown from {c} to {c - 1}",
+                (set_change("rules", "recusal", "reinspect_cooldown", c - 1),),
+            )
+        )
+    return out
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    """Static recusal is in the variables; here: soft costs and cooldown within the plan."""
+    mode = m.mode("recusal")
+    if mode == "off":
+        return
+    inst = m.instance
+    if mode == "soft":
+        for (mi, gi), _ in m.facts.recused.items():
+            if (mi, gi) in m.x:
+                m.parts["recusal"].add(m.x[(mi, gi)])
+    cooldown = m.rules.recusal.reinspect_cooldown
+    if cooldown <= 0 or len(m.facts.rounds) < 2:
+        return
+    targets = [set(g.targets) for g in inst.groups]
+    for mi, gis in m.by_member.items():
+        for g2 in gis:
+            r2 = m.facts.round_of[g2]
+            if (mi, g2) in m.facts.recused:
+                continue  # already a violation (or no variable) for static reasons
+            earlier = [
+                g1
+                for g1 in gis
+                if 0 < r2 - m.facts.round_of[g1] <= cooldown and targets[g1] & targets[g2]
+            ]
+            if not earlier:
+                continue
+            x2 = m.x[(mi, g2)]
+            g = inst.groups[g2]
+            if mode == "hard":
+                for g1 in earlier:
+                    m.post(
+                        Where("recusal", g.round, g.id, inst.members[mi].id),
+                        m.cp.add(m.x[(mi, g1)] + x2 <= 1),
+                    )
+            else:
+                v = m.cp.new_bool_var("")
+                for g1 in earlier:
+                    m.cp.add(v >= m.x[(mi, g1)] + x2 - 1)
+                m.parts["recusal"].add(v)

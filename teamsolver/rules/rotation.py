@@ -11,11 +11,28 @@ Seats before the plan (``history``) are not counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from ..audit import Context, Violation, plural
+from pydantic import Field
+
+from ..text import plural
+from ..values import Int, OptInt
+from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "rotation"
+
+
+class Settings(Rule):
+    max_rounds: OptInt = Field(None, ge=0)
+    min_rest: Int = Field(0, ge=0)
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -55,3 +72,105 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    inst = ctx.instance
+    assert item.member is not None
+    m = inst.member_by_id[item.member]
+    rot = inst.rules.rotation
+    if item.round is None:
+        cap = m.max_rounds if m.max_rounds is not None else rot.max_rounds
+        return f"{m.id} may hold at most {plural(cap or 0, 'seat')} in the plan (rotation)"
+    rest = plural(rot.min_rest, "round")
+    return (
+        f"{m.id} must rest at least {rest} between two seats, so cannot hold "
+        f"a seat in round {item.round} and one in the {rest} before it"
+    )
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    inst = ctx.instance
+    if not item.member:
+        return []
+    m = inst.member_by_id[item.member]
+    rot = inst.rules.rotation
+    if item.round is None and m.max_rounds is not None:
+        return [
+            (
+                f"raise max_rounds of {m.id} from {m.max_rounds} to {m.max_rounds + 1}",
+                (set_change("members", m.id, "max_rounds", m.max_rounds + 1),),
+            )
+        ]
+    if item.round is None and rot.max_rounds is not None:
+        return [
+            (
+                f"raise rotation.max_rounds from {rot.max_rounds} to {rot.max_rounds + 1}",
+                (set_change("rules", RULE_ID, "max_rounds", rot.max_rounds + 1),),
+            )
+        ]
+    if item.round is not None and rot.min_rest > 0:
+        return [
+            (
+                f"lower rotation.min_rest from {rot.min_rest} to {rot.min_rest - 1}",
+                (set_change("rules", RULE_ID, "min_rest", rot.min_rest - 1),),
+            )
+        ]
+    return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    mode = m.mode("rotation")
+    if mode == "off":
+        return
+    inst = m.instance
+    rot = m.rules.rotation
+    for mi, gis in m.by_member.items():
+        member = inst.members[mi]
+        rounds = sorted({m.facts.round_of[gi] for gi in gis})
+        cap = member.max_rounds if member.max_rounds is not None else rot.max_rounds
+        if (cap is None or len(rounds) <= cap) and (rot.min_rest <= 0 or len(rounds) < 2):
+            continue  # no row can bind (one round at province: 7,000 members skipped)
+        seat = {ri: m.sum(m.seat_in_round(mi, ri)) for ri in rounds}
+        if cap is not None:
+            m.at_most(
+                "rotation",
+                Where("rotation", member=member.id),
+                m.sum(list(seat.values())),
+                cap,
+                len(rounds),
+            )
+        if rot.min_rest <= 0:
+            continue
+        for a, i in enumerate(rounds):
+            for j in rounds[a + 1 :]:
+                if j - i - 1 >= rot.min_rest:
+                    break
+                where = Where("rotation", m.facts.rounds[j], member=member.id)
+                if mode == "hard":
+                    m.post(where, m.cp.add(seat[i] + seat[j] <= 1))
+                else:
+                    between = [seat[k] for k in rounds if i < k < j]
+                    v = m.cp.new_bool_var("")
+                    m.cp.add(v >= seat[i] + seat[j] - 1 - m.sum(between))
+                    m.parts["rotation"].add(v)

@@ -7,9 +7,34 @@ they have).
 
 from __future__ import annotations
 
-from ..audit import Context, Violation, plural
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..text import did_you_mean, plural
+from .base import (
+    OUTSIDE,
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    group_at,
+    outsider,
+    set_change,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "specialty-coverage"
+
+
+Settings = Rule
 
 
 def check(ctx: Context) -> list[Violation]:
@@ -36,3 +61,102 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 1
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """The group needs ``requires[s]`` members with specialty s."""
+    assert item.group is not None
+    if item.specialty is None:
+        return None
+    g = instance.group_by_id[item.group]
+    s = item.specialty
+    need = dict(g.requires).get(s, 0)
+    return Counting(
+        lambda m: s in m.specialties,
+        (f"{s} specialist", f"{s} specialists"),
+        need,
+        f"{group_at(g)} requires {need} {s}",
+    )
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    return [Where(RULE_ID, g.round, g.id, specialty=s) for s, _ in g.requires]
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    return ctx.count_sentence(item, core)
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    g = ctx.instance.group_by_id.get(item.group or "")
+    s = item.specialty
+    if g is None or not s:
+        return []
+    req = dict(g.requires)
+    lower = {k: v - 1 if k == s else v for k, v in req.items()}
+    lower = {k: v for k, v in lower.items() if v > 0}
+    return [
+        (
+            f"lower the {s} requirement of {g.id} from {req[s]} to {req[s] - 1}",
+            (set_change("groups", g.id, "requires", lower),),
+        ),
+        (
+            f"add one experienced {s} specialist {OUTSIDE}",
+            outsider(ctx.instance, f"{s} specialist", specialties=[s]),
+        ),
+    ]
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: a requirement above ``size_max``, or above the specialists of the pool."""
+    groups = v.instance.groups
+    for i, g in enumerate(groups):
+        cap = v.cap(g)
+        for name, n in g.requires:
+            if cap is not None and n > cap:
+                v.rule(
+                    RULE_ID, "groups", i, "requires", f"requires {n} {name} but size_max is {cap}"
+                )
+    if not v.pool:
+        return
+    specialists: Counter[str] = Counter()
+    for m in v.active:
+        specialists.update(set(m.specialties))
+    for i, g in enumerate(groups):
+        for name, n in g.requires:
+            have = specialists[name] + v.slack
+            if n > have:
+                what = (
+                    f"only {plural(have, 'active member')} in the whole pool "
+                    f"{'has' if have == 1 else 'have'}"
+                    if have
+                    else "no active member in the whole pool has"
+                )
+                hint = did_you_mean(name, list(specialists), 0.75) if not have else ""
+                v.rule(
+                    RULE_ID,
+                    "groups",
+                    i,
+                    "requires",
+                    f"requires {n} {name} but {what} that specialty{v.note}{hint}",
+                )
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    inst = m.instance
+    specialties = [set(member.specialties) for member in inst.members]
+    for gi, g in enumerate(inst.groups):
+        for name, n in g.requires:
+            seats = [
+                i
+                for mi, i in zip(m.by_group[gi], m.group_index[gi], strict=True)
+                if name in specialties[mi]
+            ]
+            where = Where("specialty-coverage", g.round, g.id, specialty=name)
+            m.at_least("specialty-coverage", where, m.ones(seats), n, len(seats))

@@ -14,11 +14,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..audit import Context, Violation, ids, plural
-from ..roster import Seat
+from pydantic import Field
+
+from ..text import ids, plural
+from ..values import OptInt
+from .base import SHOWN, Candidate, Context, Counting, Rule, Violation, Where, set_change
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance
+    from ..roster import Seat
+    from ..validation import Inputs
 
 RULE_ID = "unit-draw-cap"
+
+
+class Settings(Rule):
+    max_per_round: OptInt = Field(None, ge=0)
+    max_per_group: OptInt = Field(2, ge=0)
 
 
 def _by_home(ctx: Context, seats: Sequence[Seat]) -> dict[str, list[str]]:
@@ -70,3 +86,123 @@ def check(ctx: Context) -> list[Violation]:
                     )
                 )
     return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 10
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """None: this rule needs no number of members of a kind."""
+    return None
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    """None: this rule makes no demand that the input alone can show impossible."""
+    return []
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    inst = ctx.instance
+    assert item.unit is not None
+    rules = inst.rules
+    drawn = [m.id for m in inst.members if m.unit == item.unit and m.status == "active"]
+    active = f"the unit has {len(drawn)} active: {ids(drawn, SHOWN, empty='none')}"
+    if item.group is not None:
+        cap = rules.unit_draw_cap.max_per_group
+        return (
+            f"at most {plural(cap or 0, 'member')} from unit {item.unit} may sit in one group "
+            f"({item.group}); {active}"
+        )
+    u = inst.unit_by_id.get(item.unit)
+    limit = u.max_drawn if u is not None and u.max_drawn is not None else None
+    limit = limit if limit is not None else rules.unit_draw_cap.max_per_round
+    return (
+        f"at most {plural(limit or 0, 'member')} from unit {item.unit} may be drawn in round "
+        f"{item.round}; {active}"
+    )
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    inst = ctx.instance
+    if not item.unit:
+        return []
+    cap = inst.rules.unit_draw_cap
+    if item.group is not None:
+        if cap.max_per_group is None:
+            return []
+        return [
+            (
+                f"raise unit-draw-cap.max_per_group from {cap.max_per_group} to "
+                f"{cap.max_per_group + 1}",
+                (set_change("rules", RULE_ID, "max_per_group", cap.max_per_group + 1),),
+            )
+        ]
+    u = inst.unit_by_id.get(item.unit)
+    if u is not None and u.max_drawn is not None:
+        return [
+            (
+                f"allow one more draw from unit {u.id}: max_drawn {u.max_drawn} to "
+                f"{u.max_drawn + 1}",
+                (set_change("units", u.id, "max_drawn", u.max_drawn + 1),),
+            )
+        ]
+    if cap.max_per_round is not None:
+        return [
+            (
+                f"raise unit-draw-cap.max_per_round from {cap.max_per_round} to "
+                f"{cap.max_per_round + 1}",
+                (set_change("rules", RULE_ID, "max_per_round", cap.max_per_round + 1),),
+            )
+        ]
+    return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    if m.mode("unit-draw-cap") == "off":
+        return
+    inst = m.instance
+    cap = m.rules.unit_draw_cap
+    units = inst.unit_by_id
+    unit_of = [member.unit for member in inst.members]
+    # Seats by (round, unit): member and proto index of each seat variable.
+    per_round: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for gi, g in enumerate(inst.groups):
+        ri = m.facts.round_of[gi]
+        per_group: dict[str, list[int]] = defaultdict(list)
+        for mi, i in zip(m.by_group[gi], m.group_index[gi], strict=True):
+            unit = unit_of[mi]
+            per_group[unit].append(i)
+            per_round[(ri, unit)].append((mi, i))
+        if cap.max_per_group is not None:
+            for unit, seats in per_group.items():
+                if len(seats) <= cap.max_per_group:
+                    continue  # never more than the cap: no row (at_most would drop it)
+                m.at_most(
+                    "unit-draw-cap",
+                    Where("unit-draw-cap", g.round, g.id, unit=unit),
+                    m.ones(seats),
+                    cap.max_per_group,
+                    len(seats),
+                )
+    for (ri, unit), pairs in per_round.items():
+        u = units.get(unit)
+        limit = u.max_drawn if u is not None and u.max_drawn is not None else cap.max_per_round
+        if limit is None:
+            continue
+        members = {mi for mi, _ in pairs}
+        if len(members) <= limit:
+            continue
+        m.at_most(
+            "unit-draw-cap",
+            Where("unit-draw-cap", m.facts.rounds[ri], unit=unit),
+            m.ones([i for _, i in pairs]),
+            limit,
+            len(members),
+        )

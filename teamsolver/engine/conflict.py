@@ -1,7 +1,7 @@
 """The CP-SAT side of ``explain``: assume every guard, read a conflict, shrink it.
 
 A guarded :class:`~teamsolver.engine.model.Model` enforces each hard constraint of a relaxable
-rule (and each pin) only when the literal of its :class:`~teamsolver.engine.model.Where` holds.
+rule (and each pin) only when the literal of its :class:`~teamsolver.rules.base.Where` holds.
 Assuming a set of those literals asks "can these rule instances all hold, the rules that always
 hold (one seat per round, eligibility) included?".
 """
@@ -16,9 +16,20 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..engine.model import Model, Where, set_hint
 from ..instance import Instance, Pin
+from ..result import Progress
 from ..roster import Roster
+from ..rules.base import Where
+from .model import Model, set_hint
+from .solve import (
+    STAGED_FROM,
+    _chosen,
+    _complete,
+    _solver,
+    chosen_of,
+    make_roster,
+    solve_model,
+)
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 #: Seconds given to the one assumption-based solve that reads CP-SAT's own conflict.
@@ -247,7 +258,6 @@ def resolve_from(
     Returns the verdict (``SAT``; ``UNSAT``: no roster has the seat; ``UNKNOWN``), the roster,
     and whether it is proven best.
     """
-    from ..engine.solve import STAGED_FROM
 
     if len(model.x) >= STAGED_FROM:
         first = start if clean else None
@@ -258,9 +268,6 @@ def resolve_from(
 def _staged(
     instance: Instance, seat: tuple[int, int], start: Roster | None, limits: Limits
 ) -> tuple[str, Roster | None, bool]:
-    from ..engine.solve import solve_model
-    from ..result import Progress
-
     member, group = instance.members[seat[0]].id, instance.groups[seat[1]].id
     pinned = instance.model_copy(
         update={"pins": (*instance.pins, Pin(member=member, group=group, kind="require"))}
@@ -289,7 +296,6 @@ def _staged(
 def _hinted(
     model: Model, seat: tuple[int, int], start: Roster | None, limits: Limits
 ) -> tuple[str, Roster | None, bool]:
-    from ..engine.solve import _chosen, _complete, _solver, chosen_of, make_roster
 
     instance = model.instance
     proto = model.cp.proto

@@ -13,25 +13,33 @@ from typing import Any, NoReturn
 
 import click
 
-from . import files
-from .cli import ENCODING, EXIT_INPUT, EXIT_NO, EXIT_OK, RULES, input_errors, main
-from .cli_solve import (
+from .. import files
+from ..errors import InputError, Problem, TeamsolverError
+from ..explainer.report import Explanation, WhyNot
+from ..instance import Instance, relaxed
+from ..rosterio import read_roster
+from ..scenario import apply_scenario
+from ..settings import RELAXABLE_RULES, Rules
+from ..summary import plain
+from ..text import plural
+from .common import (
+    ENCODING,
+    EXIT_NO,
+    EXIT_OK,
+    RULES,
     SEED,
-    _bad_input,
-    _plural,
-    _print_json,
-    _problem_docs,
-    _reader_may_leave,
-    _say,
-    _tolerant_streams,
+    bad_input,
+    input_errors,
+    print_json,
+    problem_docs,
+    read_scenario,
+    reader_may_leave,
+    say,
+    time_limit_option,
+    tolerant_streams,
+    workers_option,
 )
-from .errors import InputError, Problem, TeamsolverError
-from .explainer.report import Explanation, WhyNot
-from .instance import Instance
-from .rosterio import read_roster
-from .scenario import apply_scenario
-from .settings import RELAXABLE_RULES, Rules
-from .summary import plain
+from .reporting import check_report, language, report_options, write_html
 
 #: The --json document of a run that failed before explaining anything (with ``problems``).
 FAILED: dict[str, Any] = {"status": None, "core": [], "message": None}
@@ -46,8 +54,8 @@ class _JsonUsage(click.Command):
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             if wants_json:
-                problems = _problem_docs([_usage_problem(exc.format_message())])
-                _print_json({**FAILED, "problems": problems})
+                problems = problem_docs([_usage_problem(exc.format_message())])
+                print_json({**FAILED, "problems": problems})
             raise
 
 
@@ -55,25 +63,16 @@ def _usage_problem(text: str) -> Problem:
     return Problem(message=text, file="usage")
 
 
-@main.command(name="explain", cls=_JsonUsage)
+@click.command(name="explain", cls=_JsonUsage)
 @click.argument("instance", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    metavar="S",
-    help="Seconds for the whole explanation (conflict, shrinking and suggestions); 0 means "
-    "no limit.",
+@time_limit_option(
+    60.0,
+    "Seconds for the whole explanation (conflict, shrinking and suggestions); 0 means no limit.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="N",
-    help="CP-SAT threads per solve (default: one per core, at most 8, when looking for a "
-    "roster, as solve; 1 for the conflict, the suggestions and --why).",
+@workers_option(
+    "CP-SAT threads per solve (default: one per core, at most 8, when looking for a roster, as "
+    "solve; 1 for the conflict, the suggestions and --why)."
 )
 @SEED
 @click.option("--no-suggestions", is_flag=True, help="Only the conflict; do not look for changes.")
@@ -105,6 +104,7 @@ def _usage_problem(text: str) -> Problem:
 @click.option(
     "--name", default=None, help="With --scenario: the scenario to apply, in a file of many."
 )
+@report_options
 @ENCODING
 @RULES
 @input_errors
@@ -121,6 +121,8 @@ def explain_command(
     solutions: int | None,
     scenario_file: str | None,
     name: str | None,
+    report_file: str | None,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -153,7 +155,7 @@ def explain_command(
       teamsolver explain plan.xlsx --roster roster.csv --why M12 --group G3
       teamsolver explain plan.xlsx --scenario ill.toml
     """
-    _tolerant_streams()
+    tolerant_streams()
     failed = dict(FAILED)
     for wrong, text in (
         (group is not None and why is None, "--group needs --why MEMBER (and --roster ROSTER)"),
@@ -161,10 +163,14 @@ def explain_command(
         (roster is not None and why is None, "--roster needs --why MEMBER"),
         (name is not None and scenario_file is None, "--name needs --scenario FILE"),
         (solutions is not None and why is None, "--solutions needs --why MEMBER"),
+        (report_file is not None and why is not None, "--report explains a plan, not --why"),
     ):
         if wrong:
             _usage(text, as_json, failed)
-    from .explainer import explain, why_not  # imports ortools: not for --help
+    check_report(report_file)
+    # Imported here: the explainer imports OR-Tools (about 0.5 s), which --help and a usage
+    # error should not wait for.
+    from ..explainer import explain, why_not
 
     limit = time_limit or math.inf
     inst = _load_for_explain(instance, encoding, rules_file, as_json, failed)
@@ -175,7 +181,7 @@ def explain_command(
         try:
             seats = read_roster(roster, inst, encoding=encoding)
         except InputError as exc:
-            _bad_input(exc.problems, as_json, failed, "nothing was done.")
+            bad_input(exc.problems, as_json, failed, "nothing was done.")
         try:
             # One worker unless told: the comparison of rosters stays reproducible.
             answer = why_not(
@@ -190,14 +196,22 @@ def explain_command(
             )
         except TeamsolverError as exc:
             column = "--group" if str(exc).startswith("unknown group") else "--why"
-            _bad_input(
+            bad_input(
                 [Problem(message=str(exc), file=column)], as_json, failed, "nothing was done."
             )
-        with _reader_may_leave():
+        with reader_may_leave():
             _print_why(answer, as_json)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)
     result = explain(inst, time_limit=limit, workers=workers, seed=seed, suggest=not no_suggestions)
-    with _reader_may_leave():
+    write_html(
+        report_file,
+        inst,
+        None,
+        lang=language(lang, instance),
+        source=instance,
+        explanation=result,
+    )
+    with reader_may_leave():
         _print_explanation(result, as_json, suggested=not no_suggestions)
     sys.exit(EXIT_OK if result.status == "FEASIBLE" else EXIT_NO)
 
@@ -205,7 +219,7 @@ def explain_command(
 def _usage(text: str, as_json: bool, doc: dict[str, Any]) -> NoReturn:
     """A usage error: exit 2, said on stderr (and, with --json, as a document on stdout)."""
     if as_json:
-        _bad_input([_usage_problem(text)], as_json, doc, "nothing was done.")
+        bad_input([_usage_problem(text)], as_json, doc, "nothing was done.")
     raise click.UsageError(text)
 
 
@@ -215,21 +229,18 @@ def _after_scenario(
     """``inst`` after the scenario of ``path`` (``name`` in a file of many), read and applied as
     ``whatif`` does; judged as ``inst`` was (a requirement the hard rules cannot meet is what
     this command explains), with the rule modes the scenario does not set kept."""
-    from .cli_whatif import _scenario
-    from .solver import relaxed
-
-    scenario = _scenario(path, name, as_json, doc)
+    scenario = read_scenario(path, name, as_json, doc)
     try:
         changed = apply_scenario(relaxed(inst), scenario)
     except InputError as exc:
-        _bad_input(exc.problems, as_json, doc, "nothing was done.")
+        bad_input(exc.problems, as_json, doc, "nothing was done.")
     rules = scenario.changes.get("rules")
     moded = {r for r, body in rules.items() if "mode" in body} if isinstance(rules, dict) else set()
     data = changed.rules.model_dump(by_alias=True)
     for rule_id in RELAXABLE_RULES:
         if rule_id not in moded:
             data[rule_id]["mode"] = inst.rules.mode(rule_id)
-    _say(f"explain: after scenario {plain(scenario.name)!r}")
+    say(f"explain: after scenario {plain(scenario.name)!r}")
     return changed.model_copy(update={"rules": Rules.model_validate(data)})
 
 
@@ -245,18 +256,18 @@ def _load_for_explain(
     only the relaxed reading raises (a hard rule "will be bent"): ``explain`` reports them."""
     loaded = files.read(instance, encoding=encoding, rules=rules_file, relax=True)
     if loaded.errors or loaded.instance is None:
-        _bad_input(loaded.problems, as_json, doc, "nothing was done.")
+        bad_input(loaded.problems, as_json, doc, "nothing was done.")
     inst = loaded.instance
     for p in loaded.warnings:
         relaxed_only = p.rule in RELAXABLE_RULES and inst.rules.mode(p.rule) == "hard"
         if not relaxed_only:
-            _say(plain(str(p), keep="\n"))
+            say(plain(str(p), keep="\n"))
     return inst
 
 
 def _print_explanation(result: Explanation, as_json: bool, *, suggested: bool) -> None:
     if as_json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         click.echo(result.message)
         if result.suggestions:
@@ -278,18 +289,15 @@ def _print_explanation(result: Explanation, as_json: bool, *, suggested: bool) -
                 click.echo(f"- {text}")
     how = {"input": "read off the input", "solver": "found by CP-SAT", "none": ""}[result.found_by]
     took = result.wall_time_s
-    _say(
+    say(
         f"explain: status {result.status}"
-        + (f" · {_plural(len(result.core), 'rule')} in the conflict, {how}" if result.core else "")
-        + f" · {_plural(result.solves, 'solve')} · {took:.{1 if took >= 0.1 else 2}f} s"
+        + (f" · {plural(len(result.core), 'rule')} in the conflict, {how}" if result.core else "")
+        + f" · {plural(result.solves, 'solve')} · {took:.{1 if took >= 0.1 else 2}f} s"
     )
 
 
 def _print_why(answer: WhyNot, as_json: bool) -> None:
     if as_json:
-        _print_json(answer.to_json())
+        print_json(answer.to_json())
     else:
         click.echo(answer.message)
-
-
-__all__ = ["EXIT_INPUT", "explain_command"]

@@ -1,0 +1,74 @@
+"""``--report FILE.html`` and ``--lang zh|en``, shared by solve, check, whatif and explain.
+
+``--lang`` is the language of the report and of the roster files written (CSV and XLSX
+headers, roles, sheet names, the summary sheet; a JSON roster keeps its stable keys). Without
+it, the instance decides: Chinese when its members table has Chinese headers or a Chinese table
+name (:func:`teamsolver.i18n.source.source_lang`), else English. Rule ids, member and group ids
+and JSON keys are the same in every language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .. import i18n
+from ..i18n.source import source_lang
+from ..instance import Instance
+from ..result import Result
+from ..roster import Roster
+from .common import check_writable, say
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPORT = click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE.html",
+    help="Also write a self-contained HTML report here (opens offline, prints on A4).",
+)
+LANG = click.option(
+    "--lang",
+    type=click.Choice(i18n.languages()),
+    default=None,
+    help="Language of the report and of the roster file's headers, roles and sheets "
+    "(default: zh when the instance's headers are Chinese, else en).",
+)
+
+
+def report_options(f: F) -> F:
+    """``--report`` and ``--lang``."""
+    return REPORT(LANG(f))
+
+
+def check_report(path: str | None) -> None:
+    """Refuse, before any work, a --report that is not an .html file one can write."""
+    if path is not None:
+        check_writable(path, (".html", ".htm"), ".html", "--report")
+
+
+def language(lang: str | None, instance: str) -> str:
+    """``--lang`` if given, else the language of the instance's own headers."""
+    return lang or source_lang(instance)
+
+
+def write_html(
+    path: str | None,
+    instance: Instance,
+    result_or_roster: Result | Roster | None,
+    *,
+    lang: str,
+    source: str,
+    **details: Any,
+) -> None:
+    """Write the report (atomically) when ``--report`` was given, and say so on stderr."""
+    if path is None:
+        return
+    from ..reporting import report, write_report
+
+    write_report(path, report(instance, result_or_roster, lang=lang, source=source, **details))
+    say(f"report written to {path}")

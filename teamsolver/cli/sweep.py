@@ -1,0 +1,285 @@
+"""``teamsolver sweep``: many what-if scenarios at once, on processes or a Dask cluster.
+
+Exit codes (SPEC §6): 0 every scenario ran, 1 no baseline roster, a failed job or an
+interrupted sweep, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import threading
+import time
+from typing import Any
+
+import click
+
+from ..atomic import write_text
+from ..errors import InputError
+from ..scenario import read_scenarios
+from ..summary import align, plain
+from ..sweep import (
+    CSV_HEADER,
+    Options,
+    SweepInterrupted,
+    SweepRow,
+    apply_all,
+    cores,
+    plan_parallel,
+    sweep_applied,
+)
+from ..text import plural
+from .common import (
+    ENCODING,
+    EXIT_INPUT,
+    EXIT_NO,
+    EXIT_OK,
+    JSON,
+    RULES,
+    SEED,
+    SOLUTIONS,
+    bad_input,
+    catching_ctrl_c,
+    check_out,
+    input_errors,
+    load,
+    out_option,
+    print_json,
+    read_baseline,
+    reader_may_leave,
+    say,
+    time_limit_option,
+    tolerant_streams,
+    until_interrupted,
+    workers_option,
+)
+
+
+class _Bar:
+    """A progress bar on a terminal's stderr: done/total, elapsed."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // max(1, total)
+        click.echo(
+            f"\r\x1b[2Ksweep [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"· {time.perf_counter() - self.start:.1f} s",
+            err=True,
+            nl=False,
+        )
+
+    def close(self) -> None:
+        if self.enabled:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+
+
+def rows_csv(rows: list[SweepRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(row.csv_row())
+    return out.getvalue()
+
+
+@click.command()
+@click.argument("instance", type=click.Path())
+@click.option(
+    "--scenarios",
+    required=True,
+    type=click.Path(),
+    metavar="DIR_OR_FILE",
+    help="A folder of .toml scenarios, or one .toml file (one scenario or [[scenario]] tables).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="ROSTER",
+    help="The roster to compare against (default: solve the unchanged instance first).",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Local processes (default: cores ÷ --workers); processes × --workers may not exceed "
+    "the cores.",
+)
+@click.option(
+    "--dask",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs teamsolver[dask]).",
+)
+@out_option("Write one CSV row per scenario here.")
+@time_limit_option(10.0, "Seconds per solve; 0 means until proven optimal.")
+@workers_option("CP-SAT threads per solve (default 1 with --dask, else cores ÷ --parallel).")
+@SEED
+@SOLUTIONS
+@JSON
+@ENCODING
+@RULES
+@input_errors
+def sweep(
+    instance: str,
+    scenarios: str,
+    baseline: str | None,
+    parallel: int | None,
+    dask: str | None,
+    out: str | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+    solutions: int | None,
+    as_json: bool,
+    encoding: str | None,
+    rules_file: str | None,
+) -> None:
+    """Solve the baseline and every scenario of DIR_OR_FILE against it, one row each: status,
+    objective, every goal, changes against the baseline, seats, soft-rule violations, time.
+
+    Each scenario is a what-if (stability first) against the baseline roster. Solves run on
+    local processes (processes × CP-SAT threads never exceed the cores) or, with --dask, on
+    an existing Dask cluster; instances travel as JSON. With --workers 1 and a fixed seed the
+    rows are the same serially, in parallel and on Dask whenever no wall-clock limit cuts a
+    search: use --time-limit 0 (to optimality), with --solutions N to stop each search after N
+    improving rosters. Exit 0 when every scenario ran (whatever its status), 1 when the
+    baseline has no roster or a job failed, 2 for bad input: every bad scenario is named with
+    its line.
+
+    Ctrl-C or SIGTERM ends the running solves and keeps the rows finished so far: they are
+    printed and written to --out, the missing scenarios are named, and the exit code is 1.
+    A second one, a second later, abandons the sweep (nothing is written). No worker
+    process outlives the sweep, however it ends.
+
+    \b
+    Example:
+      teamsolver sweep instances/tiny --scenarios instances/scenarios --out results.csv
+      teamsolver sweep plan.xlsx --scenarios many.toml --workers 1 --solutions 5 --parallel 2
+      teamsolver sweep plan.xlsx --scenarios dir --dask tcp://scheduler:8786
+    """
+    tolerant_streams()
+    failed: dict[str, Any] = {"rows": []}
+    if dask is not None and parallel is not None:
+        raise click.BadParameter("give --parallel or --dask, not both", param_hint="--parallel")
+    if dask is not None:
+        processes, threads = 1, workers or 1
+    else:
+        try:
+            processes, threads = plan_parallel(parallel, workers, cores())
+        except ValueError as exc:
+            given = [o for o, v in (("--parallel", parallel), ("--workers", workers)) if v]
+            raise click.BadParameter(str(exc), param_hint="/".join(given)) from None
+    if out is not None:
+        if not out.lower().endswith(".csv"):
+            raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
+        check_out(out)  # before any solve: an unwritable path would lose every row
+    inst = load(instance, encoding, rules_file, as_json, failed)
+    base = read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
+    try:
+        found = read_scenarios(scenarios)
+        applied = apply_all(inst, found)
+    except InputError as exc:
+        bad_input(exc.problems, as_json, failed, "nothing was solved.")
+    options = Options(
+        time_limit=time_limit or None, workers=threads, seed=seed, solutions=solutions
+    )
+    say(
+        f"sweep: {plural(len(found), 'scenario')}"
+        + (f" on Dask at {dask}" if dask else f" on {plural(processes, 'process', 'processes')}")
+        + f", {plural(threads, 'CP-SAT thread')} each"
+    )
+    bar = _Bar(sys.stderr.isatty())
+
+    def run(stop: threading.Event) -> list[SweepRow]:
+        return sweep_applied(
+            inst,
+            applied,
+            baseline=base,
+            options=options,
+            parallel=processes,
+            dask=dask,
+            on_done=bar,
+            stop=stop,
+        )
+
+    missing: list[str] = []
+    try:
+        with catching_ctrl_c() as presses:
+            rows = until_interrupted(
+                run,
+                presses,
+                name="teamsolver-sweep",
+                announce="interrupted: ending the running solves and keeping the finished rows "
+                "(Ctrl-C again abandons the sweep)",
+                tick=lambda stopping: None,
+                close=bar.close,
+            )
+    except SweepInterrupted as exc:
+        rows, missing = exc.rows, exc.missing
+    except RuntimeError as exc:
+        raise click.UsageError(str(exc)) from None
+    except OSError as exc:  # a Dask scheduler that cannot be reached
+        say(f"error: cannot reach the Dask scheduler at {dask}: {exc}")
+        sys.exit(EXIT_INPUT)
+    finally:
+        bar.close()
+    if out is not None and rows:
+        write_text(out, rows_csv(rows))
+    with reader_may_leave():
+        _print_rows(rows, missing, out if rows else None, as_json)
+    errors = [r for r in rows if r.status == "ERROR"]
+    for r in errors:
+        say(f"scenario {r.scenario!r} failed: {r.error}")
+    if missing:
+        kept = f"kept {plural(len(rows), 'finished row')}" + (f" in {out}" if out else "")
+        say(
+            f"interrupted: {len(missing)} of {len(rows) + len(missing)} rows missing "
+            f"({_shown(missing)}); {kept if rows else 'nothing was written'}."
+        )
+        sys.exit(EXIT_NO)
+    if rows and rows[0].status in ("INFEASIBLE", "UNKNOWN"):
+        say(f"no baseline roster ({rows[0].status}): no scenario was solved.")
+        sys.exit(EXIT_NO)
+    sys.exit(EXIT_NO if errors else EXIT_OK)
+
+
+def _shown(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_json: bool) -> None:
+    if as_json:
+        doc: dict[str, Any] = {"rows": [r.model_dump(mode="json") for r in rows], "out": out}
+        if missing:
+            doc["interrupted"] = True
+            doc["missing"] = missing
+        print_json(doc)
+        return
+    header = ["scenario", "status", "objective", "changes", "seats", "soft", "time"]
+    body = [
+        [
+            plain(r.scenario),
+            r.status,
+            "" if r.objective is None else str(r.objective),
+            "" if r.changes is None else str(r.changes),
+            "" if r.seats is None else str(r.seats),
+            "" if r.soft_violations is None else str(r.soft_violations),
+            f"{r.time_s:.2f} s",
+        ]
+        for r in rows
+    ]
+    if body:
+        for text in align([header, *body], right={2, 3, 4, 5, 6}):
+            click.echo(text)
+    if out:
+        click.echo(f"rows written to {out}")

@@ -1,0 +1,255 @@
+"""``attribute-quota``: per group, at least or at most n members with a given attribute value.
+
+``quotas`` lists bounds, each ``ATTRIBUTE=VALUE>=N`` or ``ATTRIBUTE=VALUE<=N`` (``;`` between
+them in a cell), e.g. ``gender=F>=1; birth_decade=1990<=2``. ATTRIBUTE is one of ``gender``,
+``birth_decade`` (``birth_year // 10 * 10``), ``full_time``, ``party_member``,
+``newly_promoted`` (values ``true``/``false``), ``unit`` (home unit) and ``zone`` (home unit's
+zone) — the values of the ``mix`` goal. Every group g counts, per bound,
+``max(0, N − c(g))`` for ``>=`` and ``max(0, c(g) − N)`` for ``<=``, where c(g) = seats of g whose
+member has that value; a member without a value (no gender given, no zone) has none. Seats of
+members not in the pool have no attributes. Without any bound the rule asks nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import field_validator
+
+from ..text import plural
+from ..values import StrList
+from .base import (
+    MEMBER_ATTRIBUTES,
+    OUTSIDE,
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Violation,
+    Where,
+    group_at,
+    outsider,
+    set_change,
+)
+
+if TYPE_CHECKING:
+    from ..engine.model import Model
+    from ..explainer.words import Context as Words
+    from ..instance import Group, Instance, Member
+    from ..validation import Inputs
+
+RULE_ID = "attribute-quota"
+
+_BOUND = re.compile(
+    r"^\s*(?P<attr>[A-Za-z_]+)\s*=\s*(?P<value>[^<>=]+?)\s*(?P<op>>=|<=)\s*(?P<n>\d+)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One bound: at least (``>=``) or at most (``<=``) ``n`` seats of members whose
+    ``attribute`` has ``value``, in every group."""
+
+    attribute: str
+    value: str
+    op: Literal[">=", "<="]
+    n: int
+
+    @property
+    def key(self) -> str:
+        """The bound as written, normalised: ``gender=F>=1`` (names its rule instances)."""
+        return f"{self.attribute}={self.value}{self.op}{self.n}"
+
+    @property
+    def kind(self) -> tuple[str, str]:
+        return (
+            f"member with {self.attribute} {self.value}",
+            f"members with {self.attribute} {self.value}",
+        )
+
+
+def parse_quota(text: str) -> Quota:
+    found = _BOUND.match(text)
+    if found is None:
+        raise ValueError(
+            f"{text!r} is not a bound; write ATTRIBUTE=VALUE>=N or ATTRIBUTE=VALUE<=N, "
+            "e.g. gender=F>=1"
+        )
+    attribute = found["attr"]
+    if attribute not in MEMBER_ATTRIBUTES:
+        raise ValueError(
+            f"{text!r}: unknown attribute {attribute!r}; choose from {', '.join(MEMBER_ATTRIBUTES)}"
+        )
+    op: Literal[">=", "<="] = ">=" if found["op"] == ">=" else "<="
+    return Quota(attribute, found["value"], op, int(found["n"]))
+
+
+class Settings(Rule):
+    quotas: StrList = ()
+
+    @field_validator("quotas")
+    @classmethod
+    def _bounds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(parse_quota(text).key for text in value)
+
+    @cached_property
+    def bounds(self) -> tuple[Quota, ...]:
+        return tuple(parse_quota(text) for text in self.quotas)
+
+
+def value_of(instance: Instance, member: Member, attribute: str) -> str | None:
+    """The member's value of ``attribute`` as a quota names it (None: no value)."""
+    if attribute == "gender":
+        return member.gender
+    if attribute == "birth_decade":
+        return None if member.birth_year is None else str(member.birth_year // 10 * 10)
+    if attribute in ("full_time", "party_member", "newly_promoted"):
+        return "true" if getattr(member, attribute) else "false"
+    if attribute == "unit":
+        return member.unit
+    unit = instance.unit_by_id.get(member.unit)  # zone
+    return None if unit is None or not unit.zone else unit.zone
+
+
+def _bound(instance: Instance, key: str | None) -> Quota | None:
+    return next((q for q in instance.rules.attribute_quota.bounds if q.key == key), None)
+
+
+def check(ctx: Context) -> list[Violation]:
+    out: list[Violation] = []
+    inst = ctx.instance
+    for q in ctx.rules.attribute_quota.bounds:
+        for group in inst.groups:
+            have = sum(
+                1
+                for s in ctx.by_group[group.id]
+                if s.member in ctx.members
+                and value_of(inst, ctx.members[s.member], q.attribute) == q.value
+            )
+            off = q.n - have if q.op == ">=" else have - q.n
+            if off > 0:
+                word = "at least" if q.op == ">=" else "at most"
+                out.append(
+                    Violation(
+                        rule=RULE_ID,
+                        round=group.round,
+                        group=group.id,
+                        count=off,
+                        message=f"group {group.id} has {plural(have, *q.kind)}; "
+                        f"{RULE_ID} asks for {word} {q.n}",
+                    )
+                )
+    return out
+
+
+# -- in words: explanations, suggestions, what the input alone shows impossible ----------
+#: Where this rule's instances come in an explanation (group requirements first).
+RANK = 5
+
+
+def counting(item: Where, instance: Instance) -> Counting | None:
+    """A ``>=`` bound needs at least n members with the value in the group."""
+    q = _bound(instance, item.other)
+    if q is None or q.op != ">=" or item.group is None:
+        return None
+    g = instance.group_by_id[item.group]
+    says = f"{group_at(g)} needs at least {plural(q.n, *q.kind)} ({RULE_ID} {q.key})"
+    return Counting(lambda m: value_of(instance, m, q.attribute) == q.value, q.kind, q.n, says)
+
+
+def requirements(g: Group, instance: Instance) -> list[Where]:
+    return [
+        Where(RULE_ID, g.round, g.id, other=q.key)
+        for q in instance.rules.attribute_quota.bounds
+        if q.op == ">=" and q.n > 0
+    ]
+
+
+def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    q = _bound(ctx.instance, item.other)
+    assert q is not None and item.group is not None
+    if q.op == ">=":
+        return ctx.count_sentence(item, core)
+    g = ctx.instance.group_by_id[item.group]
+    return f"{group_at(g)} may hold at most {plural(q.n, *q.kind)} ({RULE_ID} {q.key})"
+
+
+def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+    inst = ctx.instance
+    q = _bound(inst, item.other)
+    if q is None:
+        return []
+    bounds = list(inst.rules.attribute_quota.quotas)
+    step = -1 if q.op == ">=" else 1
+    moved = Quota(q.attribute, q.value, q.op, q.n + step)
+    changed = [moved.key if b == q.key else b for b in bounds]
+    out: list[Candidate] = [
+        (
+            f"{'lower' if step < 0 else 'raise'} the {RULE_ID} bound {q.key} to {moved.key}",
+            (
+                set_change(
+                    "rules", RULE_ID, "quotas", [b for b in changed if not b.endswith(">=0")]
+                ),
+            ),
+        )
+    ]
+    fields = {
+        "gender": {"gender": q.value},
+        "birth_decade": {"birth_year": int(q.value)} if q.value.isdigit() else None,
+        "full_time": {"full_time": q.value == "true"},
+        "party_member": {"party_member": q.value == "true"},
+        "newly_promoted": {"newly_promoted": q.value == "true"},
+    }.get(q.attribute)
+    if q.op == ">=" and fields is not None:
+        word = f"member with {q.attribute} {q.value}"
+        out.append((f"add one experienced {word} {OUTSIDE}", outsider(inst, word, **fields)))
+    return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per ``>=`` bound: above ``size_max`` in a group, or more than the members available with
+    the value in a round; a value no member has at all is said too."""
+    inst = v.instance
+    for q in inst.rules.attribute_quota.bounds:
+        if q.op != ">=" or q.n <= 0:
+            continue
+        for i, g in enumerate(inst.groups):
+            cap = v.cap(g)
+            if cap is not None and q.n > cap:
+                v.rule(RULE_ID, "groups", i, "size_max", f"{q.key} but size_max is {cap}")
+        if not v.pool:
+            continue
+        known = sorted({x for m in v.active if (x := value_of(inst, m, q.attribute)) is not None})
+        for round_id in inst.rounds:
+            need = q.n * len(inst.groups_in(round_id))
+            have = sum(value_of(inst, m, q.attribute) == q.value for m in v.free(round_id))
+            have += v.slack
+            if need > have:
+                values = f"; the values found: {', '.join(known)}" if q.value not in known else ""
+                v.rule(
+                    RULE_ID,
+                    "groups",
+                    v.first_row[round_id],
+                    None,
+                    f"{v.where(round_id)} needs {plural(need, *q.kind)} ({q.key} in every "
+                    f"group) but only {have} {'is' if have == 1 else 'are'} available"
+                    f"{v.note}{values}",
+                )
+
+
+# -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def encode(m: Model) -> None:
+    inst = m.instance
+    for q in m.rules.attribute_quota.bounds:
+        has = [value_of(inst, member, q.attribute) == q.value for member in inst.members]
+        for gi, g in enumerate(inst.groups):
+            seats = [i for mi, i in zip(m.by_group[gi], m.group_index[gi], strict=True) if has[mi]]
+            where = Where(RULE_ID, g.round, g.id, other=q.key)
+            if q.op == ">=":
+                m.at_least(RULE_ID, where, m.ones(seats), q.n, len(seats))
+            else:
+                m.at_most(RULE_ID, where, m.ones(seats), q.n, len(seats))

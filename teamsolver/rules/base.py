@@ -1,0 +1,520 @@
+"""What every rule module shares (:mod:`teamsolver.rules`): the settings every rule has, a
+violation, the checker's read-only view of a roster, where a rule instance applies, a change to
+an instance.
+
+Plain Python and pydantic only: this module and the rule modules import the instance, the
+roster, the model and the explainer for type hints only, so that ``settings`` can gather the
+rules' settings and the checker never imports the solver.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
+
+from ..text import ids, plural
+from ..values import Int
+
+if TYPE_CHECKING:
+    from ..engine.model import Model, Var
+    from ..explainer.words import Context as Words
+    from ..instance import Group, HistoryEntry, Instance, Member, Unit
+    from ..roster import Roster, Seat
+    from ..settings import Rules
+    from ..validation import Inputs
+
+Mode = Literal["hard", "soft", "off"]
+
+#: The largest weight of a rule or a goal. Planners use 1–1,000; a million leaves room for any
+#: ratio between two weights a planner could want while keeping objectives exact (see
+#: :mod:`teamsolver.limits`, which also bounds the objective a whole plan can reach).
+MAX_WEIGHT = 1_000_000
+
+
+#: Member attributes that the ``mix`` goal and ``attribute-quota`` may name (values as in
+#: docs/measures.md).
+MEMBER_ATTRIBUTES: tuple[str, ...] = (
+    "gender",
+    "birth_decade",
+    "full_time",
+    "party_member",
+    "newly_promoted",
+    "unit",
+    "zone",
+)
+
+
+# -- settings --------------------------------------------------------------------------------
+class SettingsModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class AlwaysRule(SettingsModel):
+    """A rule that always holds; its mode can only be ``hard``."""
+
+    mode: Literal["hard"] = "hard"
+
+
+class Rule(SettingsModel):
+    """A relaxable rule: ``hard`` (must hold), ``soft`` (a violation costs ``weight``), ``off``."""
+
+    mode: Mode = "hard"
+    weight: Int = Field(1000, ge=0, le=MAX_WEIGHT)
+
+
+# -- violations ------------------------------------------------------------------------------
+#: Pseudo-rule id of structural problems of a roster that are no rule's violation.
+ROSTER = "roster"
+
+_DUMP_ORDER = ("rule", "round", "group", "member", "members", "count", "message")
+
+
+class Violation(BaseModel):
+    """One breach of one rule, where it happens, and what it costs.
+
+    ``count`` is the number of units of soft cost (docs/measures.md): a group three seats short
+    is one violation with ``count`` 3. ``members`` lists the member ids concerned (the pair of a
+    conflict, the new members of a group without mentors, ...); ``member`` is the first of them.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    round: str | None = None
+    group: str | None = None
+    members: tuple[str, ...] = ()
+    count: int = 1
+    message: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def member(self) -> str | None:
+        """The first member concerned, or None."""
+        return self.members[0] if self.members else None
+
+    @model_serializer(mode="wrap")
+    def _ordered(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: data[k] for k in _DUMP_ORDER if k in data} | data
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+# -- the checker's view of a roster ------------------------------------------------------------
+class Context:
+    """Read-only indexes of one instance and one roster, built once per check.
+
+    Seats are kept as given, except that a seat whose round disagrees with its group's round is
+    replaced by a copy in the group's round. ``by_group`` has an entry (maybe empty) for every
+    group of the instance; ``by_round`` for every round; ``by_member`` for every member id that
+    holds a placed seat, pool member or not.
+    """
+
+    def __init__(self, instance: Instance, roster: Roster | Iterable[Seat]):
+        self.instance: Instance = instance
+        self.rules: Rules = instance.rules
+        self.rounds: tuple[str, ...] = instance.rounds
+        self.round_index: Mapping[str, int] = {r: i for i, r in enumerate(self.rounds)}
+        self.members: Mapping[str, Member] = instance.member_by_id
+        self.groups: Mapping[str, Group] = instance.group_by_id
+        self.units: Mapping[str, Unit] = instance.unit_by_id
+        self.seats: tuple[Seat, ...] = tuple(roster)
+
+        structural: list[Violation] = []
+        by_group: dict[str, list[Seat]] = {g.id: [] for g in instance.groups}
+        by_round: dict[str, list[Seat]] = {r: [] for r in self.rounds}
+        by_member: dict[str, list[Seat]] = defaultdict(list)
+        placed: list[Seat] = []
+        for seat in self.seats:
+            group = self.groups.get(seat.group)
+            if group is None:
+                structural.append(
+                    Violation(
+                        rule=ROSTER,
+                        round=seat.round,
+                        group=seat.group,
+                        members=(seat.member,),
+                        message=f"the seat of member {seat.member} names group {seat.group}, "
+                        "which is not in the instance; no rule can check this seat",
+                    )
+                )
+                continue
+            if seat.round != group.round:
+                structural.append(
+                    Violation(
+                        rule=ROSTER,
+                        round=group.round,
+                        group=group.id,
+                        members=(seat.member,),
+                        message=f"the seat of member {seat.member} in group {group.id} says "
+                        f"round {seat.round}, but group {group.id} is in round {group.round}; "
+                        f"it is checked as a seat of round {group.round}",
+                    )
+                )
+                seat = seat.model_copy(update={"round": group.round})
+            placed.append(seat)
+            by_group[group.id].append(seat)
+            by_round[group.round].append(seat)
+            by_member[seat.member].append(seat)
+
+        self.structural: tuple[Violation, ...] = tuple(structural)
+        self.placed: tuple[Seat, ...] = tuple(placed)
+        self.by_group: Mapping[str, Sequence[Seat]] = by_group
+        self.by_round: Mapping[str, Sequence[Seat]] = by_round
+        self.by_member: Mapping[str, Sequence[Seat]] = dict(by_member)
+        self.members_in: Mapping[str, frozenset[str]] = {
+            g: frozenset(s.member for s in seats) for g, seats in by_group.items()
+        }
+        # Sorted distinct round indices in which each member holds a seat.
+        self._seat_rounds: dict[str, list[int]] = {
+            m: sorted({self.round_index[s.round] for s in seats}) for m, seats in by_member.items()
+        }
+
+        # Units: each unit's parent; ancestry is walked from the unit asked about, once per
+        # unit (memoised), never for every unit: a deep chain has quadratically many pairs.
+        self._parent: Mapping[str, str | None] = {u.id: u.parent for u in instance.units}
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+        # History: per member, the nearest time each unit was inspected, and the past groups.
+        last: dict[str, dict[str, int]] = defaultdict(dict)
+        past: dict[str, dict[tuple[str, int], None]] = defaultdict(dict)
+        history: dict[str, list[HistoryEntry]] = defaultdict(list)
+        for h in instance.history:
+            history[h.member].append(h)
+            seen = last[h.member].get(h.unit)
+            if seen is None or h.rounds_ago < seen:
+                last[h.member][h.unit] = h.rounds_ago
+            past[h.member][(h.group, h.rounds_ago)] = None
+        self.history: Mapping[str, Sequence[HistoryEntry]] = dict(history)
+        self._last_inspected: Mapping[str, Mapping[str, int]] = dict(last)
+        self._past_groups: Mapping[str, tuple[tuple[str, int], ...]] = {
+            m: tuple(keys) for m, keys in past.items()
+        }
+        self._experience: dict[tuple[str, str], int | None] = {}
+
+    def ancestors(self, unit_id: str) -> frozenset[str]:
+        """The units above ``unit_id`` by the parent chain (a cycle is cut where it closes)."""
+        found = self._ancestors.get(unit_id)
+        if found is None:
+            seen = {unit_id}
+            cur = self._parent.get(unit_id)
+            while cur is not None and cur not in seen:
+                seen.add(cur)
+                cur = self._parent.get(cur)
+            seen.discard(unit_id)
+            found = self._ancestors[unit_id] = frozenset(seen)
+        return found
+
+    # --- members -------------------------------------------------------------------------
+
+    def experience(self, member_id: str, round_id: str) -> int | None:
+        """``rounds_served`` + rounds of the plan before ``round_id`` in which the member holds a
+        seat; None for a member who is not in the pool."""
+        key = (member_id, round_id)
+        if key not in self._experience:
+            member = self.members.get(member_id)
+            if member is None:
+                self._experience[key] = None
+            else:
+                earlier = bisect.bisect_left(
+                    self._seat_rounds.get(member_id, []), self.round_index[round_id]
+                )
+                self._experience[key] = member.rounds_served + earlier
+        return self._experience[key]
+
+    def is_new(self, member_id: str, round_id: str) -> bool:
+        exp = self.experience(member_id, round_id)
+        return exp is not None and exp <= self.rules.experience.new_max
+
+    def is_experienced(self, member_id: str, round_id: str) -> bool:
+        exp = self.experience(member_id, round_id)
+        return exp is not None and exp >= self.rules.experience.experienced_min
+
+    def seat_rounds(self, member_id: str) -> Sequence[int]:
+        """Sorted distinct indices of the rounds in which the member holds a seat."""
+        return self._seat_rounds.get(member_id, ())
+
+    # --- units ---------------------------------------------------------------------------
+
+    def zone(self, unit_id: str) -> str | None:
+        unit = self.units.get(unit_id)
+        return unit.zone if unit is not None and unit.zone else None
+
+    def related(self, a: str, b: str) -> bool:
+        """True when unit ``a`` is an ancestor or a descendant of unit ``b``."""
+        return a in self.ancestors(b) or b in self.ancestors(a)
+
+    # --- history -------------------------------------------------------------------------
+
+    def last_inspected(self, member_id: str, unit_id: str) -> int | None:
+        """The smallest ``rounds_ago`` of a history row of the member for the unit, or None."""
+        return self._last_inspected.get(member_id, {}).get(unit_id)
+
+    def past_groups(self, member_id: str, lookback: int | None) -> frozenset[tuple[str, int]]:
+        """``(group, rounds_ago)`` of the member's past groups with ``rounds_ago ≤ lookback``."""
+        keys = self._past_groups.get(member_id, ())
+        return frozenset(k for k in keys if lookback is None or k[1] <= lookback)
+
+
+def attribute_minimum(
+    ctx: Context, rule_id: str, attribute: str, need: int, noun: str, purpose: str
+) -> list[Violation]:
+    """Per group, ``max(0, need − n)`` with n = seats whose member has ``attribute`` true:
+    the shape of ``full-time-anchor`` and ``party-branch``."""
+    out: list[Violation] = []
+    for group in ctx.instance.groups:
+        have = sum(
+            1
+            for s in ctx.by_group[group.id]
+            if s.member in ctx.members and getattr(ctx.members[s.member], attribute)
+        )
+        if have < need:
+            out.append(
+                Violation(
+                    rule=rule_id,
+                    round=group.round,
+                    group=group.id,
+                    count=need - have,
+                    message=f"group {group.id} has {plural(have, noun)}; {purpose}",
+                )
+            )
+    return out
+
+
+# -- rule instances and changes (the explainer's vocabulary) -----------------------------------
+@dataclass(frozen=True)
+class Where:
+    """A rule instance: where a rule applies (a group, a member, a unit, a specialty...). The
+    model guards each hard constraint by the literal of its instance; explanations name them."""
+
+    rule: str
+    round: str | None = None
+    group: str | None = None
+    member: str | None = None
+    specialty: str | None = None
+    unit: str | None = None
+    other: str | None = None
+
+
+class Change(BaseModel):
+    """One edit of the instance: ``set`` a cell (``table``, row ``key``, ``column``) or a rule
+    setting (table ``rules``, ``key`` = section, ``column`` = setting) to ``value``; ``add`` a
+    row (``value`` = the row) to members or units; ``remove`` the pins row ``key`` =
+    ``member@group`` or the conflicts rows ``key`` = ``member_a&member_b``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    op: Literal["set", "add", "remove"]
+    table: str
+    key: str | None = None
+    column: str | None = None
+    value: Any = None
+
+
+#: A suggestion before it is verified: its words and its changes.
+Candidate = tuple[str, tuple[Change, ...]]
+#: Where an added member comes from, in the words of a suggestion.
+OUTSIDE = "from outside the hierarchy (and zone) of every target"
+
+
+def set_change(table: str, key: str, column: str, value: Any) -> Change:
+    return Change(op="set", table=table, key=key, column=column, value=value)
+
+
+def outsider(instance: Instance, what: str, **fields: Any) -> tuple[Change, ...]:
+    """Add one experienced member from a new unit outside every hierarchy and zone."""
+    taken_m = set(instance.member_by_id)
+    taken_u = set(instance.unit_by_id)
+    mid = next(f"NEW{i}" for i in range(1, len(taken_m) + 2) if f"NEW{i}" not in taken_m)
+    uid = next(f"OUTSIDE{i}" for i in range(1, len(taken_u) + 2) if f"OUTSIDE{i}" not in taken_u)
+    row = {
+        "id": mid,
+        "name": f"new {what}",
+        "unit": uid,
+        "rounds_served": instance.rules.experience.experienced_min,
+        **fields,
+    }
+    return (
+        Change(op="add", table="units", key=uid, value={"id": uid}),
+        Change(op="add", table="members", key=mid, value=row),
+    )
+
+
+class Counting(NamedTuple):
+    """A rule instance that needs at least ``need`` members of a kind in a group: who counts,
+    the kind in words (singular, plural), the requirement in words, and for a role quota the
+    role (a member pinned to it without the ability is held out by the quota itself)."""
+
+    counts: Callable[[Member], bool]
+    kind: tuple[str, str]
+    need: int
+    says: str
+    role: str | None = None
+
+
+def group_at(g: Group) -> str:
+    """``Group G1 (round R1)``: how a sentence about one group starts."""
+    return f"Group {g.id} (round {g.round})"
+
+
+# -- what a rule module has ---------------------------------------------------------------------
+class RuleModule(Protocol):
+    """The parts every module of :data:`teamsolver.rules.RULES` defines (``tests/test_registry.py``
+    checks each one on every rule, as mypy does on the registry)."""
+
+    #: The rule id of SPEC §3.
+    RULE_ID: str
+    #: Where the rule's instances come in an explanation (group requirements first).
+    RANK: int
+
+    @property
+    def Settings(self) -> type[AlwaysRule] | type[Rule]:
+        """The rule's settings in ``rules.toml`` (``mode``, ``weight`` and its own keys)."""
+
+    def check(self, ctx: Context) -> list[Violation]:
+        """Every violation of the roster in ``ctx`` (plain Python, never ortools)."""
+
+    def encode(self, m: Model) -> None:
+        """The rule in the CP-SAT model, through the builder ``m``."""
+
+    def counting(self, item: Where, instance: Instance) -> Counting | None:
+        """For a rule instance needing at least k members of a kind in a group: who counts."""
+
+    def requirements(self, g: Group, instance: Instance) -> list[Where]:
+        """The rule's "at least k of a kind" demands of group ``g``: the input alone shows one
+        impossible when fewer such members may sit there (``explain`` says so without solving)."""
+
+    def sentence(self, item: Where, ctx: Words, core: Sequence[Where]) -> str:
+        """A rule instance of the conflict ``core`` in a planner's words, with its numbers."""
+
+    def suggestions(self, item: Where, ctx: Words) -> list[Candidate]:
+        """One-step changes that could lift ``item`` (``explain`` verifies each by a re-solve)."""
+
+    def inputs(self, v: Inputs) -> None:
+        """Report the rule's requirements that no roster could ever meet, from the input alone
+        (validation: an error when the rule is hard, a warning when soft)."""
+
+
+# -- encodings shared by rules of the same shape (called with the model builder) -------------
+def role_quota(
+    m: Model,
+    rule_id: str,
+    roles: Mapping[tuple[int, int], Var],
+    bounds: Callable[[Group], tuple[int, int]],
+    able: str,
+) -> None:
+    """``leader-quota`` and ``deputy-quota``: per group, between ``bounds(g)`` holders of the
+    role (``roles``: the role variables by (member, group)); a holder whose ``able`` attribute
+    is false breaks the rule (hard: the role is forbidden; soft: each such holder costs 1)."""
+    mode = m.mode(rule_id)
+    if mode == "off":
+        return
+    inst = m.instance
+    for gi, g in enumerate(inst.groups):
+        held = [(mi, roles[(mi, gi)]) for mi in m.by_group[gi] if (mi, gi) in roles]
+        low, high = bounds(g)
+        where = Where(rule_id, g.round, g.id)
+        count = m.ones([v.index for _, v in held])
+        m.at_least(rule_id, where, count, low, len(held))
+        m.at_most(rule_id, where, count, high, len(held))
+        for mi, v in held:
+            if not getattr(inst.members[mi], able):
+                if mode == "hard":
+                    m.post(Where(rule_id, g.round, g.id, inst.members[mi].id), m.cp.add(v == 0))
+                else:
+                    m.parts[rule_id].add(v)
+
+
+def attribute_at_least(m: Model, rule_id: str, attribute: str, need: int) -> None:
+    """``full-time-anchor`` and ``party-branch``: per group, at least ``need`` seats of members
+    whose ``attribute`` is true (soft: each one short costs 1)."""
+    if m.mode(rule_id) == "off" or need <= 0:
+        return
+    inst = m.instance
+    has = [bool(getattr(member, attribute)) for member in inst.members]
+    for gi, g in enumerate(inst.groups):
+        seats = [i for mi, i in zip(m.by_group[gi], m.group_index[gi], strict=True) if has[mi]]
+        m.at_least(rule_id, Where(rule_id, g.round, g.id), m.ones(seats), need, len(seats))
+
+
+# -- words and suggestions shared by rules of the same shape ---------------------------------
+#: Ids listed at most in a sentence of an explanation.
+SHOWN = 8
+
+
+def role_quota_sentence(
+    item: Where, ctx: Words, core: Sequence[Where], role: str, able: str
+) -> str:
+    """A role quota in words: the count (with who is pinned to the role), or a member pinned
+    to the role who cannot hold it."""
+    assert item.group is not None
+    if item.member is None:
+        text = ctx.count_sentence(item, core)
+        pinned = [mid for (mid, gid), r in ctx.required.items() if gid == item.group and r == role]
+        if pinned:
+            text += f"; pinned in that role: {ids(pinned, SHOWN, empty='none')}"
+        return text
+    return f"{item.member} holds the {role} role in {item.group} by a pin, but cannot {able}"
+
+
+def able_to_hold(member: str, column: str) -> Candidate:
+    """Let a member pinned to a role they may not hold take it (``can_lead``/``can_deputy``)."""
+    return (
+        f"let {member} take that role ({column} = true), if they may",
+        (set_change("members", member, column, True),),
+    )
+
+
+def attribute_minimum_suggestions(
+    item: Where, ctx: Words, need: int, attribute: str, word: str
+) -> list[Candidate]:
+    """Lower the rule's ``min`` by one, or add one experienced member with ``attribute``."""
+    if item.group is None:
+        return []
+    return [
+        (
+            f"lower {item.rule}.min from {need} to {need - 1}",
+            (set_change("rules", item.rule, "min", need - 1),),
+        ),
+        (
+            f"add one experienced {word} {OUTSIDE}",
+            outsider(ctx.instance, word, **{attribute: True}),
+        ),
+    ]
+
+
+def attribute_minimum_inputs(
+    v: Inputs, rule_id: str, need: int, attribute: str, word: str, purpose: str
+) -> None:
+    """``full-time-anchor`` and ``party-branch`` from the input: ``need`` above a group's
+    ``size_max``, or more ``attribute`` members needed in a round than are available."""
+    for i, g in enumerate(v.instance.groups):
+        cap = v.cap(g)
+        if cap is not None and need > cap:
+            v.rule(
+                rule_id,
+                "groups",
+                i,
+                "size_max",
+                f"needs {need} {word} members{purpose} but size_max is {cap}",
+            )
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        total = need * len(v.instance.groups_in(round_id))
+        have = sum(bool(getattr(m, attribute)) for m in v.free(round_id)) + v.slack
+        if total > have:
+            v.rule(
+                rule_id,
+                "groups",
+                v.first_row[round_id],
+                None,
+                f"{v.where(round_id)} needs {total} {word} members but only {have} "
+                f"{'is' if have == 1 else 'are'} available{v.note}",
+            )
