@@ -82,6 +82,17 @@ def test_one_worker_and_an_iteration_limit_are_deterministic() -> None:
     assert first.solutions == second.solutions
 
 
+def test_one_worker_is_deterministic_on_local_models() -> None:
+    """One-round plans search local models (engine/local.py): with one worker and an iteration
+    limit the same seed still gives the same roster."""
+    instance, start = plan("year", rounds=1)
+    first = run(instance, start, 4, seed=5)
+    second = run(instance, start, 4, seed=5)
+    assert first.roster == second.roster
+    assert first.objective == second.objective
+    assert_clean(instance, first)
+
+
 def test_short_lists_on_a_one_round_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     """A free group with more candidates than POOL_CAP gets a short list; the result says the
     candidate set is not proven sufficient, and the roster stays clean."""
@@ -193,3 +204,68 @@ def test_a_one_round_plan_gets_the_lp_bound_of_the_whole_model(
     assert result.objective is not None and result.objective >= optimum.objective
     assert all(p.bound <= optimum.objective for p in seen)
     assert not hard_violations(instance, check(instance, result.roster))
+
+
+@pytest.mark.parametrize("variant", ["plain", "baseline", "tight caps"])
+def test_local_models_give_the_plans_objective(
+    variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One-round plans search local models (engine/local.py: the free groups, the groups at
+    the extremes of the balance goals, caps lowered by the seats left out). Each roster the
+    search accepts is checker-clean and its objective, the incumbent's plus the difference of
+    two local objectives, is the independent scorer's; its parts are the scorer's goals."""
+    monkeypatch.setattr(lns, "SUB_LIMIT", 0.3)  # deterministic time, one worker
+    instance, start = plan("city")
+    baseline = None
+    if variant == "baseline":
+        # The seats of the first groups: stability counts in every neighbourhood.
+        ids = {g.id for g in instance.groups[:8]}
+        baseline = Roster(seats=tuple(s for s in start.seats if s.group in ids))
+    if variant == "tight caps":
+        # Two seats per unit and round (the greedy's roster has 28 units at three): the caps
+        # lowered by the seats left out bind.
+        rules = instance.rules.model_copy(
+            update={
+                "unit_draw_cap": instance.rules.unit_draw_cap.model_copy(
+                    update={"max_per_round": 2}
+                )
+            }
+        )
+        instance = instance.model_copy(update={"rules": rules})
+        tight = greedy_roster(instance)
+        assert tight is not None
+        start = tight
+    facts = prepare(instance)
+    search = lns.Search(
+        instance,
+        facts=facts,
+        baseline=baseline,
+        relax=False,
+        workers=1,
+        seed=0,
+        deadline=None,
+        stop=None,
+        on_progress=None,
+    )
+    assert search.local
+    chosen = lns.chosen_from(instance, start)
+    assert chosen is not None
+    best = search.evaluate(chosen)
+    assert best is not None
+    kind = search.kinds[0]
+    improved = 0
+    for size in (2, 3, 4, 2, 3, 4):
+        kind.size = float(size)
+        free, candidates = search.neighbourhood(kind, best.chosen)
+        _, found = search.attempt(free, candidates, best)
+        if found is None:
+            continue
+        improved += 1
+        roster = lns.make_roster(instance, found.chosen)
+        assert not hard_violations(instance, check(instance, roster))
+        assert found.objective < best.objective
+        assert found.objective == objective(instance, roster, baseline)
+        scored = teamsolver.score(instance, roster, baseline)
+        assert {k: v for k, v in found.goals.items()} == {k: scored[k] for k in found.goals}
+        best = found
+    assert improved >= 2

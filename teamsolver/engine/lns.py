@@ -7,11 +7,15 @@ roles fixed), and a *free* group its allowed members (on large plans: a short li
 :mod:`.shortlist`). No rule is written twice: a roster of a sub-model is a roster of the plan,
 and the sub-model's objective is the plan's objective of that roster.
 
+On a one-round plan the sub-model is *local* (:mod:`.local`): only the free groups, the groups
+at the extremes of the balance goals and their members, the rest of the plan a constant.
+
 The loop frees a neighbourhood (a window of consecutive rounds, or a few groups of one round),
-re-solves its sub-model from the current roster (the hint), and keeps the result when it is
-better. The size of each kind of neighbourhood adapts (a sub-model solved to optimality grows
-the next one of its kind, one cut by its limit shrinks it) and so does the choice of kind (the
-kinds that improved the roster are drawn more often). On a multi-round plan a rolling horizon
+re-solves its sub-model from the current roster (the hint; on one-round plans completed with
+the auxiliary variables at their best), and keeps the result when it is better. The size of
+each kind of neighbourhood adapts (a sub-model solved to optimality grows the next one of its
+kind, one cut by its limit shrinks it) and so does the choice of kind (the kinds that improved
+the roster are drawn more often). On a multi-round plan a rolling horizon
 comes first: round by round, each round solved with the earlier rounds fixed and the later ones
 left out. With ``workers=1`` and no deadline (``max_iterations``, or a ``stop`` set by a
 solution count), the whole search is deterministic: a seeded RNG, sub-solves with one worker and
@@ -34,7 +38,8 @@ from ..instance import Instance, relaxed
 from ..result import Progress, Result
 from ..roster import Roster
 from ..settings import GOAL_IDS
-from . import lpguide
+from . import local, lpguide
+from .local import fix_seats
 from .lpguide import MIN_LEFT_S
 from .mip import RACE_MAX_SEATS
 from .model import Model, model_mode, set_hint
@@ -78,6 +83,12 @@ POOL_CAP = 120
 #: in 0.35 s, 4,520 at 4.7 s, not proven in 6 s): many short sub-solves beat a few long ones.
 SUB_LIMIT = 1.0
 SUB_LIMIT_MIN, SUB_LIMIT_MAX = 0.3, 5.0
+#: The same for local models (one-round plans, :mod:`.local`), and their first number of free
+#: groups: cheaper steps, more of them. Province seed 0, 20 s from the greedy roster (load
+#: 5–7, one run each): 1 s and 3 groups −22,085 (17 steps); 0.5 s −22,672; 0.3 s −22,546;
+#: 0.3 s and 2 groups −22,815; 0.2 s (at least 0.1) and 2 groups −23,002 (55 steps).
+LOCAL_SUB_LIMIT, LOCAL_SUB_LIMIT_MIN = 0.2, 0.1
+LOCAL_GROUPS_START = 2.0
 #: Seconds for a complete roster's evaluation (every seat fixed: presolve alone solves it),
 #: and for a round of the rolling horizon without a deadline.
 EVALUATE_LIMIT = 10.0
@@ -111,6 +122,10 @@ def applies(instance: Instance, facts: Facts, time_limit: float | None) -> bool:
     if len(facts.rounds) > 1:
         return pairs >= MULTI_ROUND_FROM
     return pairs >= ONE_ROUND_FROM
+
+
+#: A roster's objective in a model and the values of its parts (goals, rule costs).
+Value = tuple[int, dict[str, int], dict[str, int]]
 
 
 @dataclass
@@ -181,15 +196,7 @@ def sub_model(
         for gi in range(len(instance.groups))
     ]
     model = Model(instance, baseline, relax=relax, facts=replace(facts, allowed=allowed))
-    variables = model.cp.proto.variables
-    for (mi, gi), (_, lead, dep) in chosen.items():
-        if gi in free:
-            continue
-        for table, value in ((model.x, 1), (model.lead, lead), (model.dep, dep)):
-            var = table.get((mi, gi))
-            if var is not None:
-                domain = variables[var.index].domain
-                domain[0] = domain[1] = value
+    fix_seats(model, chosen, free)
     return model
 
 
@@ -243,7 +250,9 @@ class Search:
         self.iterations = 0
         self.rolled = 0  # rounds the rolling horizon solved
         self.short_listed = False
-        self.sub_limit = SUB_LIMIT
+        self.local = local.applies(facts)  # sub-models over the free groups only
+        self.sub_limit = LOCAL_SUB_LIMIT if self.local else SUB_LIMIT
+        self.sub_min = LOCAL_SUB_LIMIT_MIN if self.local else SUB_LIMIT_MIN
         rounds = len(facts.rounds)
         per_round = max(len(g) for g in facts.groups_of_round)
         self.kinds: list[Kind] = []
@@ -257,7 +266,8 @@ class Search:
             self.kinds.append(Kind("rounds", widest, 1.0, widest))
         if per_round > 1:
             high = float(min(per_round, GROUPS_MAX))
-            self.kinds.append(Kind("groups", min(GROUPS_START, high), 2.0, high))
+            first = LOCAL_GROUPS_START if self.local else GROUPS_START
+            self.kinds.append(Kind("groups", min(first, high), 2.0, high))
         self.shortlist = ShortList(instance, facts, baseline)
         self.lp: LpBound | None = None  # the LP bound of the whole model, if one is solved
 
@@ -271,15 +281,15 @@ class Search:
 
     # -- one sub-solve -------------------------------------------------------------------------
     def solve_sub(
-        self, model: Model, hint: Chosen | None, limit: float, timed: bool = True
+        self, model: Model, hint: Chosen | None, limit: float
     ) -> tuple[int, cp_model.CpSolver]:
-        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline (when
-        ``timed``). With one worker the limit is deterministic time (CP-SAT's units, about
-        seconds on an idle core), so that the search does not depend on the machine's speed;
-        otherwise wall time."""
+        """CP-SAT on a sub-model for ``limit`` seconds, never past the deadline, from the
+        seats of ``hint`` (None: the model's hint as it is). With one worker the limit is
+        deterministic time (CP-SAT's units, about seconds on an idle core), so that the
+        search does not depend on the machine's speed; otherwise wall time."""
         if hint is not None:
             _hint(model, hint)
-        left = self.left() if timed else None
+        left = self.left()
         wall = None if self.workers == 1 else limit
         if left is not None:
             wall = left if wall is None else min(wall, left)
@@ -290,23 +300,28 @@ class Search:
         code = _run(solver, model.cp, None, self.stop)
         return code, solver
 
-    def exact(
-        self, model: Model, chosen: Chosen
-    ) -> tuple[int, dict[str, int], dict[str, int]] | None:
-        """The objective of ``chosen`` in ``model`` with every auxiliary variable at its best
-        (its seats and roles fixed by a hint CP-SAT must follow; presolve alone solves it),
-        and the values of the parts. A roster found short of optimality may carry loose
-        auxiliary variables (balance, pairing): year, a rolling round at −944 by the solver's
-        value, −1,622 exactly."""
+    def fixed(self, model: Model, chosen: Chosen, timed: bool = True) -> cp_model.CpSolver | None:
+        """CP-SAT on ``model`` with the seats and roles of ``chosen`` fixed (a hint it must
+        follow; presolve alone solves it): every auxiliary variable at its best. None if
+        ``chosen`` breaks a rule of the model (or the solve was stopped, or cut by the
+        deadline when ``timed``)."""
         _hint(model, chosen)
-        solver = _solver(1, self.seed, self.left(), False)
+        solver = _solver(1, self.seed, self.left() if timed else None, False)
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.max_deterministic_time = EVALUATE_LIMIT
         try:
             code = _run(solver, model.cp, None, self.stop)
         finally:
             model.cp.proto.clear_solution_hint()
-        if code != cp_model.OPTIMAL:
+        return solver if code == cp_model.OPTIMAL else None
+
+    def exact(self, model: Model, chosen: Chosen) -> Value | None:
+        """The objective of ``chosen`` in ``model`` with every auxiliary variable at its best
+        (:meth:`fixed`), and the values of the parts. A roster found short of optimality may
+        carry loose auxiliary variables (balance, pairing): year, a rolling round at −944 by
+        the solver's value, −1,622 exactly."""
+        solver = self.fixed(model, chosen)
+        if solver is None:
             return None
         goals, costs = _parts(solver, model)
         return round(solver.objective_value), goals, costs
@@ -322,8 +337,8 @@ class Search:
             return None
         # Not cut by the deadline: a start roster found late (the greedy's, on a busy machine)
         # is still the roster to return, and its evaluation is a presolve.
-        code, solver = self.solve_sub(model, chosen, EVALUATE_LIMIT, timed=False)
-        if code != cp_model.OPTIMAL:
+        solver = self.fixed(model, chosen, timed=False)
+        if solver is None:
             return None
         goals, costs = _parts(solver, model)
         return Incumbent(chosen, round(solver.objective_value), goals, costs)
@@ -460,11 +475,93 @@ class Search:
         elif not improved:
             if code == cp_model.OPTIMAL:
                 kind.size = min(kind.high, kind.size + 0.5)
-                self.sub_limit = max(SUB_LIMIT_MIN, self.sub_limit * 0.9)
+                self.sub_limit = max(self.sub_min, self.sub_limit * 0.9)
             else:
                 kind.size = max(kind.low, kind.size - 0.25)
                 self.sub_limit = min(SUB_LIMIT_MAX, self.sub_limit * 1.1)
         kind.weight = max(0.1, 0.8 * kind.weight + 0.2 * (2.0 if improved else 0.5))
+
+    def attempt(
+        self,
+        free: set[int],
+        candidates: dict[int, list[int]],
+        base: Incumbent,
+    ) -> tuple[int, Incumbent | None]:
+        """Solve the neighbourhood (``free`` groups, their ``candidates``) of ``base``: the
+        sub-solve's status, and the roster found if it is better than ``base`` (its exact
+        objective: an overstated incumbent would let a worse roster in). One-round plans get
+        a local model (:mod:`.local`)."""
+        if self.local:
+            return self.attempt_local(free, candidates, base)
+        model = sub_model(
+            self.instance, self.facts, self.baseline, self.relax, base.chosen, free, candidates
+        )
+        _hint(model, base.chosen)
+        code, found = self.improve(model, base.chosen, base.objective)
+        return code, None if found is None else Incumbent(found[0], *found[1])
+
+    def improve(
+        self, model: Model, hint: Chosen, objective: int
+    ) -> tuple[int, tuple[Chosen, Value] | None]:
+        """Solve ``model`` from its hint (the roster ``hint``, of value ``objective`` in it):
+        the status, and the roster found with its exact value if that is lower."""
+        code, solver = self.solve_sub(model, None, self.sub_limit)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return code, None
+        chosen = _chosen(solver, model)
+        if chosen == hint:
+            return code, None
+        found: Value | None = None
+        if code == cp_model.OPTIMAL:
+            found = (round(solver.objective_value), *_parts(solver, model))
+        else:
+            found = self.exact(model, chosen)
+        if found is None or found[0] >= objective:
+            return code, None
+        return code, (chosen, found)
+
+    def attempt_local(
+        self, free: set[int], candidates: dict[int, list[int]], base: Incumbent
+    ) -> tuple[int, Incumbent | None]:
+        """:meth:`attempt` on a local model: the roster found is better than ``base`` by the
+        difference of their local objectives (exact: both with their auxiliary variables at
+        their best). The hint is complete: ``base``'s seats with the auxiliary variables at
+        their best (:meth:`fixed`). With the seats alone CP-SAT completed the rest worse
+        (province, 3 groups free: its first roster −20,976 against the hint's −21,286; 10
+        groups free, not back to −21,286 in 1 s). Multi-round sub-models keep the seats'
+        hint: there the extra solve of the whole plan's sub-model cost more than it gave
+        (year and university at 30 s, load 7–11: worse on 4 seeds of 6)."""
+        part = local.local_model(
+            self.instance, self.facts, self.baseline, self.relax, base.chosen, free, candidates
+        )
+        model = part.model
+        hint = part.inside(base.chosen)
+        before = self.fixed(model, hint)
+        if before is None:  # stopped, or past the deadline
+            return int(cp_model.UNKNOWN), None
+        solution = before.response_proto.solution
+        set_hint(model.cp.proto, range(len(solution)), solution)
+        code, improved = self.improve(model, hint, round(before.objective_value))
+        if improved is None:
+            return code, None
+        found, (objective, goals1, costs1) = improved
+        goals0, costs0 = _parts(before, model)
+        chosen = {k: v for k, v in base.chosen.items() if k[1] not in free}
+        chosen.update(part.outside(found))
+        goals = {
+            key: base.goals.get(key, 0) + goals1.get(key, 0) - goals0.get(key, 0)
+            for key in {*base.goals, *goals1}
+        }
+        costs = {
+            key: base.costs.get(key, 0) + costs1.get(key, 0) - costs0.get(key, 0)
+            for key in {*base.costs, *costs1, *costs0}
+        }
+        return code, Incumbent(
+            chosen,
+            base.objective + objective - round(before.objective_value),
+            goals,
+            {key: value for key, value in costs.items() if value},
+        )
 
     def run(self, start: Incumbent, max_iterations: int | None = None) -> Incumbent:
         """LNS from ``start`` until the deadline, ``stop`` or ``max_iterations``."""
@@ -479,32 +576,12 @@ class Search:
                 break
             kind = self.pick()
             free, candidates = self.neighbourhood(kind, best.chosen)
-            model = sub_model(
-                self.instance,
-                self.facts,
-                self.baseline,
-                self.relax,
-                best.chosen,
-                free,
-                candidates,
-            )
-            code, solver = self.solve_sub(model, best.chosen, self.sub_limit)
+            code, found = self.attempt(free, candidates, best)
             self.iterations += 1
-            improved = False
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                chosen = _chosen(solver, model)
-                found: tuple[int, dict[str, int], dict[str, int]] | None = None
-                if chosen != best.chosen:
-                    # Exact values only: an overstated incumbent would let a worse roster in.
-                    if code == cp_model.OPTIMAL:
-                        found = (round(solver.objective_value), *_parts(solver, model))
-                    else:
-                        found = self.exact(model, chosen)
-                if found is not None and found[0] < best.objective:
-                    best = Incumbent(chosen, *found)
-                    improved = True
-                    self.report(best)
-            self.adapt(kind, code, improved)
+            if found is not None:
+                best = found
+                self.report(best)
+            self.adapt(kind, code, found is not None)
         return best
 
 

@@ -27,7 +27,7 @@ from ..rules.base import Where
 from ..rules.recusal import Reason
 from ..settings import GOAL_IDS, Rules
 from . import symmetry
-from .prep import Facts, prepare, reference_strength, strength
+from .prep import Facts, prepare, strength
 
 Var = cp_model.IntVar
 Lin = cp_model.LinearExpr
@@ -546,7 +546,7 @@ class Model:
         facts = self.facts
         members = inst.members
         if obj.weight("strength-balance"):
-            mu = reference_strength(inst, facts.rho)
+            mu = facts.mu  # the plan's, also in a sub-model of some members
             values: dict[int, dict[str, list[tuple[int, int]]]] = {}
             for gi in range(len(inst.groups)):
                 values[gi] = {

@@ -93,6 +93,8 @@ class Facts:
     units: UnitTree
     zone_units: dict[str, list[str]]
     rho: int
+    #: μ, the mean strength of the active members (:func:`reference_strength`)
+    mu: int = 0
     recusal_mode: str = "hard"
     #: group index -> member indices that may sit there (before recusal when recusal is soft)
     allowed: list[list[int]] = field(default_factory=list)
@@ -133,6 +135,7 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
     for u in instance.units:
         if u.zone is not None:
             zone_units[u.zone].append(u.id)
+    rho = reference_rating(instance)
     facts = Facts(
         instance,
         rounds,
@@ -140,7 +143,8 @@ def prepare(instance: Instance, recusal_mode: str | None = None) -> Facts:
         groups_of_round,
         unit_tree(instance),
         dict(zone_units),
-        reference_rating(instance),
+        rho,
+        reference_strength(instance, rho),
     )
 
     rec = rules.recusal
