@@ -149,19 +149,19 @@ def _no_break() -> Iterator[None]:
 def _sym0() -> Iterator[None]:
     from teamsolver.engine import solve as engine_solve
 
-    original = engine_solve._solver
+    original = engine_solve.make_solver
 
     def solver(*args: object, **kwargs: object) -> cp_model.CpSolver:
         s = original(*args, **kwargs)  # type: ignore[arg-type]
         s.parameters.symmetry_level = 0
         return s
 
-    engine_solve._solver = solver
+    engine_solve.make_solver = solver
     try:
         with _no_break():
             yield
     finally:
-        engine_solve._solver = original
+        engine_solve.make_solver = original
 
 
 @contextlib.contextmanager

@@ -289,7 +289,7 @@ def run_jobs(
     return [r for r in rows if r is not None]
 
 
-def _worker_start(parent: int) -> None:
+def worker_start(parent: int) -> None:
     """A sweep's worker process: it dies with ``parent``, and leaves Ctrl-C to it."""
     from .engine.highs import die_with  # a fresh worker process: OR-Tools loads here
 
@@ -310,7 +310,7 @@ def _on_processes(
     pool = ProcessPoolExecutor(
         max_workers=processes,
         mp_context=context,
-        initializer=_worker_start,
+        initializer=worker_start,
         initargs=(os.getpid(),),
     )
     pending: set[Future[str]] = set()

@@ -174,10 +174,10 @@ def test_stage_two_completes_the_hint_in_the_model_itself(
     model = Model(inst)
     chosen = engine_solve.chosen_of(inst, model, greedy)
     assert chosen is not None
-    completer = engine_solve._complete(model, chosen, 0, None, None, False)
+    completer = engine_solve.complete_solution(model, chosen, 0, None, None, False)
     assert completer is not None
     assert not model.cp.proto.has_solution_hint()  # the fixing hint is gone again
-    assert engine_solve.make_roster(inst, engine_solve._chosen(completer, model)) == (
+    assert engine_solve.make_roster(inst, engine_solve.chosen_values(completer, model)) == (
         engine_solve.make_roster(inst, chosen)
     )
     assert round(completer.objective_value) == objective(inst, greedy)

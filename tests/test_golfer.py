@@ -22,7 +22,7 @@ import teamsolver
 from teamsolver.audit import hard_violations
 from teamsolver.engine import symmetry
 from teamsolver.engine.model import Model
-from teamsolver.engine.solve import _complete, chosen_of, greedy_roster
+from teamsolver.engine.solve import chosen_of, complete_solution, greedy_roster
 from teamsolver.generate import GenerateError, generate_golfer
 from teamsolver.instance import Instance
 from teamsolver.roster import Roster
@@ -207,13 +207,13 @@ def test_a_greedy_roster_relabelled_meets_the_break(members: int, size: int, rou
     assert model.symmetric
     raw_seats = chosen_of(inst, model, raw)
     assert raw_seats is not None
-    assert _complete(model, raw_seats, 0, None, None, False) is None
+    assert complete_solution(model, raw_seats, 0, None, None, False) is None
     relabelled = symmetry.canonical(model, raw)
     assert teamsolver.check(inst, relabelled) == teamsolver.check(inst, raw) == []
     assert teamsolver.objective(inst, relabelled) == teamsolver.objective(inst, raw)
     seats = chosen_of(inst, model, relabelled)
     assert seats is not None
-    assert _complete(model, seats, 0, None, None, False) is not None
+    assert complete_solution(model, seats, 0, None, None, False) is not None
 
 
 def test_the_linear_form_for_highs_writes_the_break() -> None:

@@ -131,10 +131,10 @@ def test_sub_model_fixes_the_groups_outside_the_neighbourhood() -> None:
     assert chosen is not None
     free = set(facts.groups_of_round[1])
     model = lns.sub_model(instance, facts, None, False, chosen, free)
-    solver = lns._solver(1, 0, None, False)
+    solver = lns.make_solver(1, 0, None, False)
     solver.parameters.max_deterministic_time = 5.0
     assert lns._run(solver, model.cp, None, None) in (2, 4)  # FEASIBLE or OPTIMAL
-    found = lns._chosen(solver, model)
+    found = lns.chosen_values(solver, model)
     assert {k: v for k, v in found.items() if k[1] not in free} == {
         k: v for k, v in chosen.items() if k[1] not in free
     }

@@ -23,11 +23,11 @@ from ..rules.base import Where
 from .model import Model, set_hint
 from .solve import (
     STAGED_FROM,
-    _chosen,
-    _complete,
-    _solver,
     chosen_of,
+    chosen_values,
+    complete_solution,
     make_roster,
+    make_solver,
     solve_model,
 )
 
@@ -309,7 +309,7 @@ def _hinted(
         chosen = chosen_of(instance, model, start) if start is not None else None
         completed = None
         if chosen is not None and seat in chosen:
-            completed = _complete(model, chosen, seed, limit, None, False)
+            completed = complete_solution(model, chosen, seed, limit, None, False)
         if completed is not None:
             values = list(completed.response_proto.solution)
             set_hint(proto, range(len(values)), values)
@@ -318,7 +318,7 @@ def _hinted(
         else:
             proto.clear_solution_hint()
         left = None if limit is None else limit - time.perf_counter()
-        solver = _solver(limits.workers, seed, left, False)
+        solver = make_solver(limits.workers, seed, left, False)
         code = solver.solve(model.cp, _Enough(limits.solutions))
     finally:
         for i, bound in enumerate(saved):
@@ -328,4 +328,4 @@ def _hinted(
         return UNSAT, None, False
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return UNKNOWN, None, False
-    return SAT, make_roster(instance, _chosen(solver, model)), code == cp_model.OPTIMAL
+    return SAT, make_roster(instance, chosen_values(solver, model)), code == cp_model.OPTIMAL

@@ -47,12 +47,12 @@ from .prep import Facts, prepare
 from .shortlist import ShortList
 from .solve import (
     Chosen,
-    _chosen,
     _run,
-    _solver,
+    chosen_values,
     default_workers,
     light_presolve,
     make_roster,
+    make_solver,
 )
 
 #: Multi-round plans with fewer allowed (member, group) pairs than this stay with the
@@ -293,7 +293,7 @@ class Search:
         wall = None if self.workers == 1 else limit
         if left is not None:
             wall = left if wall is None else min(wall, left)
-        solver = _solver(self.workers, self.seed + self.iterations, wall, self.log)
+        solver = make_solver(self.workers, self.seed + self.iterations, wall, self.log)
         light_presolve(solver)
         if self.workers == 1:
             solver.parameters.max_deterministic_time = limit
@@ -306,7 +306,7 @@ class Search:
         ``chosen`` breaks a rule of the model (or the solve was stopped, or cut by the
         deadline when ``timed``)."""
         _hint(model, chosen)
-        solver = _solver(1, self.seed, self.left() if timed else None, False)
+        solver = make_solver(1, self.seed, self.left() if timed else None, False)
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.max_deterministic_time = EVALUATE_LIMIT
         try:
@@ -397,7 +397,7 @@ class Search:
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 break  # no roster of this round in its time: the start's rounds from here on
             back = sorted(keep)
-            chosen = {(mi, back[gi]): v for (mi, gi), v in _chosen(solver, model).items()}
+            chosen = {(mi, back[gi]): v for (mi, gi), v in chosen_values(solver, model).items()}
             self.rolled = ri + 1
         if not self.rolled:
             return None
@@ -508,7 +508,7 @@ class Search:
         code, solver = self.solve_sub(model, None, self.sub_limit)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return code, None
-        chosen = _chosen(solver, model)
+        chosen = chosen_values(solver, model)
         if chosen == hint:
             return code, None
         found: Value | None = None

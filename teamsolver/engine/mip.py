@@ -33,7 +33,7 @@ from ..score import objective
 from ..settings import GOAL_IDS
 from .highs import MipOutcome, outcome_of
 from .linear import chosen, form_of
-from .solve import _complete, chosen_of, default_workers, make_roster
+from .solve import chosen_of, complete_solution, default_workers, make_roster
 
 if TYPE_CHECKING:
     from ..instance import Instance
@@ -293,7 +293,7 @@ def _complete_values(
 ) -> list[int] | None:
     """Every variable of ``model`` completed from ``seats`` (CP-SAT's stage 2), the complete
     solution hint HiGHS needs (it drops partial ones), or None if that fails in time."""
-    solver = _complete(model, seats, seed, deadline, stop, False)
+    solver = complete_solution(model, seats, seed, deadline, stop, False)
     return None if solver is None else [int(v) for v in solver.response_proto.solution]
 
 

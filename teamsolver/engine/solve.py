@@ -119,7 +119,7 @@ def light_presolve(solver: cp_model.CpSolver) -> None:
     params.symmetry_level = 0
 
 
-def _solver(workers: int, seed: int, time_limit: float | None, log: bool) -> cp_model.CpSolver:
+def make_solver(workers: int, seed: int, time_limit: float | None, log: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = workers
@@ -159,7 +159,7 @@ def _run(
 Chosen = dict[tuple[int, int], tuple[int, int, int]]
 
 
-def _chosen(solver: cp_model.CpSolver, model: Model) -> Chosen:
+def chosen_values(solver: cp_model.CpSolver, model: Model) -> Chosen:
     """(member, group) -> (1, leader, deputy) for every seat taken in the solver's solution."""
     return {
         key: (
@@ -224,7 +224,7 @@ def chosen_of(instance: Instance, model: Model, roster: Roster) -> Chosen | None
     return chosen
 
 
-def _complete(
+def complete_solution(
     model: Model,
     chosen: Chosen,
     seed: int,
@@ -246,7 +246,7 @@ def _complete(
     set_hint(proto, *model.seat_values(chosen))
     # Propagation from fixed seats ends fast on small models; a huge one needs its time
     # (province, 860k variables: 9 s), and without the complete hint the search is hopeless.
-    completer = _solver(1, seed, left, log)
+    completer = make_solver(1, seed, left, log)
     completer.parameters.fix_variables_to_their_hinted_value = True
     try:
         code = _run(completer, model.cp, None, stop)
@@ -284,14 +284,14 @@ def _first_roster(
         chosen = chosen_of(instance, model, start)
         if chosen is not None:
             # The checker accepted it: it stays the roster to beat even if completing it fails.
-            completed = _complete(model, chosen, seed, deadline, stop, log)
+            completed = complete_solution(model, chosen, seed, deadline, stop, log)
             return int(cp_model.FEASIBLE), chosen, completed, True
     feasible = Model(
         instance, model.baseline, relax=model.relax, goals=False, facts=model.facts, stop=stop
     )
     if feasible.stopped:
         return int(cp_model.UNKNOWN), None, None, False
-    solver = _solver(workers, seed, _left(deadline), log)
+    solver = make_solver(workers, seed, _left(deadline), log)
     solver.parameters.stop_after_first_solution = True
     if workers == 1:
         # A lone worker with the LP relaxation can take many times longer to find any roster
@@ -301,8 +301,8 @@ def _first_roster(
     code = _run(solver, feasible.cp, None, stop)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code, None, None, False
-    chosen = _chosen(solver, feasible)
-    completed = _complete(model, chosen, seed, deadline, stop, log)
+    chosen = chosen_values(solver, feasible)
+    completed = complete_solution(model, chosen, seed, deadline, stop, log)
     return int(cp_model.FEASIBLE), chosen, completed, False
 
 
@@ -336,7 +336,7 @@ def _lp_guided(
     left = _left(deadline)
     if left is None or left < 1.0 or (stop is not None and stop.is_set()):
         return None, lp_bound
-    solver = _solver(workers, seed, left * lpguide.SEARCH_SHARE, log)
+    solver = make_solver(workers, seed, left * lpguide.SEARCH_SHARE, log)
     watcher.known_bound, watcher.restricted = lp_bound, True
     try:
         code = _run(solver, lpguide.restricted(model, keep | set(first)), watcher, stop)
@@ -406,7 +406,7 @@ def solve_model(
     if code is None and (
         first is None or left is None or left > load_time(model, PRESOLVE_S_PER_VARIABLE)
     ):
-        solver = _solver(workers, seed, left, log)
+        solver = make_solver(workers, seed, left, log)
         if len(model.cp.proto.variables) >= LIGHT_PRESOLVE_FROM or (
             left is not None and left < LIGHT_PRESOLVE_BELOW_S
         ):
@@ -455,7 +455,7 @@ def solve_model(
     bound: float | None = None
     if status in ("OPTIMAL", "FEASIBLE"):
         if solver is not None and values is not None:
-            roster = make_roster(instance, _chosen(values, model))
+            roster = make_roster(instance, chosen_values(values, model))
             objective = round(solver.objective_value)
             # A stage-2 (or LP-guided) solver searched part of the model: its "bound" proves
             # nothing. The LP bound of the whole model does.

@@ -3,7 +3,7 @@ process of this machine or on a Dask cluster.
 
 A local worker process is started once per slot and runs one job after another
 (:func:`worker_main`); it dies with the server however the server ends (it runs
-:func:`teamsolver.sweep._worker_start`, that is :func:`teamsolver.engine.highs.die_with`, and
+:func:`teamsolver.sweep.worker_start`, that is :func:`teamsolver.engine.highs.die_with`, and
 leaves Ctrl-C and SIGTERM to the server), and :meth:`Scheduler.close` ends it on a normal
 shutdown. Progress and the outcome come back on a pipe; a message on a second pipe asks the job
 to stop, and the search then returns the best roster found. On Dask (``dask``: the scheduler's
@@ -25,7 +25,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
-from ..sweep import _worker_start
+from ..sweep import worker_start
 from .store import State, Store
 from .work import Outcome, run_captured, run_on_dask
 
@@ -60,7 +60,7 @@ def worker_main(conn: Connection, stops: Connection, parent: int) -> None:
     on ``stops`` while a job runs ends its search with the best roster found."""
     from ..engine import model  # noqa: F401  (imports ortools before the first job)
 
-    _worker_start(parent)
+    worker_start(parent)
     # A service manager sends SIGTERM to the whole process group: the server decides.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     sending = threading.Lock()
