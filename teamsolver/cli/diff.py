@@ -40,7 +40,7 @@ def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[s
     joins, whose role or mentor changes; then the goals before and after. The reason a seat
     left is the library's sentence (English)."""
 
-    def say(key: str, **values: Any) -> str:
+    def word(key: str, **values: Any) -> str:
         return i18n.text(f"cli.diff.{key}", lang, **values)
 
     def role(name: str) -> str:
@@ -51,17 +51,17 @@ def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[s
         group = instance.group_by_id.get(gid)
         rounds = {c.round for c in (*diff.left, *diff.joined) if c.group == gid}
         where = group.round if group else ", ".join(sorted(rounds))
-        lines.append(say("group" if group else "group_removed", group=gid, round=where))
+        lines.append(word("group" if group else "group_removed", group=gid, round=where))
         rows: list[list[str]] = []
         for c in diff.left:
             if c.group == gid:
-                why = say("because", reason=c.reason) if c.reason else ""
+                why = word("because", reason=c.reason) if c.reason else ""
                 rows.append(
-                    ["-", person(instance, c.member), say("leaves", role=role(c.role), why=why)]
+                    ["-", person(instance, c.member), word("leaves", role=role(c.role), why=why)]
                 )
         for c in diff.joined:
             if c.group == gid:
-                rows.append(["+", person(instance, c.member), say("joins", role=role(c.role))])
+                rows.append(["+", person(instance, c.member), word("joins", role=role(c.role))])
         for r in diff.role_changes:
             if r.group == gid:
                 rows.append(
@@ -69,12 +69,12 @@ def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[s
                 )
         for m in diff.mentor_changes:
             if m.group == gid:
-                mentors = say("mentor", before=m.before or "-", after=m.after or "-")
+                mentors = word("mentor", before=m.before or "-", after=m.after or "-")
                 rows.append(["~", person(instance, m.member), mentors])
         lines.extend("  " + text for text in align(rows))
     for mv in diff.moved:
         lines.append(
-            say(
+            word(
                 "moved",
                 member=person(instance, mv.member),
                 before=mv.from_group,
@@ -85,15 +85,15 @@ def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[s
             )
         )
     if not diff.groups:
-        lines.append(say("none"))
+        lines.append(word("none"))
     lines.append(i18n.text("cli.goals", lang))
-    rows = [["", say("before"), say("after")]]
+    rows = [["", word("before"), word("after")]]
     for goal in GOAL_IDS:
         before, after = diff.goals_before.get(goal, 0), diff.goals_after.get(goal, 0)
         if before or after:
             rows.append([goal_label(goal, lang), str(before), str(after)])
     objective = str(diff.objective_before), str(diff.objective_after)
-    rows.append([say("objective"), *objective])
+    rows.append([word("objective"), *objective])
     lines.extend("  " + text for text in align(rows, right={1, 2}))
     return lines
 

@@ -37,8 +37,8 @@ REPORT = click.option(
 )
 #: What stays English whatever --lang says (the end of every --lang help text).
 UNTRANSLATED = (
-    "Ids, exit codes and --json output never change; input problems and the rules' and the "
-    "explainer's sentences stay English."
+    "Ids, exit codes and --json output never change; usage errors, input problems and the "
+    "rules' and the explainer's sentences stay English."
 )
 #: ``--lang`` of solve, check, whatif and explain.
 LANG_REPORT = click.option(

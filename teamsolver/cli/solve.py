@@ -302,7 +302,7 @@ def _report(
     limit: float | None,
     as_json: bool,
     baseline: bool,
-    lang: str,
+    lang: str = "en",
 ) -> None:
     def say_(key: str, **values: Any) -> None:
         say(i18n.text(f"cli.solve.{key}", lang, **values))
