@@ -29,7 +29,7 @@ from teamsolver.result import Progress
 from teamsolver.rosterio import read_roster
 from teamsolver.settings import GOAL_IDS, RULE_IDS
 
-from .test_cli import CITY, ROOT, TEAMSOLVER, TINY, assert_no_traceback, one_json
+from .test_cli import CITY, ROOT, TEAMSOLVER, TINY, one_json, run
 
 pytestmark = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
 
@@ -41,19 +41,10 @@ STATUSES = {"OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "GIVEN", "ERROR"}  #
 KEPT = {"teamsolver", "explain", "check", "CP-SAT", "Ctrl-C", "baseline"}
 
 
-def run(*args: Any, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """``teamsolver ARGS`` from ``cwd`` (relative paths, as a planner types them)."""
-    assert TEAMSOLVER is not None
-    proc = subprocess.run(
-        [TEAMSOLVER, *(str(a) for a in args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        timeout=300,
-    )
-    assert_no_traceback(proc.stdout, proc.stderr)
-    return proc
+@pytest.fixture(autouse=True)
+def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run from the repository's root, with relative paths as a planner types them."""
+    monkeypatch.chdir(ROOT)
 
 
 def untimed(text: str) -> str:
@@ -132,7 +123,7 @@ def city_zh(
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The city solved once with --lang zh: the roster file and the run."""
     out = tmp_path_factory.mktemp("city") / "city.csv"
-    proc = run("solve", "instances/city", "--out", out, "--lang", "zh", *FAST)
+    proc = run("solve", CITY, "--out", out, "--lang", "zh", *FAST)
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
