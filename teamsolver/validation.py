@@ -13,8 +13,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 from .errors import Problem, Severity
-from .instance import Instance
-from .text import did_you_mean, plural
+from .instance import Group, Instance, Member
+from .rules import RULES
+from .text import plural
 
 Known = Mapping[str, Iterable[str]]
 
@@ -93,7 +94,10 @@ def validate_instance(instance: Instance, broken: Known | None = None) -> list[P
     _units(r)
     _references(r, unread)
     _groups(r)
-    _pool(r, unread.get("members", []))
+    inputs = Inputs(r, unread.get("members", []))
+    for rule in RULES:  # each rule's requirements that no roster could ever meet
+        rule.inputs(inputs)
+    _mix(r, unread.get("members", []))
     _pins(r)
     return r.problems
 
@@ -268,127 +272,57 @@ def _groups(r: _Report) -> None:
                 f"{plural(g.leaders, 'leader')} and at least "
                 f"{plural(g.deputies_min, 'deputy', 'deputies')} do not fit in size_max {cap}",
             )
-        for name, n in g.requires:
-            if n > cap:
-                r.rule(
-                    "specialty-coverage",
-                    "groups",
-                    i,
-                    "requires",
-                    f"requires {n} {name} but size_max is {cap}",
-                )
-        ft = rules.full_time_anchor.min
-        if ft > cap:
-            r.rule(
-                "full-time-anchor",
-                "groups",
-                i,
-                "size_max",
-                f"needs {ft} full-time members but size_max is {cap}",
-            )
-        pb = rules.party_branch.min
-        if pb > cap:
-            r.rule(
-                "party-branch",
-                "groups",
-                i,
-                "size_max",
-                f"needs {pb} party members for a branch but size_max is {cap}",
-            )
 
 
-def _pool(r: _Report, unread: list[str]) -> None:
-    """Requirements larger than the whole pool can give.
+class Inputs:
+    """What each rule's check of the input needs (its module's ``inputs``): the report, the
+    most seats a group can hold, and for the checks of the whole pool (``pool``: False when the
+    members table could not be read at all) who is available in each round.
 
     The ``unread`` member rows (that could not be read at all) are counted as able to fill any
-    seat, so that only shortages that hold whatever those rows say are reported.
+    seat (``slack``), so that only shortages that hold whatever those rows say are reported.
     """
+
+    def __init__(self, r: _Report, unread: list[str]):
+        self.report = r
+        self.instance = r.instance
+        self.pool = ANY_ID not in unread
+        self.slack = len(unread)
+        self.note = (
+            f", even counting the {plural(self.slack, 'member row')} with errors as able"
+            if self.slack
+            else ""
+        )
+        self.active = [m for m in self.instance.members if m.status == "active"]
+        self.first_row: dict[str, int] = {}
+        for i, g in enumerate(self.instance.groups):
+            self.first_row.setdefault(g.round, i)
+
+    def cap(self, g: Group) -> int | None:
+        """``size_max`` when group-size is hard (a requirement above it can never be met)."""
+        if g.size_max is None or self.instance.rules.mode("group-size") != "hard":
+            return None
+        return g.size_max
+
+    def free(self, round_id: str) -> list[Member]:
+        """The active members available in the round."""
+        return [m for m in self.active if round_id not in m.unavailable_rounds]
+
+    def where(self, round_id: str) -> str:
+        return f"round {round_id!r} ({plural(len(self.instance.groups_in(round_id)), 'group')})"
+
+    def rule(
+        self, rule_id: str, table: str, index: int | None, column: str | None, message: str
+    ) -> None:
+        self.report.rule(rule_id, table, index, column, message)
+
+
+def _mix(r: _Report, unread: list[str]) -> None:
+    """A mix attribute that no member has a value of: a warning."""
     inst = r.instance
-    rules = inst.rules
-    if ANY_ID in unread:
+    if unread:
         return
-    slack = len(unread)
-    note = f", even counting the {plural(slack, 'member row')} with errors as able" if slack else ""
-    active = [m for m in inst.members if m.status == "active"]
-    specialists: Counter[str] = Counter()
-    for m in active:
-        specialists.update(set(m.specialties))
-    first_row: dict[str, int] = {}
-    for i, g in enumerate(inst.groups):
-        first_row.setdefault(g.round, i)
-        for name, n in g.requires:
-            have = specialists[name] + slack
-            if n > have:
-                what = (
-                    f"only {plural(have, 'active member')} in the whole pool "
-                    f"{'has' if have == 1 else 'have'}"
-                    if have
-                    else "no active member in the whole pool has"
-                )
-                hint = did_you_mean(name, list(specialists), 0.75) if not have else ""
-                r.rule(
-                    "specialty-coverage",
-                    "groups",
-                    i,
-                    "requires",
-                    f"requires {n} {name} but {what} that specialty{note}{hint}",
-                )
-    for round_id in inst.rounds:
-        groups = inst.groups_in(round_id)
-        free = [m for m in active if round_id not in m.unavailable_rounds]
-        i = first_row[round_id]
-        where = f"round {round_id!r} ({plural(len(groups), 'group')})"
-        leaders = sum(g.leaders for g in groups)
-        can_lead = sum(m.can_lead for m in free) + slack
-        if leaders > can_lead:
-            r.rule(
-                "leader-quota",
-                "groups",
-                i,
-                "leaders",
-                f"{where} needs {plural(leaders, 'leader')} but only "
-                f"{plural(can_lead, 'available member')} can lead{note}",
-            )
-        deputies = sum(g.deputies_min for g in groups)
-        can_deputy = sum(m.can_deputy for m in free) + slack
-        if deputies > can_deputy:
-            r.rule(
-                "deputy-quota",
-                "groups",
-                i,
-                "deputies_min",
-                f"{where} needs at least {plural(deputies, 'deputy', 'deputies')} but only "
-                f"{plural(can_deputy, 'available member')} can be deputy{note}",
-            )
-        seats = sum(g.size_min for g in groups)
-        available = len(free) + slack
-        if seats > available:
-            r.rule(
-                "group-size",
-                "groups",
-                i,
-                "size_min",
-                f"{where} needs at least {plural(seats, 'member')} but only {available} "
-                f"{'is' if available == 1 else 'are'} available{note}",
-            )
-        for rule_id, attr, word in (
-            ("full-time-anchor", "full_time", "full-time"),
-            ("party-branch", "party_member", "party"),
-        ):
-            need = inst.rules.rule(rule_id).min * len(groups)  # type: ignore[union-attr]
-            have = sum(bool(getattr(m, attr)) for m in free) + slack
-            if need > have:
-                r.rule(
-                    rule_id,
-                    "groups",
-                    i,
-                    None,
-                    f"{where} needs {need} {word} members but only {have} "
-                    f"{'is' if have == 1 else 'are'} available{note}",
-                )
-    if slack:
-        return
-    for attr in rules.objective.mix_attributes:
+    for attr in inst.rules.objective.mix_attributes:
         if attr in ("gender", "birth_decade") and not any(
             (m.gender if attr == "gender" else m.birth_year) is not None for m in inst.members
         ):

@@ -26,6 +26,7 @@ PARTS = {
     "requirements": ["g", "instance"],
     "sentence": ["item", "ctx", "core"],
     "suggestions": ["item", "ctx"],
+    "inputs": ["v"],
 }
 
 

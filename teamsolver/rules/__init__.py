@@ -6,9 +6,10 @@ plain Python), its CP-SAT encoding (``encode``, through the model builder it is 
 module itself never imports ortools), how an instance of it is said in words (``sentence``),
 the one-step changes that could lift it (``suggestions``) and the impossibilities the input
 alone shows (``requirements``: the "at least k of a kind" demands of a group, empty for rules
-that make none). :data:`RULES` is the registry, in the order of SPEC §3 (then the rules added
-since, such as ``attribute-quota``): the checker, the model, the explainer and the settings
-loop over it.
+that make none, which ``explain`` reads off the input; ``inputs``: what validation refuses at
+load). :data:`RULES` is the registry, in the order of SPEC §3 (then the rules added
+since, such as ``attribute-quota``): the checker, the model, the explainer, validation and the
+settings loop over it.
 
 A rule module imports only :mod:`.base` and :mod:`teamsolver.text` at run time (the instance,
 the model and the explainer for type hints only), so that :mod:`teamsolver.settings` can gather

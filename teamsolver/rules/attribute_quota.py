@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance, Member
+    from ..validation import Inputs
 
 RULE_ID = "attribute-quota"
 
@@ -207,6 +208,37 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         word = f"member with {q.attribute} {q.value}"
         out.append((f"add one experienced {word} {OUTSIDE}", outsider(inst, word, **fields)))
     return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per ``>=`` bound: above ``size_max`` in a group, or more than the members available with
+    the value in a round; a value no member has at all is said too."""
+    inst = v.instance
+    for q in inst.rules.attribute_quota.bounds:
+        if q.op != ">=" or q.n <= 0:
+            continue
+        for i, g in enumerate(inst.groups):
+            cap = v.cap(g)
+            if cap is not None and q.n > cap:
+                v.rule(RULE_ID, "groups", i, "size_max", f"{q.key} but size_max is {cap}")
+        if not v.pool:
+            continue
+        known = sorted({x for m in v.active if (x := value_of(inst, m, q.attribute)) is not None})
+        for round_id in inst.rounds:
+            need = q.n * len(inst.groups_in(round_id))
+            have = sum(value_of(inst, m, q.attribute) == q.value for m in v.free(round_id))
+            have += v.slack
+            if need > have:
+                values = f"; the values found: {', '.join(known)}" if q.value not in known else ""
+                v.rule(
+                    RULE_ID,
+                    "groups",
+                    v.first_row[round_id],
+                    None,
+                    f"{v.where(round_id)} needs {plural(need, *q.kind)} ({q.key} in every "
+                    f"group) but only {have} {'is' if have == 1 else 'are'} available"
+                    f"{v.note}{values}",
+                )
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..instance import Group, HistoryEntry, Instance, Member, Unit
     from ..roster import Roster, Seat
     from ..settings import Rules
+    from ..validation import Inputs
 
 Mode = Literal["hard", "soft", "off"]
 
@@ -395,6 +396,10 @@ class RuleModule(Protocol):
     def suggestions(self, item: Where, ctx: Words) -> list[Candidate]:
         """One-step changes that could lift ``item`` (``explain`` verifies each by a re-solve)."""
 
+    def inputs(self, v: Inputs) -> None:
+        """Report the rule's requirements that no roster could ever meet, from the input alone
+        (validation: an error when the rule is hard, a warning when soft)."""
+
 
 # -- encodings shared by rules of the same shape (called with the model builder) -------------
 def role_quota(
@@ -482,3 +487,34 @@ def attribute_minimum_suggestions(
             outsider(ctx.instance, word, **{attribute: True}),
         ),
     ]
+
+
+def attribute_minimum_inputs(
+    v: Inputs, rule_id: str, need: int, attribute: str, word: str, purpose: str
+) -> None:
+    """``full-time-anchor`` and ``party-branch`` from the input: ``need`` above a group's
+    ``size_max``, or more ``attribute`` members needed in a round than are available."""
+    for i, g in enumerate(v.instance.groups):
+        cap = v.cap(g)
+        if cap is not None and need > cap:
+            v.rule(
+                rule_id,
+                "groups",
+                i,
+                "size_max",
+                f"needs {need} {word} members{purpose} but size_max is {cap}",
+            )
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        total = need * len(v.instance.groups_in(round_id))
+        have = sum(bool(getattr(m, attribute)) for m in v.free(round_id)) + v.slack
+        if total > have:
+            v.rule(
+                rule_id,
+                "groups",
+                v.first_row[round_id],
+                None,
+                f"{v.where(round_id)} needs {total} {word} members but only {have} "
+                f"{'is' if have == 1 else 'are'} available{v.note}",
+            )

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "deputy-quota"
 
@@ -137,6 +138,24 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         )
     )
     return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per round: more deputies (Σ deputies_min) than available members who can be deputy."""
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        deputies = sum(g.deputies_min for g in v.instance.groups_in(round_id))
+        can_deputy = sum(m.can_deputy for m in v.free(round_id)) + v.slack
+        if deputies > can_deputy:
+            v.rule(
+                RULE_ID,
+                "groups",
+                v.first_row[round_id],
+                "deputies_min",
+                f"{v.where(round_id)} needs at least {plural(deputies, 'deputy', 'deputies')} "
+                f"but only {plural(can_deputy, 'available member')} can be deputy{v.note}",
+            )
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "eligibility"
 
@@ -79,6 +80,10 @@ def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
 def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     """None: who is active or available is a fact, not a setting to change."""
     return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

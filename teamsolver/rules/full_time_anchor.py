@@ -21,6 +21,7 @@ from .base import (
     Where,
     attribute_at_least,
     attribute_minimum,
+    attribute_minimum_inputs,
     attribute_minimum_suggestions,
     group_at,
 )
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "full-time-anchor"
 
@@ -74,6 +76,13 @@ def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
 def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     return attribute_minimum_suggestions(
         item, ctx, ctx.instance.rules.full_time_anchor.min, "full_time", "full-time member"
+    )
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: ``min`` above ``size_max``; per round: more than the available full-time."""
+    attribute_minimum_inputs(
+        v, RULE_ID, v.instance.rules.full_time_anchor.min, "full_time", "full-time", ""
     )
 
 

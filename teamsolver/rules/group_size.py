@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "group-size"
 
@@ -105,6 +106,24 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         )
     out.append((f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")))
     return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per round: more seats (Σ size_min) than members available."""
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        seats = sum(g.size_min for g in v.instance.groups_in(round_id))
+        available = len(v.free(round_id)) + v.slack
+        if seats > available:
+            v.rule(
+                RULE_ID,
+                "groups",
+                v.first_row[round_id],
+                "size_min",
+                f"{v.where(round_id)} needs at least {plural(seats, 'member')} but only "
+                f"{available} {'is' if available == 1 else 'are'} available{v.note}",
+            )
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

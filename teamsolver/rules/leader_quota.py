@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "leader-quota"
 
@@ -119,6 +120,24 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         )
     )
     return out
+
+
+def inputs(v: Inputs) -> None:
+    """Per round: more leaders than available members who can lead."""
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        leaders = sum(g.leaders for g in v.instance.groups_in(round_id))
+        can_lead = sum(m.can_lead for m in v.free(round_id)) + v.slack
+        if leaders > can_lead:
+            v.rule(
+                RULE_ID,
+                "groups",
+                v.first_row[round_id],
+                "leaders",
+                f"{v.where(round_id)} needs {plural(leaders, 'leader')} but only "
+                f"{plural(can_lead, 'available member')} can lead{v.note}",
+            )
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "mentoring"
 
@@ -161,6 +162,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         ),
         (f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")),
     ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

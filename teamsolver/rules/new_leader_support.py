@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "new-leader-support"
 
@@ -92,6 +93,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             outsider(ctx.instance, "deputy", can_deputy=True),
         )
     ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

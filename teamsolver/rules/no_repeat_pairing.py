@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..engine.model import Lin, Model, Var
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "no-repeat-pairing"
 
@@ -119,6 +120,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         )
     )
     return out
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -22,6 +22,7 @@ from .base import (
     Where,
     attribute_at_least,
     attribute_minimum,
+    attribute_minimum_inputs,
     attribute_minimum_suggestions,
     group_at,
 )
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "party-branch"
 
@@ -75,6 +77,13 @@ def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
 def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     return attribute_minimum_suggestions(
         item, ctx, ctx.instance.rules.party_branch.min, "party_member", "party member"
+    )
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: ``min`` above ``size_max``; per round: more than the available party members."""
+    attribute_minimum_inputs(
+        v, RULE_ID, v.instance.rules.party_branch.min, "party_member", "party", " for a branch"
     )
 
 

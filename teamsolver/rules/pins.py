@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "pins"
 
@@ -93,6 +94,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             (Change(op="remove", table="pins", key=f"{item.member}@{item.group}"),),
         )
     ]
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

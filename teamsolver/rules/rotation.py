@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "rotation"
 
@@ -131,6 +132,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             )
         ]
     return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

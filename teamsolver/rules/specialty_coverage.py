@@ -7,10 +7,11 @@ they have).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text import plural
+from ..text import did_you_mean, plural
 from .base import (
     OUTSIDE,
     Candidate,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
+    from ..validation import Inputs
 
 RULE_ID = "specialty-coverage"
 
@@ -108,6 +110,41 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             outsider(ctx.instance, f"{s} specialist", specialties=[s]),
         ),
     ]
+
+
+def inputs(v: Inputs) -> None:
+    """Per group: a requirement above ``size_max``, or above the specialists of the pool."""
+    groups = v.instance.groups
+    for i, g in enumerate(groups):
+        cap = v.cap(g)
+        for name, n in g.requires:
+            if cap is not None and n > cap:
+                v.rule(
+                    RULE_ID, "groups", i, "requires", f"requires {n} {name} but size_max is {cap}"
+                )
+    if not v.pool:
+        return
+    specialists: Counter[str] = Counter()
+    for m in v.active:
+        specialists.update(set(m.specialties))
+    for i, g in enumerate(groups):
+        for name, n in g.requires:
+            have = specialists[name] + v.slack
+            if n > have:
+                what = (
+                    f"only {plural(have, 'active member')} in the whole pool "
+                    f"{'has' if have == 1 else 'have'}"
+                    if have
+                    else "no active member in the whole pool has"
+                )
+                hint = did_you_mean(name, list(specialists), 0.75) if not have else ""
+                v.rule(
+                    RULE_ID,
+                    "groups",
+                    i,
+                    "requires",
+                    f"requires {n} {name} but {what} that specialty{v.note}{hint}",
+                )
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

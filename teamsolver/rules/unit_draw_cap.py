@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..explainer.words import Context as Words
     from ..instance import Group, Instance
     from ..roster import Seat
+    from ..validation import Inputs
 
 RULE_ID = "unit-draw-cap"
 
@@ -156,6 +157,10 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             )
         ]
     return []
+
+
+def inputs(v: Inputs) -> None:
+    """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -12,6 +12,7 @@ import teamsolver
 from teamsolver.explainer import explain
 from teamsolver.instance import Instance, Unit
 from teamsolver.settings import Rules
+from teamsolver.validation import validate_instance
 
 from ..helpers import cost, group, instance, member, of, roster
 
@@ -137,3 +138,20 @@ def test_explain_reads_an_impossible_quota_off_the_input_and_suggests_a_fix() ->
     texts = [s.text for s in result.suggestions]
     assert "lower the attribute-quota bound gender=F>=2 to gender=F>=1" in texts
     assert all(s.scope == "plan" for s in result.suggestions)
+
+
+def test_validation_refuses_a_bound_the_pool_cannot_meet_and_names_the_values_found() -> None:
+    """Three groups with gender=女>=1 but the genders were typed F/M: an error at load, located
+    on the groups table, listing the values the pool has; soft, it is a warning."""
+    inst = plan(quotas="gender=女>=1")
+    problems = validate_instance(inst)
+    (found,) = [p for p in problems if p.rule == RULE]
+    assert found.severity == "error" and found.table == "groups"
+    assert found.message == (
+        "round 'R1' (3 groups) needs 3 members with gender 女 (gender=女>=1 in every group) "
+        "but only 0 are available; the values found: F, M [attribute-quota]"
+    )
+    soft = plan(quotas="gender=F>=1", mode="soft")  # 2 women for 3 groups
+    (warning,) = [p for p in validate_instance(soft) if p.rule == RULE]
+    assert warning.severity == "warning" and "only 2 are available" in warning.message
+    assert "the values found" not in warning.message
