@@ -3,7 +3,8 @@
 :func:`group_lines` measures every group of a roster as plain data; :func:`sheet` lays the lines
 out for the ``summary`` sheet of a roster workbook and :func:`table` for a terminal (columns
 padded by display width, so Chinese names line up). :func:`goal_lines` says what each goal
-value means. Nothing here prints.
+value means. Each takes a ``lang``: headers and words come from the ``summary`` texts of
+:mod:`teamsolver.i18n`; ids, specialties and numbers stay as they are. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -74,10 +75,6 @@ class GroupLine:
         return size + ("" if fits else " (!)")
 
     @property
-    def size_text(self) -> str:
-        return self.size_in()
-
-    @property
     def missing(self) -> tuple[str, ...]:
         """``law 1`` for every requirement short by one seat or more."""
         return tuple(f"{s} {need - have}" for s, have, need in self.required if have < need)
@@ -97,10 +94,6 @@ class GroupLine:
         parts = [f"{new}←{mentor}" for new, mentor in self.mentors]
         parts += [f"{new}←{nobody} (!)" for new in self.unmentored]
         return ", ".join(parts)
-
-    @property
-    def mentors_text(self) -> str:
-        return self.mentors_in()
 
 
 def person(instance: Instance, member_id: str) -> str:
