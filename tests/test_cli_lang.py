@@ -437,3 +437,14 @@ def test_counts_pick_the_form_for_the_number() -> None:
     # English shows a goal id alone, Chinese the id and its name
     assert i18n.text("summary.label", "en", id="mix", name="x") == "mix"
     assert i18n.text("summary.label", "zh", id="mix", name="结构") == "mix（结构）"
+
+
+def test_a_damaged_workbook_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    """The default language reads the instance's headers before the loader does: a file that
+    is no workbook must still reach the loader's problem list (exit 2, no traceback)."""
+    junk = tmp_path / "plan.xlsx"
+    junk.write_bytes(b"not a zip file")
+    for command in ("validate", "solve", "explain"):
+        proc = run(command, junk)
+        assert proc.returncode == 2, command
+        assert proc.stderr.startswith("plan.xlsx") and "1 problem found" in proc.stderr
