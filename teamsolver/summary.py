@@ -75,6 +75,11 @@ class GroupLine:
         return size + ("" if fits else " (!)")
 
     @property
+    def size_text(self) -> str:
+        """:meth:`size_in` English (the report's template looks for its ``(!)``)."""
+        return self.size_in()
+
+    @property
     def missing(self) -> tuple[str, ...]:
         """``law 1`` for every requirement short by one seat or more."""
         return tuple(f"{s} {need - have}" for s, have, need in self.required if have < need)
