@@ -3,7 +3,8 @@
 :func:`group_lines` measures every group of a roster as plain data; :func:`sheet` lays the lines
 out for the ``summary`` sheet of a roster workbook and :func:`table` for a terminal (columns
 padded by display width, so Chinese names line up). :func:`goal_lines` says what each goal
-value means. Nothing here prints.
+value means. Each takes a ``lang``: headers and words come from the ``summary`` texts of
+:mod:`teamsolver.i18n`; ids, specialties and numbers stay as they are. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -66,12 +67,17 @@ class GroupLine:
             return str(self.size_min)
         return f"{self.size_min}–{self.size_max}"
 
-    @property
-    def size_text(self) -> str:
-        """``6 of 5–6``; an out-of-bounds size is marked ``(!)``."""
+    def size_in(self, lang: str = "en") -> str:
+        """``6 of 5–6`` (in ``lang``); an out-of-bounds size is marked ``(!)``."""
         top = self.seats if self.size_max is None else self.size_max
         fits = self.size_min <= self.seats <= top
-        return f"{self.seats} of {self.bounds}" + ("" if fits else " (!)")
+        size = i18n.text("summary.size", lang, seats=self.seats, bounds=self.bounds)
+        return size + ("" if fits else " (!)")
+
+    @property
+    def size_text(self) -> str:
+        """:meth:`size_in` English (the report's template looks for its ``(!)``)."""
+        return self.size_in()
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -87,10 +93,11 @@ class GroupLine:
             for s, have, need in self.required
         )
 
-    @property
-    def mentors_text(self) -> str:
+    def mentors_in(self, lang: str = "en") -> str:
+        """``M7←M1, M9←none (!)`` (in ``lang``): each new member's mentor, a missing one marked."""
+        nobody = i18n.text("summary.none", lang)
         parts = [f"{new}←{mentor}" for new, mentor in self.mentors]
-        parts += [f"{new}←none (!)" for new in self.unmentored]
+        parts += [f"{new}←{nobody} (!)" for new in self.unmentored]
         return ", ".join(parts)
 
 
@@ -200,48 +207,55 @@ def sheet(lines: Sequence[GroupLine], lang: str = "en") -> tuple[list[str], list
                 "; ".join(f"{s} {n}" for s, n in line.others),
                 line.new,
                 line.experienced,
-                line.mentors_text.replace(", ", "; "),
+                line.mentors_in(lang).replace(", ", "; "),
             ]
         )
     return [i18n.text(f"roster.summary.{c}", lang) for c in SHEET_COLUMNS], rows
 
 
 # -- the terminal --------------------------------------------------------------------------------
-TABLE_HEADER = (
+#: Keys of the terminal table's columns in the catalogue (``summary.header.*``).
+TABLE_COLUMNS = (
     "round",
     "group",
     "leader",
     "deputies",
     "seats",
-    "specialties have/need",
+    "required",
     "new",
-    "exp",
-    "mentors new←mentor",
+    "experienced",
+    "mentors",
 )
 
 
-def table(lines: Sequence[GroupLine]) -> list[str]:
-    """The groups as an aligned text table, one line per group; ``(!)`` marks a shortfall."""
+def table(lines: Sequence[GroupLine], lang: str = "en") -> list[str]:
+    """The groups as an aligned text table in ``lang``, one line per group; ``(!)`` marks a
+    shortfall."""
+    nobody = i18n.text("summary.none", lang)
     rows = [
         [
             line.round,
             line.group,
-            ", ".join(line.leaders) or "none (!)",
-            ", ".join(line.deputies) or "none",
-            line.size_text,
+            ", ".join(line.leaders) or f"{nobody} (!)",
+            ", ".join(line.deputies) or nobody,
+            line.size_in(lang),
             line.required_text,
             str(line.new),
             str(line.experienced),
-            line.mentors_text,
+            line.mentors_in(lang),
         ]
         for line in lines
     ]
-    return align([list(TABLE_HEADER), *rows])
+    header = [i18n.text(f"summary.header.{c}", lang) for c in TABLE_COLUMNS]
+    return align([header, *rows])
 
 
-def goal_lines(instance: Instance, goals: Mapping[str, int], *, baseline: bool) -> list[str]:
-    """``strength-balance   1  lower is better  weight 2``, one line per goal; goals that are
-    switched off (weight 0), and ``stability`` without a baseline, are left out."""
+def goal_lines(
+    instance: Instance, goals: Mapping[str, int], *, baseline: bool, lang: str = "en"
+) -> list[str]:
+    """``strength-balance   1  lower is better  weight 2``, one line per goal (in ``lang``; the
+    goal ids stay); goals that are switched off (weight 0), and ``stability`` without a
+    baseline, are left out."""
     weights = instance.rules.objective
     rows = []
     for goal in GOAL_IDS:
@@ -249,9 +263,26 @@ def goal_lines(instance: Instance, goals: Mapping[str, int], *, baseline: bool) 
         if weight == 0 or (goal == "stability" and not baseline):
             continue
         rows.append(
-            [goal, str(goals.get(goal, 0)), f"{BETTER[goal]} is better", f"weight {weight}"]
+            [
+                goal_label(goal, lang),
+                str(goals.get(goal, 0)),
+                i18n.text(f"summary.better.{BETTER[goal]}", lang),
+                i18n.text("summary.weight", lang, weight=weight),
+            ]
         )
     return align(rows, right={1})
+
+
+def goal_label(goal: str, lang: str = "en") -> str:
+    """A goal id as a planner reads it in ``lang`` (English: the id alone; Chinese: the id and
+    its name)."""
+    return i18n.text("summary.label", lang, id=goal, name=i18n.text(f"goal.{goal}", lang))
+
+
+def rule_label(rule: str, lang: str = "en") -> str:
+    """A rule id as a planner reads it in ``lang``, as :func:`goal_label` does."""
+    name = i18n.catalogue(lang).get(f"rule.{rule}", rule)
+    return i18n.text("summary.label", lang, id=rule, name=name)
 
 
 def align(rows: Sequence[Sequence[str]], *, right: Iterable[int] = ()) -> list[str]:

@@ -81,7 +81,7 @@ def test_gb18030_csv_with_chinese_headers_and_booleans(tiny: Instance, tmp_path:
     assert teamsolver.load(folder, encoding="gb18030") == tiny
     code, out, err = run("validate", str(folder))
     assert code == 0, err
-    assert "20 members" in out
+    assert "成员 20 名" in out  # Chinese headers: Chinese messages by default
 
 
 def test_utf8_with_bom(tiny: Instance, tmp_path: Path) -> None:

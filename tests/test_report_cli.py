@@ -29,7 +29,7 @@ def test_solve_writes_a_chinese_roster_and_report(tmp_path: Path) -> None:
     out, page = tmp_path / "名单.xlsx", tmp_path / "方案.html"
     proc = run("solve", TINY, "--out", out, "--lang", "zh", "--report", page, *FAST)
     assert proc.returncode == 0, proc.stderr
-    assert f"report written to {page}" in proc.stderr
+    assert f"报告已写入 {page}" in proc.stderr  # --lang zh: the messages too (cli.report_written)
     text = page.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in text and "巡察组组建方案" in text
     inst = teamsolver.load(TINY)

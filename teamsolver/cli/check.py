@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from .. import i18n
 from ..audit import Violation, check, hard_violations
 from ..errors import InputError
 from ..instance import Instance
@@ -18,7 +19,6 @@ from ..roster import Roster
 from ..rosterio import read_roster
 from ..score import score
 from ..summary import align, goal_lines
-from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,
@@ -78,28 +78,29 @@ def check_command(
     tolerant_streams()
     failed: dict[str, Any] = {"ok": False, "violations": []}
     check_report(report_file)
+    chosen = language(lang, instance)
     try:
-        inst = load(instance, encoding, rules_file, as_json, failed)
+        inst = load(instance, encoding, rules_file, as_json, failed, lang=chosen)
         try:
             seats = read_roster(roster, inst, encoding=encoding)
         except InputError as exc:
-            bad_input(exc.problems, as_json, failed, "the roster was not checked.")
+            bad_input(exc.problems, as_json, failed, "cli.then.checked", chosen)
         violations = check(inst, seats)
         goals = score(inst, seats)
         write_html(
             report_file,
             inst,
             seats,
-            lang=language(lang, instance),
+            lang=chosen,
             source=instance,
             violations=violations,
         )
     except KeyboardInterrupt:
-        say("interrupted.")
+        say(i18n.text("cli.interrupted.plain", chosen))
         sys.exit(EXIT_NO)
     broken = hard_violations(inst, violations)
     with reader_may_leave():
-        _print_check_result(as_json, inst, roster, seats, violations, broken, goals)
+        _print_check_result(as_json, inst, roster, seats, violations, broken, goals, chosen)
     sys.exit(EXIT_NO if broken else EXIT_OK)
 
 
@@ -111,6 +112,7 @@ def _print_check_result(
     violations: Sequence[Violation],
     broken: Sequence[Violation],
     goals: dict[str, int],
+    lang: str,
 ) -> None:
     hard_ids = {id(v) for v in broken}
     soft = [v for v in violations if id(v) not in hard_ids]
@@ -129,7 +131,7 @@ def _print_check_result(
             }
         )
     else:
-        _print_check(inst, roster, seats, broken, soft, goals)
+        _print_check(inst, roster, seats, broken, soft, goals, lang)
 
 
 def _print_check(
@@ -139,31 +141,45 @@ def _print_check(
     broken: Sequence[Violation],
     soft: Sequence[Violation],
     goals: dict[str, int],
+    lang: str,
 ) -> None:
+    def line(key: str, **values: Any) -> None:
+        click.echo(i18n.text(f"cli.check.{key}", lang, **values))
+
+    def count(key: str, n: int) -> str:
+        return i18n.count(f"cli.count.{key}", n, lang)
+
     groups = {s.group for s in seats}
-    click.echo(f"{roster}: {plural(len(seats), 'seat')} in {plural(len(groups), 'group')}")
-    header = ["rule", "round", "group", "members", "what"]
+    line(
+        "seats",
+        roster=roster,
+        seats=count("seat", len(seats)),
+        groups=count("group", len(groups)),
+    )
+    header = [i18n.text(f"cli.check.column.{c}", lang) for c in COLUMNS]
+    bends = sum(v.count for v in soft)
     if broken:
-        click.echo(f"hard rules broken ({plural(len(broken), 'violation')}):")
+        line("broken", violations=count("violation", len(broken)))
         for text in align([header, *violation_rows(broken)]):
             click.echo("  " + text)
     if soft:
-        count = sum(v.count for v in soft)
-        click.echo(f"soft rules bent ({plural(count, 'violation')}; allowed, at a cost):")
+        line("bent", violations=count("violation", bends))
         for text in align([header, *violation_rows(soft)]):
             click.echo("  " + text)
-    click.echo("goals:")
-    for text in goal_lines(inst, goals, baseline=False):
+    click.echo(i18n.text("cli.goals", lang))
+    for text in goal_lines(inst, goals, baseline=False, lang=lang):
         click.echo("  " + text)
     if broken:
-        click.echo(
-            f"NOT OK: {plural(len(broken), 'hard-rule violation')}"
-            + (f", {plural(sum(v.count for v in soft), 'soft-rule bend')}" if soft else "")
-        )
+        hard = count("hard", len(broken))
+        if soft:
+            line("not_ok_bent", hard=hard, bends=count("bend", bends))
+        else:
+            line("not_ok", hard=hard)
     elif soft:
-        click.echo(
-            f"OK: every hard rule holds; soft rules bend "
-            f"{plural(sum(v.count for v in soft), 'time')}"
-        )
+        line("ok_bent", times=count("time", bends))
     else:
-        click.echo("OK: every rule holds")
+        line("ok")
+
+
+#: Columns of the violation tables (``cli.check.column.*``).
+COLUMNS = ("rule", "round", "group", "members", "what")

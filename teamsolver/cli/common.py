@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .. import files
+from .. import files, i18n
 from ..audit import Violation
 from ..errors import InputError, Problem, TeamsolverError
 from ..instance import Instance
@@ -34,8 +34,7 @@ from ..roster import Roster
 from ..rosterio import read_roster, unknown_ids
 from ..scenario import Scenario, read_scenarios
 from ..solver import Backend, solve
-from ..summary import plain
-from ..text import plural
+from ..summary import plain, rule_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -123,14 +122,40 @@ def scenario_options(required: bool, help: str) -> Callable[[F], F]:
 
 
 # -- problems and exit codes -----------------------------------------------------------------
-def echo_problems(problems: list[Problem], *, writes: bool = True) -> None:
+def found(errors: int, then: str | None, lang: str) -> str:
+    """``3 problems found; nothing was done.`` (``then``: a ``cli.then.*`` key), or
+    ``3 problems found.`` without ``then``, in ``lang``."""
+    problems = i18n.count("cli.problems.found", errors, lang)
+    if then is None:
+        return i18n.text("cli.problems.end", lang, found=problems)
+    return i18n.text("cli.problems.then", lang, found=problems, then=i18n.text(then, lang))
+
+
+def echo_problems(problems: list[Problem], *, writes: bool = True, lang: str = "en") -> None:
+    """Every problem (English: located input problems stay so), then how many, in ``lang``."""
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:
         click.echo(str(p), err=True)
     if errors:
-        tail = "; nothing was written." if writes else "."
-        click.echo(f"{plural(len(errors), 'problem')} found{tail}", err=True)
+        click.echo(found(len(errors), "cli.then.written" if writes else None, lang), err=True)
+
+
+def command_lang(kwargs: dict[str, Any]) -> str:
+    """The language a command speaks in: its ``--lang``, else its instance's headers (as
+    :func:`teamsolver.cli.reporting.language` decides), else English."""
+    from ..i18n.source import source_lang  # reads a header row, never fails
+
+    lang = kwargs.get("lang")
+    if isinstance(lang, str):
+        return lang
+    instance = kwargs.get("instance")
+    return source_lang(instance) if isinstance(instance, str) else i18n.DEFAULT
+
+
+def error_line(what: object, lang: str) -> str:
+    """``error: ...`` in ``lang`` (the library's message itself stays English)."""
+    return i18n.text("cli.error", lang, what=what)
 
 
 def input_errors(func: F) -> F:
@@ -141,14 +166,14 @@ def input_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            echo_problems(exc.problems)
+            echo_problems(exc.problems, lang=command_lang(kwargs))
             sys.exit(EXIT_INPUT)
         except TeamsolverError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(error_line(exc, command_lang(kwargs)), err=True)
             sys.exit(EXIT_INPUT)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            click.echo(error_line(f"{exc.strerror or exc}{where}", command_lang(kwargs)), err=True)
             sys.exit(EXIT_INPUT)
 
     return wrapper  # type: ignore[return-value]
@@ -159,15 +184,20 @@ def problem_docs(problems: Sequence[Problem]) -> list[dict[str, Any]]:
 
 
 def bad_input(
-    problems: Sequence[Problem], as_json: bool, doc: dict[str, Any], tail: str
+    problems: Sequence[Problem],
+    as_json: bool,
+    doc: dict[str, Any],
+    then: str = "cli.then.done",
+    lang: str = "en",
 ) -> NoReturn:
-    """Exit 2 with every problem on stderr (and, with --json, a document on stdout)."""
+    """Exit 2 with every problem on stderr (and, with --json, a document on stdout); the count
+    and ``then`` (a ``cli.then.*`` key: what did not happen) in ``lang``."""
     if as_json:
         print_json({**doc, "problems": problem_docs(problems)})
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity == "warning"]:
         say(plain(str(p), keep="\n"))
-    say(f"{plural(len(errors), 'problem')} found; {tail}")
+    say(found(len(errors), then, lang))
     sys.exit(EXIT_INPUT)
 
 
@@ -210,43 +240,57 @@ def load(
     as_json: bool,
     doc: dict[str, Any],
     relax: bool = False,
+    lang: str = "en",
 ) -> Instance:
     """The instance, with its warnings on stderr; bad input exits 2. With ``relax``,
     requirements are judged as if every relaxable rule were soft."""
     loaded = files.read(instance, encoding=encoding, rules=rules_file, relax=relax)
     if loaded.errors or loaded.instance is None:
-        bad_input(loaded.problems, as_json, doc, "nothing was done.")
+        bad_input(loaded.problems, as_json, doc, lang=lang)
     for p in loaded.warnings:
         say(plain(str(p), keep="\n"))
     return loaded.instance
 
 
 def read_baseline(
-    path: str, instance: Instance, encoding: str | None, as_json: bool, doc: dict[str, Any]
+    path: str,
+    instance: Instance,
+    encoding: str | None,
+    as_json: bool,
+    doc: dict[str, Any],
+    lang: str = "en",
 ) -> Roster:
     """The baseline roster; seats of members or groups the instance lacks are kept (they
     count as changes) and named in a warning."""
     try:
         base = read_roster(path, instance, encoding=encoding, strict_ids=False)
     except InputError as exc:
-        bad_input(exc.problems, as_json, doc, "nothing was done.")
+        bad_input(exc.problems, as_json, doc, lang=lang)
     members, groups = unknown_ids(instance, base)
-    for what, found in (("members", members), ("groups", groups)):
-        if found:
-            shown = ", ".join(found[:10]) + (", ..." if len(found) > 10 else "")
+    for what, unknown in (("members", members), ("groups", groups)):
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
             say(
-                f"{Path(path).name}: warning: {len(found)} baseline {what} are not in the "
-                f"instance ({shown}); their seats count as changes"
+                i18n.text(
+                    f"cli.baseline.unknown_{what}",
+                    lang,
+                    file=Path(path).name,
+                    n=len(unknown),
+                    ids=shown,
+                )
             )
     return base
 
 
-def read_scenario(path: str, name: str | None, as_json: bool, failed: dict[str, Any]) -> Scenario:
-    """The scenario of ``path`` (``name`` in a file of many); a bad one exits 2."""
+def read_scenario(
+    path: str, name: str | None, as_json: bool, failed: dict[str, Any], lang: str = "en"
+) -> Scenario:
+    """The scenario of ``path`` (``name`` in a file of many); a bad one exits 2 (the problem
+    itself in English, as every located input problem)."""
     try:
         scenarios = read_scenarios(path)
     except InputError as exc:
-        bad_input(exc.problems, as_json, failed, "nothing was done.")
+        bad_input(exc.problems, as_json, failed, lang=lang)
     if name is not None:
         chosen = [s for s in scenarios if s.name == name]
         if not chosen:
@@ -255,7 +299,7 @@ def read_scenario(path: str, name: str | None, as_json: bool, failed: dict[str, 
                 [Problem(message=f"no scenario named {name!r}; the file has: {names}", file=path)],
                 as_json,
                 failed,
-                "nothing was done.",
+                lang=lang,
             )
         return chosen[0]
     if len(scenarios) > 1:
@@ -269,7 +313,7 @@ def read_scenario(path: str, name: str | None, as_json: bool, failed: dict[str, 
             ],
             as_json,
             failed,
-            "nothing was done.",
+            lang=lang,
         )
     return scenarios[0]
 
@@ -298,6 +342,18 @@ def refuse_existing(out: str, force: bool) -> None:
         raise InputError([Problem(message="already exists; pass --force to replace it", file=out)])
 
 
+def status_text(status: str | None, lang: str) -> str:
+    """``status OPTIMAL`` (the status id stays; Chinese names it too)."""
+    name = i18n.text(f"cli.status.{status}", lang)
+    return i18n.text("cli.solve.status", lang, status=status, name=name)
+
+
+def rules_bent(counts: dict[str, int], lang: str) -> str:
+    """``soft rules bent: mentoring ×2, rotation ×1`` in ``lang`` (rule ids stay)."""
+    bent = ", ".join(f"{rule_label(rule, lang)} ×{n}" for rule, n in counts.items())
+    return i18n.text("cli.bent", lang, rules=bent)
+
+
 def violation_rows(violations: Sequence[Violation]) -> list[list[str]]:
     return [
         [v.rule, v.round or "", v.group or "", ", ".join(v.members), v.message] for v in violations
@@ -317,9 +373,10 @@ class Live:
     ``update`` is called from the solver's threads; ``draw`` from the main thread.
     """
 
-    def __init__(self, enabled: bool, time_limit: float | None):
+    def __init__(self, enabled: bool, time_limit: float | None, lang: str = "en"):
         self.enabled = enabled
         self.time_limit = time_limit
+        self.lang = lang
         self.best: Progress | None = None
         self.start = time.perf_counter()
         self.drawn = False
@@ -328,24 +385,27 @@ class Live:
         self.best = progress
 
     def text(self, stopping: bool = False) -> str:
+        lang = self.lang
         elapsed = time.perf_counter() - self.start
-        clock = f"{elapsed:.1f} s" + (
-            f" (search limit {self.time_limit:g} s)" if self.time_limit is not None else ""
-        )
+        clock = i18n.text("cli.live.seconds", lang, s=elapsed)
+        if self.time_limit is not None:
+            clock += i18n.text("cli.live.limit", lang, limit=self.time_limit)
         if stopping:
-            state = "stopping, keeping the best roster so far..."
+            state = i18n.text("cli.live.stopping", lang)
         elif self.best is None:
-            state = "looking for a first roster that keeps every hard rule..."
+            state = i18n.text("cli.live.first", lang)
         else:
             bound = self.best.bound
             proof = (
-                f"bound {bound:.0f} · gap {percent(self.best.gap)}"
+                i18n.text("cli.live.bound", lang, bound=bound, gap=percent(self.best.gap))
                 if bound is not None and math.isfinite(bound)
-                else "no bound"  # the decomposition layer proves none
+                else i18n.text("cli.live.no_bound", lang)  # the decomposition layer proves none
             )
-            rosters = plural(self.best.solutions, "roster")
-            state = f"best {self.best.objective} · {proof} · {rosters}"
-        return f"solving {clock} · {state}"
+            rosters = i18n.count("cli.count.roster", self.best.solutions, lang)
+            state = i18n.text(
+                "cli.live.best", lang, objective=self.best.objective, proof=proof, rosters=rosters
+            )
+        return i18n.text("cli.live.solving", lang, clock=clock, state=state)
 
     def draw(self, stopping: bool = False) -> None:
         if not self.enabled:
@@ -412,6 +472,7 @@ def until_interrupted(
     announce: str,
     tick: Callable[[bool], None],
     close: Callable[[], None],
+    lang: str = "en",
 ) -> T:
     """``work(stop)`` in a worker thread, the main thread watching Ctrl-C: the first press sets
     ``stop`` and says ``announce`` (the work ends and returns what it has), a second one a
@@ -441,7 +502,7 @@ def until_interrupted(
                 say(announce)
             if presses.abandon:
                 close()
-                say("abandoned: nothing was written.")
+                say(i18n.text("cli.abandoned", lang))
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(EXIT_NO)
@@ -489,8 +550,8 @@ def run_solve(
         work,
         presses,
         name="teamsolver-solve",
-        announce="interrupted: stopping the search and keeping the best roster so far "
-        "(Ctrl-C again abandons the run)",
+        announce=i18n.text("cli.interrupted.solve", live.lang),
         tick=lambda stopping: live.draw(stopping=stopping),
         close=live.close,
+        lang=live.lang,
     )

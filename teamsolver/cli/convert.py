@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .. import files
+from .. import files, i18n
 from .common import ENCODING, EXCEL, RULES, input_errors, refuse_existing
+from .reporting import LANG, language
 
 
 @click.command()
@@ -15,6 +16,7 @@ from .common import ENCODING, EXCEL, RULES, input_errors, refuse_existing
 @RULES
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @EXCEL
+@LANG
 @input_errors
 def convert(
     instance: str,
@@ -23,6 +25,7 @@ def convert(
     rules_file: str | None,
     force: bool,
     excel: bool,
+    lang: str | None,
 ) -> None:
     """Convert INSTANCE to OUT: a folder of CSV files, an .xlsx workbook or a .json document.
 
@@ -36,4 +39,4 @@ def convert(
     inst = files.load(instance, encoding=encoding, rules=rules_file)
     refuse_existing(out, force)
     files.save(inst, out, bom=excel)
-    click.echo(f"wrote {out}", err=True)
+    click.echo(i18n.text("cli.convert.wrote", language(lang, instance), out=out), err=True)

@@ -10,13 +10,13 @@ from typing import Any
 
 import click
 
+from .. import i18n
 from ..diff import RosterDiff, roster_diff
 from ..errors import InputError
 from ..instance import Instance
 from ..scenario import apply_scenario
 from ..settings import GOAL_IDS
-from ..summary import align, person
-from ..text import plural
+from ..summary import align, goal_label, person
 from .common import (
     ENCODING,
     EXIT_OK,
@@ -32,52 +32,68 @@ from .common import (
     scenario_options,
     tolerant_streams,
 )
+from .reporting import LANG, language
 
 
-def diff_lines(instance: Instance, diff: RosterDiff) -> list[str]:
-    """The diff as a planner reads it: per group, who leaves, who joins, whose role or mentor
-    changes; then the goals before and after."""
+def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[str]:
+    """The diff as a planner reads it (in ``lang``; ids stay): per group, who leaves, who
+    joins, whose role or mentor changes; then the goals before and after. The reason a seat
+    left is the library's sentence (English)."""
+
+    def word(key: str, **values: Any) -> str:
+        return i18n.text(f"cli.diff.{key}", lang, **values)
+
+    def role(name: str) -> str:
+        return i18n.text(f"role.{name}", lang)
+
     lines: list[str] = []
     for gid in diff.groups:
         group = instance.group_by_id.get(gid)
         rounds = {c.round for c in (*diff.left, *diff.joined) if c.group == gid}
-        head = f"{gid} ({group.round if group else ', '.join(sorted(rounds))})"
-        lines.append(head + ("" if group else " — group removed") + ":")
+        where = group.round if group else ", ".join(sorted(rounds))
+        lines.append(word("group" if group else "group_removed", group=gid, round=where))
         rows: list[list[str]] = []
         for c in diff.left:
             if c.group == gid:
-                why = f" ({c.reason})" if c.reason else ""
-                rows.append(["-", person(instance, c.member), f"{c.role} leaves{why}"])
+                why = word("because", reason=c.reason) if c.reason else ""
+                rows.append(
+                    ["-", person(instance, c.member), word("leaves", role=role(c.role), why=why)]
+                )
         for c in diff.joined:
             if c.group == gid:
-                rows.append(["+", person(instance, c.member), f"joins as {c.role}"])
+                rows.append(["+", person(instance, c.member), word("joins", role=role(c.role))])
         for r in diff.role_changes:
             if r.group == gid:
-                rows.append(["~", person(instance, r.member), f"{r.before} → {r.after}"])
+                rows.append(
+                    ["~", person(instance, r.member), f"{role(r.before)} → {role(r.after)}"]
+                )
         for m in diff.mentor_changes:
             if m.group == gid:
-                rows.append(
-                    [
-                        "~",
-                        person(instance, m.member),
-                        f"mentor {m.before or '-'} → {m.after or '-'}",
-                    ]
-                )
+                mentors = word("mentor", before=m.before or "-", after=m.after or "-")
+                rows.append(["~", person(instance, m.member), mentors])
         lines.extend("  " + text for text in align(rows))
     for mv in diff.moved:
         lines.append(
-            f"moved: {person(instance, mv.member)} from {mv.from_group} ({mv.from_role}) "
-            f"to {mv.to_group} ({mv.to_role}) in {mv.round}"
+            word(
+                "moved",
+                member=person(instance, mv.member),
+                before=mv.from_group,
+                before_role=role(mv.from_role),
+                after=mv.to_group,
+                after_role=role(mv.to_role),
+                round=mv.round,
+            )
         )
     if not diff.groups:
-        lines.append("no change: every seat is as before.")
-    lines.append("goals:")
-    rows = [["", "before", "after"]]
+        lines.append(word("none"))
+    lines.append(i18n.text("cli.goals", lang))
+    rows = [["", word("before"), word("after")]]
     for goal in GOAL_IDS:
         before, after = diff.goals_before.get(goal, 0), diff.goals_after.get(goal, 0)
         if before or after:
-            rows.append([goal, str(before), str(after)])
-    rows.append(["objective", str(diff.objective_before), str(diff.objective_after)])
+            rows.append([goal_label(goal, lang), str(before), str(after)])
+    objective = str(diff.objective_before), str(diff.objective_after)
+    rows.append([word("objective"), *objective])
     lines.extend("  " + text for text in align(rows, right={1, 2}))
     return lines
 
@@ -95,6 +111,7 @@ def diff_doc(diff: RosterDiff) -> dict[str, Any]:
     "Score ROSTER_B (and say why seats left) on INSTANCE after this scenario, as whatif does.",
 )
 @JSON
+@LANG
 @ENCODING
 @RULES
 @input_errors
@@ -105,6 +122,7 @@ def diff_command(
     scenario_file: str | None,
     name: str | None,
     as_json: bool,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -125,22 +143,24 @@ def diff_command(
     failed: dict[str, Any] = {"changes": None}
     if name is not None and scenario_file is None:
         raise click.BadParameter("--name picks a scenario of --scenario FILE", param_hint="--name")
-    inst = load(instance, encoding, rules_file, as_json, failed)
+    chosen = language(lang, instance)
+    inst = load(instance, encoding, rules_file, as_json, failed, lang=chosen)
     after = inst
     if scenario_file is not None:
-        scenario = read_scenario(scenario_file, name, as_json, failed)
+        scenario = read_scenario(scenario_file, name, as_json, failed, chosen)
         try:
             after = apply_scenario(inst, scenario)
         except InputError as exc:
-            bad_input(exc.problems, as_json, failed, "nothing was done.")
-    a = read_baseline(roster_a, inst, encoding, as_json, failed)
-    b = read_baseline(roster_b, after, encoding, as_json, failed)
+            bad_input(exc.problems, as_json, failed, lang=chosen)
+    a = read_baseline(roster_a, inst, encoding, as_json, failed, chosen)
+    b = read_baseline(roster_b, after, encoding, as_json, failed, chosen)
     diff = roster_diff(after, a, b, before_instance=inst)
     with reader_may_leave():
         if as_json:
             print_json(diff_doc(diff))
         else:
-            click.echo(f"{roster_a} → {roster_b}: {plural(diff.changes, 'change')}")
-            for text in diff_lines(after, diff):
+            changes = i18n.count("cli.count.change", diff.changes, chosen)
+            click.echo(i18n.text("cli.diff.head", chosen, a=roster_a, b=roster_b, changes=changes))
+            for text in diff_lines(after, diff, chosen):
                 click.echo(text)
     sys.exit(EXIT_OK)

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from .. import files
+from .. import files, i18n
 from ..errors import InputError, Problem, TeamsolverError
 from ..explainer.report import Explanation, WhyNot
 from ..instance import Instance, relaxed
@@ -21,7 +21,6 @@ from ..rosterio import read_roster
 from ..scenario import apply_scenario
 from ..settings import RELAXABLE_RULES, Rules
 from ..summary import plain
-from ..text import plural
 from .common import (
     ENCODING,
     EXIT_NO,
@@ -173,15 +172,16 @@ def explain_command(
     from ..explainer import explain, why_not
 
     limit = time_limit or math.inf
-    inst = _load_for_explain(instance, encoding, rules_file, as_json, failed)
+    chosen = language(lang, instance)
+    inst = _load_for_explain(instance, encoding, rules_file, as_json, failed, chosen)
     if scenario_file is not None:
-        inst = _after_scenario(inst, scenario_file, name, as_json, failed)
+        inst = _after_scenario(inst, scenario_file, name, as_json, failed, chosen)
     if why is not None:
         assert roster is not None
         try:
             seats = read_roster(roster, inst, encoding=encoding)
         except InputError as exc:
-            bad_input(exc.problems, as_json, failed, "nothing was done.")
+            bad_input(exc.problems, as_json, failed, lang=chosen)
         try:
             # One worker unless told: the comparison of rosters stays reproducible.
             answer = why_not(
@@ -196,9 +196,7 @@ def explain_command(
             )
         except TeamsolverError as exc:
             column = "--group" if str(exc).startswith("unknown group") else "--why"
-            bad_input(
-                [Problem(message=str(exc), file=column)], as_json, failed, "nothing was done."
-            )
+            bad_input([Problem(message=str(exc), file=column)], as_json, failed, lang=chosen)
         with reader_may_leave():
             _print_why(answer, as_json)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)
@@ -207,40 +205,40 @@ def explain_command(
         report_file,
         inst,
         None,
-        lang=language(lang, instance),
+        lang=chosen,
         source=instance,
         explanation=result,
     )
     with reader_may_leave():
-        _print_explanation(result, as_json, suggested=not no_suggestions)
+        _print_explanation(result, as_json, suggested=not no_suggestions, lang=chosen)
     sys.exit(EXIT_OK if result.status == "FEASIBLE" else EXIT_NO)
 
 
 def _usage(text: str, as_json: bool, doc: dict[str, Any]) -> NoReturn:
     """A usage error: exit 2, said on stderr (and, with --json, as a document on stdout)."""
     if as_json:
-        bad_input([_usage_problem(text)], as_json, doc, "nothing was done.")
+        bad_input([_usage_problem(text)], as_json, doc)
     raise click.UsageError(text)
 
 
 def _after_scenario(
-    inst: Instance, path: str, name: str | None, as_json: bool, doc: dict[str, Any]
+    inst: Instance, path: str, name: str | None, as_json: bool, doc: dict[str, Any], lang: str
 ) -> Instance:
     """``inst`` after the scenario of ``path`` (``name`` in a file of many), read and applied as
     ``whatif`` does; judged as ``inst`` was (a requirement the hard rules cannot meet is what
     this command explains), with the rule modes the scenario does not set kept."""
-    scenario = read_scenario(path, name, as_json, doc)
+    scenario = read_scenario(path, name, as_json, doc, lang)
     try:
         changed = apply_scenario(relaxed(inst), scenario)
     except InputError as exc:
-        bad_input(exc.problems, as_json, doc, "nothing was done.")
+        bad_input(exc.problems, as_json, doc, lang=lang)
     rules = scenario.changes.get("rules")
     moded = {r for r, body in rules.items() if "mode" in body} if isinstance(rules, dict) else set()
     data = changed.rules.model_dump(by_alias=True)
     for rule_id in RELAXABLE_RULES:
         if rule_id not in moded:
             data[rule_id]["mode"] = inst.rules.mode(rule_id)
-    say(f"explain: after scenario {plain(scenario.name)!r}")
+    say(i18n.text("cli.explain.after_scenario", lang, scenario=repr(plain(scenario.name))))
     return changed.model_copy(update={"rules": Rules.model_validate(data)})
 
 
@@ -250,13 +248,14 @@ def _load_for_explain(
     rules_file: str | None,
     as_json: bool,
     doc: dict[str, Any],
+    lang: str,
 ) -> Instance:
     """The instance, loaded as ``solve --relax`` does: a requirement the hard rules cannot meet
     is what this command explains, not bad input. Its warnings go to stderr, except those that
     only the relaxed reading raises (a hard rule "will be bent"): ``explain`` reports them."""
     loaded = files.read(instance, encoding=encoding, rules=rules_file, relax=True)
     if loaded.errors or loaded.instance is None:
-        bad_input(loaded.problems, as_json, doc, "nothing was done.")
+        bad_input(loaded.problems, as_json, doc, lang=lang)
     inst = loaded.instance
     for p in loaded.warnings:
         relaxed_only = p.rule in RELAXABLE_RULES and inst.rules.mode(p.rule) == "hard"
@@ -265,34 +264,47 @@ def _load_for_explain(
     return inst
 
 
-def _print_explanation(result: Explanation, as_json: bool, *, suggested: bool) -> None:
+def _print_explanation(
+    result: Explanation, as_json: bool, *, suggested: bool, lang: str = "en"
+) -> None:
+    """The explanation (the explainer's sentences stay English), the headings around it in
+    ``lang``, and a status line on stderr."""
+
+    def say_(key: str, **values: Any) -> str:
+        return i18n.text(f"cli.explain.{key}", lang, **values)
+
     if as_json:
         print_json(result.to_json())
     else:
         click.echo(result.message)
         if result.suggestions:
-            if result.suggestions[0].scope == "plan":
-                click.echo("Changes that make the plan possible (each verified by a re-solve):")
-            else:
-                click.echo(
-                    "No single change makes the whole plan possible: another conflict remains. "
-                    "Each of these lifts this one (verified by a re-solve); apply one and run "
-                    "explain again:"
-                )
+            scope = "plan" if result.suggestions[0].scope == "plan" else "conflict"
+            click.echo(say_(f"changes_{scope}"))
             for s in result.suggestions:
                 click.echo(f"- {s.text}")
         elif result.status == "INFEASIBLE" and suggested:
-            click.echo("No single small change found that lifts this conflict.")
+            click.echo(say_("no_change"))
         if result.more:
-            click.echo("The input also shows these requirements that cannot be met:")
+            click.echo(say_("more"))
             for text in result.more:
                 click.echo(f"- {text}")
-    how = {"input": "read off the input", "solver": "found by CP-SAT", "none": ""}[result.found_by]
     took = result.wall_time_s
+    core = (
+        say_(
+            f"core_{result.found_by}",
+            rules=i18n.count("cli.count.rule", len(result.core), lang),
+        )
+        if result.core
+        else ""
+    )
     say(
-        f"explain: status {result.status}"
-        + (f" · {plural(len(result.core), 'rule')} in the conflict, {how}" if result.core else "")
-        + f" · {plural(result.solves, 'solve')} · {took:.{1 if took >= 0.1 else 2}f} s"
+        say_(
+            "status",
+            status=result.status,
+            core=core,
+            solves=i18n.count("cli.count.solve", result.solves, lang),
+            took=i18n.text(f"cli.explain.seconds_{1 if took >= 0.1 else 2}", lang, s=took),
+        )
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .. import files
+from .. import files, i18n
 from ..generate import PRESETS
 from ..generate import generate as make
 from .common import EXCEL, input_errors, refuse_existing
+from .reporting import UNTRANSLATED
 
 
 @click.command()
@@ -34,6 +35,12 @@ from .common import EXCEL, input_errors, refuse_existing
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @EXCEL
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.languages()),
+    default=None,
+    help="Language of the message said when done (default: en). " + UNTRANSLATED,
+)
 @click.argument("out", type=click.Path())
 @input_errors
 def generate(
@@ -45,6 +52,7 @@ def generate(
     tighten: float,
     force: bool,
     excel: bool,
+    lang: str | None,
     out: str,
 ) -> None:
     """Write a synthetic, feasible instance at a realistic scale to OUT.
@@ -63,8 +71,12 @@ def generate(
     refuse_existing(out, force)
     inst = make(preset, seed, members=members, groups=groups, rounds=rounds, tighten=tighten)
     files.save(inst, out, bom=excel)
-    click.echo(
-        f"wrote {out}: {len(inst.members)} members, {len(inst.groups)} groups in "
-        f"{len(inst.rounds)} round(s)",
-        err=True,
+    words = i18n.text(
+        "cli.generate.wrote",
+        lang or i18n.DEFAULT,
+        out=out,
+        members=len(inst.members),
+        groups=len(inst.groups),
+        rounds=len(inst.rounds),
     )
+    click.echo(words, err=True)

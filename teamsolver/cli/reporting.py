@@ -1,10 +1,14 @@
-"""``--report FILE.html`` and ``--lang zh|en``, shared by solve, check, whatif and explain.
+"""``--report FILE.html`` and ``--lang zh|en``: ``--report`` on solve, check, whatif and
+explain, ``--lang`` on every command that prints sentences.
 
-``--lang`` is the language of the report and of the roster files written (CSV and XLSX
-headers, roles, sheet names, the summary sheet; a JSON roster keeps its stable keys). Without
-it, the instance decides: Chinese when its members table has Chinese headers or a Chinese table
-name (:func:`teamsolver.i18n.source.source_lang`), else English. Rule ids, member and group ids
-and JSON keys are the same in every language.
+``--lang`` is the language of the command's messages and summaries (stdout and stderr, from
+the ``cli`` texts of :mod:`teamsolver.i18n`), of the report and of the roster files written
+(CSV and XLSX headers, roles, sheet names, the summary sheet; a JSON roster keeps its stable
+keys). Without it, the instance decides: Chinese when its members table has Chinese headers or
+a Chinese table name (:func:`teamsolver.i18n.source.source_lang`), else English. Rule ids, goal
+ids, member and group ids, exit codes and every ``--json`` document are the same in every
+language; located input problems, the rules' violation sentences and the explainer's sentences
+stay English for now.
 """
 
 from __future__ import annotations
@@ -31,18 +35,33 @@ REPORT = click.option(
     metavar="FILE.html",
     help="Also write a self-contained HTML report here (opens offline, prints on A4).",
 )
+#: What stays English whatever --lang says (the end of every --lang help text).
+UNTRANSLATED = (
+    "Ids, exit codes and --json output never change; usage errors, input problems and the "
+    "rules' and the explainer's sentences stay English."
+)
+#: ``--lang`` of solve, check, whatif and explain.
+LANG_REPORT = click.option(
+    "--lang",
+    type=click.Choice(i18n.languages()),
+    default=None,
+    help="Language of the messages and summaries, the report and the roster file's headers, "
+    "roles and sheets (default: zh when the instance's headers are Chinese, else en). "
+    + UNTRANSLATED,
+)
+#: ``--lang`` of the commands that print messages only (validate, diff, sweep, convert).
 LANG = click.option(
     "--lang",
     type=click.Choice(i18n.languages()),
     default=None,
-    help="Language of the report and of the roster file's headers, roles and sheets "
-    "(default: zh when the instance's headers are Chinese, else en).",
+    help="Language of the messages and summaries (default: zh when the instance's headers are "
+    "Chinese, else en). " + UNTRANSLATED,
 )
 
 
 def report_options(f: F) -> F:
     """``--report`` and ``--lang``."""
-    return REPORT(LANG(f))
+    return REPORT(LANG_REPORT(f))
 
 
 def check_report(path: str | None) -> None:
@@ -71,4 +90,4 @@ def write_html(
     from ..reporting import report, write_report
 
     write_report(path, report(instance, result_or_roster, lang=lang, source=source, **details))
-    say(f"report written to {path}")
+    say(i18n.text("cli.report_written", lang, path=path))

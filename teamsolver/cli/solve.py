@@ -12,13 +12,13 @@ from typing import Any
 
 import click
 
+from .. import i18n
 from ..audit import Violation
 from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..solver import BACKENDS, Backend
 from ..summary import align, goal_lines, group_lines, table
-from ..text import plural
 from .common import (
     ENCODING,
     EXCEL,
@@ -37,8 +37,10 @@ from .common import (
     print_json,
     read_baseline,
     reader_may_leave,
+    rules_bent,
     run_solve,
     say,
+    status_text,
     time_limit_option,
     tolerant_streams,
     violation_rows,
@@ -64,25 +66,29 @@ def _stopped_by(
     return None
 
 
-def _gap_text(result: Result) -> str:
-    return "" if result.gap is None else f"gap {percent(result.gap)}"
+def _gap_text(result: Result, lang: str) -> str:
+    return "" if result.gap is None else i18n.text("cli.solve.gap", lang, gap=percent(result.gap))
 
 
-def _status_line(result: Result, stopped: str | None, time_limit: float | None) -> str:
-    parts = [f"status {result.status}"]
+def _status_line(result: Result, stopped: str | None, time_limit: float | None, lang: str) -> str:
+    def part(key: str, **values: Any) -> str:
+        return i18n.text(f"cli.solve.{key}", lang, **values)
+
+    parts = [status_text(result.status, lang)]
     if result.objective is not None:
-        parts.append(f"objective {result.objective}")
+        parts.append(part("objective", objective=result.objective))
     if result.status == "OPTIMAL":
-        parts.append("proven best")
+        parts.append(part("proven"))
     elif result.bound is not None:
-        parts.append(f"bound {round(result.bound)}, {_gap_text(result)}")
+        parts.append(part("bound", bound=round(result.bound), gap=_gap_text(result, lang)))
     if stopped == "interrupted":
-        parts.append("interrupted")
+        parts.append(part("interrupted"))
     elif stopped == "solutions":
-        parts.append(f"stopped after {plural(result.solutions, 'improving roster')}")
+        rosters = i18n.count("cli.count.improving", result.solutions, lang)
+        parts.append(part("stopped_after", rosters=rosters))
     elif stopped == "time-limit" and time_limit is not None:
-        parts.append(f"time limit {time_limit:g} s reached")
-    parts.append(f"{result.wall_time_s:.1f} s")
+        parts.append(part("time_limit", limit=time_limit))
+    parts.append(part("seconds", s=result.wall_time_s))
     return " · ".join(parts)
 
 
@@ -94,15 +100,20 @@ def _print_summary(
     stopped: str | None,
     time_limit: float | None,
     baseline: bool,
+    lang: str,
 ) -> None:
     lines = group_lines(instance, result.roster)
     n_groups = sum(1 for line in lines if line.seats)
-    click.echo(
-        f"{plural(len(result.roster), 'seat')} in {plural(n_groups, 'group')}"
-        + (f" over {plural(len(instance.rounds), 'round')}" if len(instance.rounds) > 1 else "")
-        + ":"
-    )
-    for text in table(lines):
+    seats = i18n.count("cli.count.seat", len(result.roster), lang)
+    groups = i18n.count("cli.count.group", n_groups, lang)
+    if len(instance.rounds) > 1:
+        rounds = i18n.count("cli.count.round", len(instance.rounds), lang)
+        click.echo(
+            i18n.text("cli.solve.seats_rounds", lang, seats=seats, groups=groups, rounds=rounds)
+        )
+    else:
+        click.echo(i18n.text("cli.solve.seats", lang, seats=seats, groups=groups))
+    for text in table(lines, lang):
         click.echo("  " + text)
     click.echo("")
     soft: list[Violation] = list(result.violations)
@@ -110,22 +121,27 @@ def _print_summary(
         per_rule: dict[str, int] = {}
         for v in soft:
             per_rule[v.rule] = per_rule.get(v.rule, 0) + v.count
-        click.echo("soft rules bent: " + ", ".join(f"{rule} ×{n}" for rule, n in per_rule.items()))
+        click.echo(rules_bent(per_rule, lang))
         for text in align(violation_rows(soft[:SHOWN_VIOLATIONS])):
             click.echo("  " + text)
         if len(soft) > SHOWN_VIOLATIONS:
+            more = len(soft) - SHOWN_VIOLATIONS
             click.echo(
-                f"  ... and {len(soft) - SHOWN_VIOLATIONS} more"
-                + (f"; `teamsolver check {source} {out}` lists them all" if out else "")
+                "  "
+                + (
+                    i18n.text("cli.solve.more_check", lang, n=more, source=source, out=out)
+                    if out
+                    else i18n.text("cli.solve.more", lang, n=more)
+                )
             )
     else:
-        click.echo("every rule holds, soft rules included.")
-    click.echo("goals:")
-    for text in goal_lines(instance, result.goals, baseline=baseline):
+        click.echo(i18n.text("cli.solve.all_hold", lang))
+    click.echo(i18n.text("cli.goals", lang))
+    for text in goal_lines(instance, result.goals, baseline=baseline, lang=lang):
         click.echo("  " + text)
-    click.echo(_status_line(result, stopped, time_limit))
+    click.echo(_status_line(result, stopped, time_limit, lang))
     if out:
-        click.echo(f"roster written to {out}")
+        click.echo(i18n.text("cli.roster_written", lang, out=out))
 
 
 @click.command()
@@ -207,16 +223,18 @@ def solve(
         check_out(out)
     check_report(report_file)
     limit = time_limit or None
+    chosen = language(lang, instance)
     try:
-        inst = load(instance, encoding, rules_file, as_json, failed, relax)
-        base = read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
-        chosen = language(lang, instance)
+        inst = load(instance, encoding, rules_file, as_json, failed, relax, lang=chosen)
+        base = (
+            read_baseline(baseline, inst, encoding, as_json, failed, chosen) if baseline else None
+        )
     except KeyboardInterrupt:
-        say("interrupted before solving; nothing was written.")
+        say(i18n.text("cli.interrupted.before_solving", chosen))
         sys.exit(EXIT_NO)
     if excel and out is not None and not out.lower().endswith(".csv"):
-        say("note: --excel only changes CSV files; an .xlsx or .json file is written as usual")
-    live = Live(enabled=sys.stderr.isatty(), time_limit=limit)
+        say(i18n.text("cli.solve.excel_note", chosen))
+    live = Live(enabled=sys.stderr.isatty(), time_limit=limit, lang=chosen)
     with catching_ctrl_c() as presses:
         result = run_solve(
             inst,
@@ -270,6 +288,7 @@ def solve(
                 limit,
                 as_json,
                 base is not None,
+                chosen,
             )
     sys.exit(EXIT_OK if result.has_roster else EXIT_NO)
 
@@ -283,45 +302,42 @@ def _report(
     limit: float | None,
     as_json: bool,
     baseline: bool,
+    lang: str = "en",
 ) -> None:
+    def say_(key: str, **values: Any) -> None:
+        say(i18n.text(f"cli.solve.{key}", lang, **values))
+
     if as_json:
         doc = result.to_json()
         doc["stopped"] = stopped
         doc["out"] = out
         print_json(doc)
     elif result.has_roster:
-        _print_summary(source, inst, result, out, stopped, limit, baseline)
+        _print_summary(source, inst, result, out, stopped, limit, baseline, lang)
     if not result.has_roster:
         if result.status == "INFEASIBLE":
-            say(
-                "no roster: the hard rules cannot all hold together; run `teamsolver explain` "
-                "on the instance to see which."
-            )
+            say_("none_infeasible")
         elif stopped == "interrupted":
-            say("no roster: interrupted before a first roster was found.")
+            say_("none_interrupted")
+        elif limit is not None:
+            say_("none_time", limit=limit)
         else:
-            say(
-                f"no roster: none found within the time limit of {limit:g} s; "
-                "allow more time with --time-limit."
-                if limit is not None
-                else "no roster: the search ended without one."
-            )
-        say("nothing was written.")
+            say_("none_ended")
+        say(i18n.text("cli.nothing_written", lang))
         return
     # The summary on stdout already says where the roster went: not said twice.
     where = (
-        "; no --out given, nothing written" if out is None else f"; wrote {out}" if as_json else ""
+        i18n.text("cli.solve.where_none", lang)
+        if out is None
+        else i18n.text("cli.solve.where_out", lang, out=out)
+        if as_json
+        else ""
     )
     if stopped == "interrupted":
-        say(
-            f"interrupted after {result.wall_time_s:.1f} s: this is the best roster found so far, "
-            f"status {result.status}"
-            + (f", {_gap_text(result)}" if result.gap else "")
-            + f"{where}."
+        gap = (
+            i18n.text("cli.solve.and_gap", lang, gap=_gap_text(result, lang)) if result.gap else ""
         )
+        say_("interrupted_kept", s=result.wall_time_s, status=result.status, gap=gap, where=where)
     elif stopped == "time-limit":
-        say(
-            f"time limit of {limit:g} s reached: this is the best roster found, not proven "
-            f"best ({_gap_text(result) or 'no bound'}); a longer --time-limit may find a better "
-            f"one{where}."
-        )
+        gap = _gap_text(result, lang) or i18n.text("cli.live.no_bound", lang)
+        say_("time_kept", limit=limit, gap=gap, where=where)

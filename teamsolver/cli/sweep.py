@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from .. import i18n
 from ..atomic import write_text
 from ..errors import InputError
 from ..scenario import read_scenarios
@@ -29,7 +30,6 @@ from ..sweep import (
     plan_parallel,
     sweep_applied,
 )
-from ..text import plural
 from .common import (
     ENCODING,
     EXIT_INPUT,
@@ -42,6 +42,7 @@ from .common import (
     bad_input,
     catching_ctrl_c,
     check_out,
+    error_line,
     input_errors,
     load,
     out_option,
@@ -54,13 +55,15 @@ from .common import (
     until_interrupted,
     workers_option,
 )
+from .reporting import LANG, language
 
 
 class _Bar:
     """A progress bar on a terminal's stderr: done/total, elapsed."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, lang: str = "en"):
         self.enabled = enabled
+        self.lang = lang
         self.start = time.perf_counter()
 
     def __call__(self, done: int, total: int) -> None:
@@ -68,12 +71,15 @@ class _Bar:
             return
         width = 30
         filled = width * done // max(1, total)
-        click.echo(
-            f"\r\x1b[2Ksweep [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-            f"· {time.perf_counter() - self.start:.1f} s",
-            err=True,
-            nl=False,
+        bar = i18n.text(
+            "cli.sweep.bar",
+            self.lang,
+            bar="#" * filled + "." * (width - filled),
+            done=done,
+            total=total,
+            s=time.perf_counter() - self.start,
         )
+        click.echo("\r\x1b[2K" + bar, err=True, nl=False)
 
     def close(self) -> None:
         if self.enabled:
@@ -125,6 +131,7 @@ def rows_csv(rows: list[SweepRow]) -> str:
 @SEED
 @SOLUTIONS
 @JSON
+@LANG
 @ENCODING
 @RULES
 @input_errors
@@ -140,6 +147,7 @@ def sweep(
     seed: int,
     solutions: int | None,
     as_json: bool,
+    lang: str | None,
     encoding: str | None,
     rules_file: str | None,
 ) -> None:
@@ -182,22 +190,32 @@ def sweep(
         if not out.lower().endswith(".csv"):
             raise click.BadParameter(f"{out!r}: expected a file ending in .csv", param_hint="--out")
         check_out(out)  # before any solve: an unwritable path would lose every row
-    inst = load(instance, encoding, rules_file, as_json, failed)
-    base = read_baseline(baseline, inst, encoding, as_json, failed) if baseline else None
+    chosen = language(lang, instance)
+    inst = load(instance, encoding, rules_file, as_json, failed, lang=chosen)
+    base = read_baseline(baseline, inst, encoding, as_json, failed, chosen) if baseline else None
     try:
         found = read_scenarios(scenarios)
         applied = apply_all(inst, found)
     except InputError as exc:
-        bad_input(exc.problems, as_json, failed, "nothing was solved.")
+        bad_input(exc.problems, as_json, failed, "cli.then.solved", chosen)
     options = Options(
         time_limit=time_limit or None, workers=threads, seed=seed, solutions=solutions
     )
-    say(
-        f"sweep: {plural(len(found), 'scenario')}"
-        + (f" on Dask at {dask}" if dask else f" on {plural(processes, 'process', 'processes')}")
-        + f", {plural(threads, 'CP-SAT thread')} each"
+    where = (
+        i18n.text("cli.sweep.on_dask", chosen, address=dask)
+        if dask
+        else i18n.count("cli.sweep.on_processes", processes, chosen)
     )
-    bar = _Bar(sys.stderr.isatty())
+    say(
+        i18n.text(
+            "cli.sweep.start",
+            chosen,
+            scenarios=i18n.count("cli.count.scenario", len(found), chosen),
+            where=where,
+            threads=i18n.count("cli.count.thread", threads, chosen),
+        )
+    )
+    bar = _Bar(sys.stderr.isatty(), chosen)
 
     def run(stop: threading.Event) -> list[SweepRow]:
         return sweep_applied(
@@ -218,46 +236,57 @@ def sweep(
                 run,
                 presses,
                 name="teamsolver-sweep",
-                announce="interrupted: ending the running solves and keeping the finished rows "
-                "(Ctrl-C again abandons the sweep)",
+                announce=i18n.text("cli.interrupted.sweep", chosen),
                 tick=lambda stopping: None,
                 close=bar.close,
+                lang=chosen,
             )
     except SweepInterrupted as exc:
         rows, missing = exc.rows, exc.missing
     except RuntimeError as exc:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:  # a Dask scheduler that cannot be reached
-        say(f"error: cannot reach the Dask scheduler at {dask}: {exc}")
+        say(error_line(i18n.text("cli.sweep.no_dask", chosen, address=dask, why=exc), chosen))
         sys.exit(EXIT_INPUT)
     finally:
         bar.close()
     if out is not None and rows:
         write_text(out, rows_csv(rows))
     with reader_may_leave():
-        _print_rows(rows, missing, out if rows else None, as_json)
+        _print_rows(rows, missing, out if rows else None, as_json, chosen)
     errors = [r for r in rows if r.status == "ERROR"]
     for r in errors:
-        say(f"scenario {r.scenario!r} failed: {r.error}")
+        say(i18n.text("cli.sweep.failed", chosen, scenario=repr(r.scenario), error=r.error))
     if missing:
-        kept = f"kept {plural(len(rows), 'finished row')}" + (f" in {out}" if out else "")
+        kept = i18n.count("cli.sweep.kept", len(rows), chosen) + (
+            i18n.text("cli.sweep.kept_in", chosen, out=out) if out else ""
+        )
         say(
-            f"interrupted: {len(missing)} of {len(rows) + len(missing)} rows missing "
-            f"({_shown(missing)}); {kept if rows else 'nothing was written'}."
+            i18n.text(
+                "cli.sweep.interrupted",
+                chosen,
+                missing=len(missing),
+                total=len(rows) + len(missing),
+                names=_shown(missing, chosen),
+                kept=kept if rows else i18n.text("cli.sweep.kept_none", chosen),
+            )
         )
         sys.exit(EXIT_NO)
     if rows and rows[0].status in ("INFEASIBLE", "UNKNOWN"):
-        say(f"no baseline roster ({rows[0].status}): no scenario was solved.")
+        say(i18n.text("cli.sweep.no_baseline", chosen, status=rows[0].status))
         sys.exit(EXIT_NO)
     sys.exit(EXIT_NO if errors else EXIT_OK)
 
 
-def _shown(names: list[str], most: int = 5) -> str:
+def _shown(names: list[str], lang: str, most: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    more = i18n.text("cli.sweep.more", lang, n=len(names) - most)
+    return shown + (more if len(names) > most else "")
 
 
-def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_json: bool) -> None:
+def _print_rows(
+    rows: list[SweepRow], missing: list[str], out: str | None, as_json: bool, lang: str
+) -> None:
     if as_json:
         doc: dict[str, Any] = {"rows": [r.model_dump(mode="json") for r in rows], "out": out}
         if missing:
@@ -265,7 +294,7 @@ def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_js
             doc["missing"] = missing
         print_json(doc)
         return
-    header = ["scenario", "status", "objective", "changes", "seats", "soft", "time"]
+    header = [i18n.text(f"cli.sweep.column.{c}", lang) for c in SWEEP_COLUMNS]
     body = [
         [
             plain(r.scenario),
@@ -274,7 +303,7 @@ def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_js
             "" if r.changes is None else str(r.changes),
             "" if r.seats is None else str(r.seats),
             "" if r.soft_violations is None else str(r.soft_violations),
-            f"{r.time_s:.2f} s",
+            i18n.text("cli.sweep.seconds", lang, s=r.time_s),
         ]
         for r in rows
     ]
@@ -282,4 +311,8 @@ def _print_rows(rows: list[SweepRow], missing: list[str], out: str | None, as_js
         for text in align([header, *body], right={2, 3, 4, 5, 6}):
             click.echo(text)
     if out:
-        click.echo(f"rows written to {out}")
+        click.echo(i18n.text("cli.sweep.written", lang, out=out))
+
+
+#: Columns of the terminal table (``cli.sweep.column.*``; the --out CSV keeps its own header).
+SWEEP_COLUMNS = ("scenario", "status", "objective", "changes", "seats", "soft", "time")

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from .. import files
-from ..text import plural
+from .. import files, i18n
 from .common import ENCODING, EXIT_INPUT, EXIT_OK, RULES, echo_problems, input_errors
+from .reporting import LANG, language
 
 
 @click.command()
@@ -18,8 +18,11 @@ from .common import ENCODING, EXIT_INPUT, EXIT_OK, RULES, echo_problems, input_e
 @ENCODING
 @RULES
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@LANG
 @input_errors
-def validate(instance: str, encoding: str | None, rules_file: str | None, as_json: bool) -> None:
+def validate(
+    instance: str, encoding: str | None, rules_file: str | None, as_json: bool, lang: str | None
+) -> None:
     """Load INSTANCE and check the input only, reporting every problem found.
 
     INSTANCE is a folder of CSV files, an .xlsx workbook or a .json document.
@@ -45,13 +48,20 @@ def validate(instance: str, encoding: str | None, rules_file: str | None, as_jso
             }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         sys.exit(EXIT_INPUT if result.errors else EXIT_OK)
-    echo_problems(result.problems, writes=False)
+    chosen = language(lang, instance)
+    echo_problems(result.problems, writes=False, lang=chosen)
     if result.errors or inst is None:
         sys.exit(EXIT_INPUT)
-    active = sum(m.status == "active" for m in inst.members)
-    seats = sum(g.size_min for g in inst.groups)
     click.echo(
-        f"{instance}: OK: {len(inst.members)} members ({active} active), "
-        f"{len(inst.units)} units, {len(inst.groups)} groups in "
-        f"{plural(len(inst.rounds), 'round')}, at least {seats} seats"
+        i18n.text(
+            "cli.validate.ok",
+            chosen,
+            instance=instance,
+            members=len(inst.members),
+            active=sum(m.status == "active" for m in inst.members),
+            units=len(inst.units),
+            groups=len(inst.groups),
+            rounds=i18n.count("cli.count.round", len(inst.rounds), chosen),
+            seats=sum(g.size_min for g in inst.groups),
+        )
     )

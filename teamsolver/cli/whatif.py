@@ -17,7 +17,6 @@ from ..instance import Instance
 from ..result import Result
 from ..rosterio import write_roster
 from ..summary import plain
-from ..text import plural
 from ..whatif import conclude, prepare, solve_whatif
 from .common import (
     ENCODING,
@@ -37,9 +36,11 @@ from .common import (
     read_baseline,
     read_scenario,
     reader_may_leave,
+    rules_bent,
     run_solve,
     say,
     scenario_options,
+    status_text,
     time_limit_option,
     tolerant_streams,
     workers_option,
@@ -112,20 +113,20 @@ def whatif(
         check_out(out)
     check_report(report_file)
     limit = time_limit or None
+    chosen = language(lang, instance)
     try:
-        inst = load(instance, encoding, rules_file, as_json, failed)
-        base = read_baseline(baseline, inst, encoding, as_json, failed)
-        chosen = language(lang, instance)
-        scenario = read_scenario(scenario_file, name, as_json, failed)
+        inst = load(instance, encoding, rules_file, as_json, failed, lang=chosen)
+        base = read_baseline(baseline, inst, encoding, as_json, failed, chosen)
+        scenario = read_scenario(scenario_file, name, as_json, failed, chosen)
         frozen = [g.strip() for g in freeze.split(",") if g.strip()]
         try:
             changed = prepare(inst, base, scenario, frozen)
         except InputError as exc:
-            bad_input(exc.problems, as_json, failed, "nothing was done.")
+            bad_input(exc.problems, as_json, failed, lang=chosen)
     except KeyboardInterrupt:
-        say("interrupted before solving; nothing was written.")
+        say(i18n.text("cli.interrupted.before_solving", chosen))
         sys.exit(EXIT_NO)
-    live = Live(enabled=sys.stderr.isatty(), time_limit=limit)
+    live = Live(enabled=sys.stderr.isatty(), time_limit=limit, lang=chosen)
     with catching_ctrl_c() as presses:
 
         def solve(inst: Instance, limit: float | None) -> Result:
@@ -188,38 +189,35 @@ def whatif(
             )
         elif done.diff is not None:
             click.echo(
-                f"scenario {plain(scenario.name)}: status {result.status} · "
-                f"{plural(done.diff.changes, 'change')} against the baseline · "
-                f"{result.wall_time_s:.1f} s"
+                i18n.text(
+                    "cli.whatif.head",
+                    chosen,
+                    scenario=plain(scenario.name),
+                    status=status_text(result.status, chosen),
+                    changes=i18n.count("cli.count.change", done.diff.changes, chosen),
+                    s=result.wall_time_s,
+                )
             )
-            for text in diff_lines(done.instance, done.diff):
+            for text in diff_lines(done.instance, done.diff, chosen):
                 click.echo(text)
             if result.rule_costs:
-                click.echo(
-                    "soft rules bent: "
-                    + ", ".join(f"{k} ×{v}" for k, v in result.rule_costs.items())
-                )
+                click.echo(rules_bent(result.rule_costs, chosen))
             if written:
-                click.echo(f"roster written to {out}")
+                click.echo(i18n.text("cli.roster_written", chosen, out=out))
     if not result.has_roster:
-        say(
-            f"no roster for scenario {scenario.name!r}: "
-            + (
-                "the hard rules cannot all hold together after the changes; run "
-                f"`teamsolver explain {shlex.quote(instance)} --scenario "
+        if result.status == "INFEASIBLE":
+            command = (
+                f"teamsolver explain {shlex.quote(instance)} --scenario "
                 f"{shlex.quote(scenario_file)}"
                 + (f" --name {shlex.quote(name)}" if name is not None else "")
-                + "` to see which."
-                if result.status == "INFEASIBLE"
-                else "none found in time; allow more with --time-limit."
             )
-        )
-        say("nothing was written.")
+            why = i18n.text("cli.whatif.infeasible", chosen, command=command)
+        else:
+            why = i18n.text("cli.whatif.none_time", chosen)
+        say(i18n.text("cli.whatif.none", chosen, scenario=repr(scenario.name), why=why))
+        say(i18n.text("cli.nothing_written", chosen))
         sys.exit(EXIT_NO)
     if result.status == "FEASIBLE":
-        why = "was interrupted" if result.interrupted else "stopped at the time limit"
-        say(
-            f"the search {why} before proving this the fewest changes; a longer "
-            "--time-limit may find fewer."
-        )
+        key = "interrupted" if result.interrupted else "time_limit"
+        say(i18n.text(f"cli.whatif.{key}", chosen))
     sys.exit(EXIT_OK)

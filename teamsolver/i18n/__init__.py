@@ -61,10 +61,17 @@ def text(key: str, lang: str = DEFAULT, /, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
+def count(key: str, n: int, lang: str = DEFAULT, /, **values: Any) -> str:
+    """``key.one`` when ``n`` is 1, else ``key.other``, with ``{n}`` and ``values`` filled in:
+    ``count("cli.count.seat", 3)`` is ``3 seats``. A language without plurals writes both forms
+    alike (``3 个席位``)."""
+    return text(f"{key}.{'one' if n == 1 else 'other'}", lang, n=n, **values)
+
+
 def texts(prefix: str, lang: str = DEFAULT) -> dict[str, str]:
     """Every text under ``prefix`` (``role`` → {``leader``: ..., ``deputy``: ..., ...})."""
     start = prefix + "."
     return {k.removeprefix(start): v for k, v in catalogue(lang).items() if k.startswith(start)}
 
 
-__all__ = ["DEFAULT", "catalogue", "languages", "text", "texts"]
+__all__ = ["DEFAULT", "catalogue", "count", "languages", "text", "texts"]

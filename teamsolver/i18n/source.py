@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,8 @@ def source_lang(path: str | os.PathLike[str]) -> str:
             names = _json_header(path)
         else:
             names = []
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
-        names = []
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+        names = []  # a damaged workbook too (BadZipFile): the loader reports it
     return "zh" if has_chinese(names) else "en"
 
 
