@@ -27,6 +27,7 @@ import click
 from .. import files, i18n
 from ..audit import Violation
 from ..errors import InputError, Problem, TeamsolverError
+from ..i18n.source import source_lang
 from ..instance import Instance
 from ..limits import MAX_SEED
 from ..result import Progress, Result
@@ -144,8 +145,6 @@ def echo_problems(problems: list[Problem], *, writes: bool = True, lang: str = "
 def command_lang(kwargs: dict[str, Any]) -> str:
     """The language a command speaks in: its ``--lang``, else its instance's headers (as
     :func:`teamsolver.cli.reporting.language` decides), else English."""
-    from ..i18n.source import source_lang  # reads a header row, never fails
-
     lang = kwargs.get("lang")
     if isinstance(lang, str):
         return lang

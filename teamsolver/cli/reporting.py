@@ -21,6 +21,7 @@ import click
 from .. import i18n
 from ..i18n.source import source_lang
 from ..instance import Instance
+from ..reporting import report, write_report
 from ..result import Result
 from ..roster import Roster
 from .common import check_writable, say
@@ -87,7 +88,5 @@ def write_html(
     """Write the report (atomically) when ``--report`` was given, and say so on stderr."""
     if path is None:
         return
-    from ..reporting import report, write_report
-
     write_report(path, report(instance, result_or_roster, lang=lang, source=source, **details))
     say(i18n.text("cli.report_written", lang, path=path))

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..files.csvdir import decode
 from ..tables import table_name
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -49,8 +50,6 @@ def source_lang(path: str | os.PathLike[str]) -> str:
 
 
 def _csv_header(folder: Path) -> list[Any]:
-    from ..files.csvdir import decode
-
     for child in sorted(folder.iterdir()):
         if child.suffix.lower() == ".csv" and table_name(child.stem) == "members":
             with open(child, "rb") as fh:
