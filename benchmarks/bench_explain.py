@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from teamsolver import explain, solve
+from teamsolver.data.instance import Instance
 from teamsolver.explainer import apply_changes
 from teamsolver.explainer.words import Context
 from teamsolver.generate import generate
-from teamsolver.instance import Instance
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "explain.csv"

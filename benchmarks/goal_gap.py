@@ -71,8 +71,8 @@ def solve_math(
 
 def part_values(model: Any, values: Sequence[float]) -> dict[str, float]:
     """Each objective part of ``model`` (weight × sign × value) at the column values."""
+    from teamsolver.data.settings import GOAL_IDS
     from teamsolver.engine.model import MAXIMISED
-    from teamsolver.settings import GOAL_IDS
 
     out: dict[str, float] = {}
     for key, part in model.parts.items():
@@ -105,9 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     import teamsolver
+    from teamsolver.data.roster import Roster
     from teamsolver.engine.model import Model
     from teamsolver.generate import generate
-    from teamsolver.roster import Roster
     from teamsolver.score import objective_parts
 
     if args.instance is not None:

@@ -50,10 +50,10 @@ from ortools.sat.python import cp_model
 
 import teamsolver
 from teamsolver.audit import hard_violations
+from teamsolver.data.instance import Instance
+from teamsolver.data.roster import Roster, Seat
 from teamsolver.engine import symmetry
 from teamsolver.generate import generate_golfer
-from teamsolver.instance import Instance
-from teamsolver.roster import Roster, Seat
 
 
 @dataclass(frozen=True)

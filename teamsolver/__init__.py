@@ -8,10 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .audit import Violation, check
-from .errors import InputError, Problem, TeamsolverError
-from .explainer import Explanation, WhyNot
-from .files import LoadResult, load, read, save
-from .instance import (
+from .data.errors import InputError, Problem, TeamsolverError
+from .data.instance import (
     Affinity,
     Conflict,
     Group,
@@ -21,11 +19,13 @@ from .instance import (
     Pin,
     Unit,
 )
+from .data.result import Progress, Result
+from .data.roster import Roster, Seat
+from .data.settings import GOAL_IDS, RULE_IDS, Rules
+from .explainer import Explanation, WhyNot
+from .files import LoadResult, load, read, save
 from .reporting import report
-from .result import Progress, Result
-from .roster import Roster, Seat
 from .score import objective, score
-from .settings import GOAL_IDS, RULE_IDS, Rules
 from .solver import solve
 from .validation import validate_instance
 

@@ -1,8 +1,9 @@
 """The independent checker: audit any roster against every rule (docs/measures.md).
 
 This is the second implementation of the rules, written in plain Python without the solver: it
-never imports ``ortools``, directly or indirectly, and shares nothing with the CP-SAT model but
-the data model (:mod:`teamsolver.instance`, :mod:`teamsolver.settings`, :mod:`teamsolver.roster`).
+never imports ``ortools``, directly or indirectly. Each rule's ``check`` sits in its module beside
+the rule's CP-SAT encoding but shares no code with it: it reads the roster through
+:class:`~teamsolver.rules.base.Context` and the data (:mod:`teamsolver.data`) only.
 
 :func:`check` builds one read-only :class:`~teamsolver.rules.base.Context` (the indexes every
 rule needs) and runs the ``check`` of every rule module whose mode is not ``off``, in the order
@@ -23,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .instance import Instance
-from .roster import Roster, Seat
+from .data.instance import Instance
+from .data.roster import Roster, Seat
 from .rules import RULES
 from .rules.base import ROSTER, Context, Violation
 from .text import ids, plural

@@ -35,8 +35,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import TeamsolverError
-from .instance import (
+from .data.errors import TeamsolverError
+from .data.instance import (
     Affinity,
     Conflict,
     Group,
@@ -48,8 +48,8 @@ from .instance import (
     Status,
     Unit,
 )
-from .roster import Roster, Seat
-from .settings import GOAL_IDS, RELAXABLE_RULES, Rules, parse_rules
+from .data.roster import Roster, Seat
+from .data.settings import GOAL_IDS, RELAXABLE_RULES, Rules, parse_rules
 
 __all__ = [
     "PRESETS",

@@ -18,10 +18,10 @@ import math
 import os
 from collections.abc import Iterable
 
-from .errors import InputError, Problem
-from .instance import Instance
+from .data.errors import InputError, Problem
+from .data.instance import Instance
+from .data.settings import GOAL_IDS, RELAXABLE_RULES
 from .rules.base import Rule
-from .settings import GOAL_IDS, RELAXABLE_RULES
 
 #: The largest objective value (in absolute terms) a search may reach: 2^53, the largest
 #: integer up to which every integer is exact as a double (CP-SAT's objective_value).

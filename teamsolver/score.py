@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .audit import Context, Violation, check_context, hard_violations
-from .instance import Instance, Member
-from .roster import Roster, Seat
+from .data.instance import Instance, Member
+from .data.roster import Roster, Seat
+from .data.settings import GOAL_IDS, RULE_IDS
 from .rules.base import Rule
-from .settings import GOAL_IDS, RULE_IDS
 
 #: Whether each goal is minimised (``"min"``) or maximised (``"max"``).
 GOAL_SENSE: dict[str, str] = {

@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal
 
-from .errors import raise_if_errors
-from .instance import Instance, relaxed
+from .data.errors import raise_if_errors
+from .data.instance import Instance, relaxed
+from .data.result import Progress, Result
+from .data.roster import Roster
 from .limits import ObjectiveTooLarge, objective_problem, search_args, size_problem, worst_objective
-from .result import Progress, Result
-from .roster import Roster
 from .score import judge
 from .validation import validate_instance
 
@@ -67,7 +67,7 @@ def solve(
       same instance and seed give the same roster on any machine, however busy.
 
     Raises ``ValueError`` for an argument out of range (a time limit of 0 or less, fewer than
-    one worker, a seed outside 0…2^31 − 1), and :class:`~teamsolver.errors.InputError` for an
+    one worker, a seed outside 0…2^31 − 1), and :class:`~teamsolver.data.errors.InputError` for an
     instance that cannot be solved as given: problems found by validation, a plan too large
     for the machine's memory, or weights so large that the objective would overflow.
     """

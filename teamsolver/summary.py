@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import i18n
-from .instance import Instance
-from .roster import Roster, Seat
-from .settings import GOAL_IDS
+from .data.instance import Instance
+from .data.roster import Roster, Seat
+from .data.settings import GOAL_IDS
 
 #: Whether a higher or a lower value of each goal is better (docs/measures.md).
 BETTER: dict[str, str] = {

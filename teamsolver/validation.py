@@ -12,8 +12,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from .errors import Problem, Severity
-from .instance import Group, Instance, Member
+from .data.errors import Problem, Severity
+from .data.instance import Group, Instance, Member
 from .rules import RULES
 from .text import plural
 

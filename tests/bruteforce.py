@@ -12,8 +12,8 @@ import itertools
 from collections.abc import Iterator
 
 from teamsolver.audit import check
-from teamsolver.instance import Instance
-from teamsolver.roster import Roster, Seat
+from teamsolver.data.instance import Instance
+from teamsolver.data.roster import Roster, Seat
 from teamsolver.score import objective
 
 

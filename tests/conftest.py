@@ -12,8 +12,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def every_roster_is_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from teamsolver.audit import check
+    from teamsolver.data.instance import relaxed
     from teamsolver.engine import solve as engine_solve
-    from teamsolver.instance import relaxed
 
     original = engine_solve.solve_model
 

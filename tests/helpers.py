@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from teamsolver.audit import Violation, check
-from teamsolver.instance import (
+from teamsolver.data.instance import (
     Affinity,
     Conflict,
     Group,
@@ -20,8 +20,8 @@ from teamsolver.instance import (
     Pin,
     Unit,
 )
-from teamsolver.roster import Roster, Seat
-from teamsolver.settings import Rules
+from teamsolver.data.roster import Roster, Seat
+from teamsolver.data.settings import Rules
 
 
 def member(mid: str, unit: str = "U1", **fields: Any) -> Member:

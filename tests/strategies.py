@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from teamsolver.instance import (
+from teamsolver.data.instance import (
     Affinity,
     Conflict,
     Group,
@@ -16,7 +16,7 @@ from teamsolver.instance import (
     Pin,
     Unit,
 )
-from teamsolver.settings import RELAXABLE_RULES, Rules
+from teamsolver.data.settings import RELAXABLE_RULES, Rules
 
 UNITS = ("U0", "U1", "U2", "U3")
 SPECIALTIES = ("finance", "audit")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from teamsolver import atomic
+from teamsolver.files import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"

@@ -9,11 +9,11 @@ import sys
 
 import teamsolver
 from teamsolver.audit import Violation, check, hard_violations
-from teamsolver.instance import Conflict, HistoryEntry, Instance, Member, Unit
-from teamsolver.roster import Roster, Seat
+from teamsolver.data.instance import Conflict, HistoryEntry, Instance, Member, Unit
+from teamsolver.data.roster import Roster, Seat
+from teamsolver.data.settings import RULE_IDS, Rules
 from teamsolver.rules import RULES
 from teamsolver.score import objective, score
-from teamsolver.settings import RULE_IDS, Rules
 
 from .helpers import cost, group, instance, member, roster, seat
 

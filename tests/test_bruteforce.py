@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from teamsolver import solve
-from teamsolver.instance import Instance
+from teamsolver.data.instance import Instance
 from teamsolver.score import objective, score
 from teamsolver.validation import validate_instance
 

@@ -24,10 +24,10 @@ import pytest
 import teamsolver
 from teamsolver import check, i18n
 from teamsolver.cli.common import Live, percent
-from teamsolver.instance import Instance
-from teamsolver.result import Progress
-from teamsolver.rosterio import read_roster
-from teamsolver.settings import GOAL_IDS, RULE_IDS
+from teamsolver.data.instance import Instance
+from teamsolver.data.result import Progress
+from teamsolver.data.settings import GOAL_IDS, RULE_IDS
+from teamsolver.files.rosters import read_roster
 
 from .test_cli import CITY, ROOT, TEAMSOLVER, TINY, one_json, run
 

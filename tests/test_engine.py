@@ -9,8 +9,8 @@ import pytest
 
 import teamsolver
 from teamsolver import Result, check, objective, solve
-from teamsolver.instance import Group, Instance, Member, Pin, Unit
-from teamsolver.settings import Rules
+from teamsolver.data.instance import Group, Instance, Member, Pin, Unit
+from teamsolver.data.settings import Rules
 
 from .bruteforce import is_hard_clean
 
@@ -232,7 +232,7 @@ def test_relax_softens_recusal_and_validates_the_relaxed_rules() -> None:
 
 
 def test_every_conflicts_row_counts() -> None:
-    from teamsolver.instance import Affinity, Conflict
+    from teamsolver.data.instance import Affinity, Conflict
 
     inst = Instance(
         members=(m("A"), m("B")),

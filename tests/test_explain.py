@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 import teamsolver
+from teamsolver.data.instance import Instance, Pin, Unit
 from teamsolver.engine.conflict import SAT, UNSAT, Oracle, feasible
 from teamsolver.explainer import Explanation, apply_changes, explain, why_not
-from teamsolver.instance import Instance, Pin, Unit
 from teamsolver.rules.base import Where
 
 from .helpers import group, instance, member, past

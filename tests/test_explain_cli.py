@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import teamsolver
-from teamsolver.rosterio import read_roster
+from teamsolver.files.rosters import read_roster
 
 from .test_cli import TEAMSOLVER, TINY, assert_no_traceback, one_json, run
 from .test_explain import case

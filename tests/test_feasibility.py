@@ -16,13 +16,13 @@ import pytest
 import teamsolver
 from teamsolver import check
 from teamsolver.audit import hard_violations
+from teamsolver.data.instance import Instance
+from teamsolver.data.result import Result
+from teamsolver.data.roster import Roster
 from teamsolver.engine import feasibility, lns
 from teamsolver.engine.greedy import plan
 from teamsolver.engine.prep import prepare
 from teamsolver.generate import generate
-from teamsolver.instance import Instance
-from teamsolver.result import Result
-from teamsolver.roster import Roster
 
 
 def tight(preset: str = "city", seed: int = 0, **knobs: int) -> Instance:
@@ -131,8 +131,8 @@ def test_lean_plan_counts_only_the_broken_rules() -> None:
     assert lean.rules.mode("specialty-coverage") == "soft"
     assert lean.rules.rule("specialty-coverage").weight == 1  # type: ignore[union-attr]
     assert lean.rules.mode("group-size") == instance.rules.mode("group-size") == "hard"
-    assert all(lean.rules.objective.weight(g) == 0 for g in teamsolver.settings.GOAL_IDS)
-    soft = [r for r in teamsolver.settings.RELAXABLE_RULES if instance.rules.mode(r) == "soft"]
+    assert all(lean.rules.objective.weight(g) == 0 for g in teamsolver.data.settings.GOAL_IDS)
+    soft = [r for r in teamsolver.data.settings.RELAXABLE_RULES if instance.rules.mode(r) == "soft"]
     assert soft and all(lean.rules.rule(r).weight == 0 for r in soft)  # type: ignore[union-attr]
 
 

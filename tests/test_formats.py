@@ -15,10 +15,10 @@ from click.testing import CliRunner
 import teamsolver
 from teamsolver import Affinity, Conflict, Instance
 from teamsolver.cli import main
+from teamsolver.data.instance import TABLES
+from teamsolver.data.values import parse_bool
 from teamsolver.files.cells import escape, unescape
-from teamsolver.instance import TABLES
-from teamsolver.tables import COLUMN_ALIASES, TABLE_ALIASES, VALUE_ALIASES, map_headers
-from teamsolver.values import parse_bool
+from teamsolver.files.tables import COLUMN_ALIASES, TABLE_ALIASES, VALUE_ALIASES, map_headers
 
 BASE = Path(__file__).parent.parent / "instances" / "tiny"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-x", "@a", "'=quoted", "'plain")

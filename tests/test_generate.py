@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 import teamsolver
 from teamsolver.cli import main
+from teamsolver.data.instance import HistoryEntry, Instance
+from teamsolver.data.roster import Roster, Seat
 from teamsolver.generate import PRESETS, GenerateError, generate, generate_plan
-from teamsolver.instance import HistoryEntry, Instance
-from teamsolver.roster import Roster, Seat
 
 ROOT = Path(__file__).parent.parent
 SMALL = ("tiny", "university", "city", "year")

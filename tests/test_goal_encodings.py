@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from teamsolver import objective, solve
-from teamsolver.instance import Instance, Member
+from teamsolver.data.instance import Instance, Member
 
 from .bruteforce import best, is_hard_clean
 from .helpers import group, instance, member

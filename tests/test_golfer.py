@@ -20,12 +20,12 @@ from ortools.sat.python import cp_model
 
 import teamsolver
 from teamsolver.audit import hard_violations
+from teamsolver.data.instance import Instance
+from teamsolver.data.roster import Roster
 from teamsolver.engine import symmetry
 from teamsolver.engine.model import Model
 from teamsolver.engine.solve import chosen_of, complete_solution, greedy_roster
 from teamsolver.generate import GenerateError, generate_golfer
-from teamsolver.instance import Instance
-from teamsolver.roster import Roster
 from teamsolver.validation import validate_instance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def test_golfer_plans_are_valid_and_alike(members: int, size: int, rounds: int) 
     rules = inst.rules
     assert rules.mode("no-repeat-pairing") == "hard"
     assert rules.mode("group-size") == "hard"
-    assert all(rules.objective.weight(goal) == 0 for goal in teamsolver.settings.GOAL_IDS)
+    assert all(rules.objective.weight(goal) == 0 for goal in teamsolver.data.settings.GOAL_IDS)
 
 
 def test_a_golfer_plan_that_cannot_be_written_is_refused() -> None:
@@ -187,7 +187,7 @@ def test_the_break_applies_only_where_nothing_tells_members_apart() -> None:
     members[0] = members[0].model_copy(update={"rating": 90})
     rated = inst.model_copy(update={"members": tuple(members)})
     pinned = inst.model_copy(
-        update={"pins": (teamsolver.instance.Pin(member="M1", group="R1G2", kind="forbid"),)}
+        update={"pins": (teamsolver.data.instance.Pin(member="M1", group="R1G2", kind="forbid"),)}
     )
     for other in (rated, pinned):
         assert not symmetry.interchangeable(other)

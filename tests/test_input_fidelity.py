@@ -23,9 +23,9 @@ from openpyxl import Workbook, load_workbook
 
 import teamsolver
 from teamsolver import check
+from teamsolver.data.values import parse_str
 from teamsolver.files import xlsx
-from teamsolver.rosterio import read_roster
-from teamsolver.values import parse_str
+from teamsolver.files.rosters import read_roster
 
 from .test_input_errors import BASE, JARGON, make, read_table, run_cli, set_cell
 

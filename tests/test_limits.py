@@ -14,9 +14,9 @@ from click.testing import CliRunner
 import teamsolver
 from teamsolver import limits
 from teamsolver.cli import main
-from teamsolver.errors import InputError
+from teamsolver.data.errors import InputError
+from teamsolver.data.settings import GOAL_IDS, RELAXABLE_RULES, Rules
 from teamsolver.limits import MAX_OBJECTIVE, objective_problem, worst_objective
-from teamsolver.settings import GOAL_IDS, RELAXABLE_RULES, Rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "instances" / "tiny"
@@ -122,9 +122,9 @@ def _all_weights(instance: teamsolver.Instance, value: int) -> teamsolver.Instan
 def test_a_whatif_whose_scaled_weights_overflow_is_refused_naming_the_planners_weight() -> None:
     """what-if multiplies the weights by the range of the goals (stability first): with every
     weight at the cap that passes 2^53 on tiny, and it is refused before any search."""
-    from teamsolver.rosterio import read_roster
-    from teamsolver.scenario import Scenario
+    from teamsolver.files.rosters import read_roster
     from teamsolver.whatif import whatif
+    from teamsolver.whatif.scenario import Scenario
 
     inst = _all_weights(teamsolver.load(TINY), 1_000_000)
     base = read_roster(TINY_OPTIMUM, inst)

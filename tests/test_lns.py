@@ -14,13 +14,13 @@ import pytest
 import teamsolver
 from teamsolver import check, objective
 from teamsolver.audit import hard_violations
+from teamsolver.data.instance import Instance
+from teamsolver.data.result import Progress, Result
+from teamsolver.data.roster import Roster
 from teamsolver.engine import lns
 from teamsolver.engine.prep import prepare
 from teamsolver.engine.solve import greedy_roster
 from teamsolver.generate import generate_plan
-from teamsolver.instance import Instance
-from teamsolver.result import Progress, Result
-from teamsolver.roster import Roster
 
 
 def plan(preset: str, **knobs: int) -> tuple[Instance, Roster]:

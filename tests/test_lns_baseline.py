@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import teamsolver
 from teamsolver.audit import hard_violations
-from teamsolver.scenario import Scenario, apply_scenario
+from teamsolver.whatif.scenario import Scenario, apply_scenario
 
 from .serving import CITY
 

@@ -6,11 +6,11 @@ import pytest
 
 from teamsolver import check, objective, solve
 from teamsolver.audit import hard_violations
+from teamsolver.data.result import Progress
 from teamsolver.engine import lns, lpguide
 from teamsolver.engine.model import Model
 from teamsolver.engine.solve import greedy_roster
 from teamsolver.generate import generate
-from teamsolver.result import Progress
 
 
 def test_the_lp_bound_is_never_above_the_optimum_and_the_restriction_fixes_only_other_seats() -> (

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 import teamsolver.engine.model as engine_model
 from teamsolver import check, load, objective, solve
 from teamsolver.audit import hard_violations
+from teamsolver.data.instance import Instance
+from teamsolver.data.result import Progress, Result
 from teamsolver.engine import mip
 from teamsolver.engine.highs import improving_line
 from teamsolver.engine.linear import Unsupported, export
 from teamsolver.generate import generate
-from teamsolver.instance import Instance
-from teamsolver.result import Progress, Result
 from teamsolver.score import score
 
 from .bruteforce import best

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import teamsolver
+from teamsolver.data.settings import RELAXABLE_RULES, RULE_IDS, Rules
 from teamsolver.explainer import why_not
 from teamsolver.rules import RULE_BY_ID, RULES
 from teamsolver.rules.base import AlwaysRule, Rule
-from teamsolver.settings import RELAXABLE_RULES, RULE_IDS, Rules
 
 from .helpers import group, instance, member
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import teamsolver
-from teamsolver.diff import roster_diff
+from teamsolver.data.roster import Roster
 from teamsolver.explainer import Change, CoreItem, Explanation, Suggestion
 from teamsolver.reporting import report, write_report
-from teamsolver.roster import Roster
+from teamsolver.whatif.diff import roster_diff
 
 from .helpers import group, instance, member, roster
 
@@ -186,7 +186,7 @@ def test_the_report_never_imports_ortools(
     code = f"""
 import sys
 import teamsolver
-from teamsolver.rosterio import read_roster
+from teamsolver.files.rosters import read_roster
 inst = teamsolver.load({str(tmp_path / "tiny.json")!r})
 ros = read_roster({str(tmp_path / "roster.json")!r}, inst)
 page = teamsolver.report(inst, ros, lang="zh")

@@ -56,7 +56,7 @@ def test_check_report_highlights_violations(tmp_path: Path) -> None:
     result = teamsolver.solve(inst, solutions=1, workers=1)
     leader = next(s for s in result.roster if s.role == "leader")
     broken = teamsolver.Roster.of(s for s in result.roster if s != leader)
-    from teamsolver.rosterio import write_roster
+    from teamsolver.files.rosters import write_roster
 
     write_roster(inst, broken, tmp_path / "broken.csv", lang="zh")
     proc = run("check", TINY, tmp_path / "broken.csv", "--report", tmp_path / "r.html")

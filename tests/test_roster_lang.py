@@ -17,8 +17,8 @@ import pytest
 
 import teamsolver
 from teamsolver import i18n
+from teamsolver.files.rosters import read_roster, seat_rows, write_roster
 from teamsolver.i18n.source import source_lang
-from teamsolver.rosterio import read_roster, seat_rows, write_roster
 from teamsolver.summary import SHEET_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import teamsolver
-from teamsolver.errors import InputError, Problem
-from teamsolver.scenario import (
+from teamsolver.data.errors import InputError, Problem
+from teamsolver.whatif.scenario import (
     Scenario,
     apply_scenario,
     nearest_id,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamsolver.instance import Instance, Unit
+from teamsolver.data.instance import Instance, Unit
+from teamsolver.data.settings import GOAL_IDS, RULE_IDS
 from teamsolver.score import GOAL_SENSE, objective, objective_parts, reference_rating, score
-from teamsolver.settings import GOAL_IDS, RULE_IDS
 
 from .helpers import group, instance, member, roster
 

@@ -23,12 +23,12 @@ import pytest
 
 import teamsolver
 from teamsolver.audit import hard_violations
-from teamsolver.instance import Instance
-from teamsolver.roster import Roster
-from teamsolver.rosterio import read_roster
-from teamsolver.scenario import Scenario, apply_scenario
+from teamsolver.data.instance import Instance
+from teamsolver.data.roster import Roster
+from teamsolver.files.rosters import read_roster
 from teamsolver.service.work import BrokenRoster, audited, seats_of
-from teamsolver.sweep import cores
+from teamsolver.whatif.scenario import Scenario, apply_scenario
+from teamsolver.whatif.sweep import cores
 
 from .serving import CITY, QUICK, TINY, Server, events, serving, wait_for
 

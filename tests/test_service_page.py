@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import teamsolver
 from teamsolver.audit import hard_violations
-from teamsolver.rosterio import read_roster
+from teamsolver.files.rosters import read_roster
 
 from .serving import CITY, TINY, Server, serving
 

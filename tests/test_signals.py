@@ -21,7 +21,7 @@ import pytest
 
 import teamsolver
 from teamsolver.audit import hard_violations
-from teamsolver.rosterio import read_roster, write_roster
+from teamsolver.files.rosters import read_roster, write_roster
 from teamsolver.whatif import solve_limited
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from teamsolver import check, solve
-from teamsolver.instance import Conflict, Group, Instance, Member, Pin, Unit
-from teamsolver.roster import Roster
-from teamsolver.settings import RELAXABLE_RULES, Rules
+from teamsolver.data.instance import Conflict, Group, Instance, Member, Pin, Unit
+from teamsolver.data.roster import Roster
+from teamsolver.data.settings import RELAXABLE_RULES, Rules
 
 from .test_bruteforce import is_hard_clean
 
@@ -64,7 +64,7 @@ class Case:
     extra: dict[str, Any] | None = None
 
     def instance(self, mode: str) -> Instance:
-        from teamsolver.instance import Affinity
+        from teamsolver.data.instance import Affinity
 
         return Instance(
             members=tuple(self.members),
@@ -208,7 +208,7 @@ def test_always_rules_hold_against_the_goals() -> None:
         member("R"),
     ]
     likes = {("S", "G"): 9, ("U", "G"): 9, ("F", "G"): 9, ("R", "G"): -9, ("R", "G2"): 9}
-    from teamsolver.instance import Affinity
+    from teamsolver.data.instance import Affinity
 
     inst = Instance(
         members=tuple(members),

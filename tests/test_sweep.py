@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 
 import teamsolver
-from teamsolver.errors import InputError
+from teamsolver.data.errors import InputError
+from teamsolver.data.instance import Instance
+from teamsolver.data.settings import GOAL_IDS
+from teamsolver.files.rosters import read_roster, write_roster
 from teamsolver.generate import generate
-from teamsolver.instance import Instance
-from teamsolver.rosterio import read_roster, write_roster
-from teamsolver.scenario import Scenario, apply_scenario, read_scenarios
-from teamsolver.settings import GOAL_IDS
-from teamsolver.sweep import (
+from teamsolver.whatif import solve_limited
+from teamsolver.whatif.scenario import Scenario, apply_scenario, read_scenarios
+from teamsolver.whatif.sweep import (
     CSV_HEADER,
     Options,
     SweepInterrupted,
@@ -33,7 +34,6 @@ from teamsolver.sweep import (
     run_job,
     sweep,
 )
-from teamsolver.whatif import solve_limited
 
 from .test_cli import TEAMSOLVER, run
 from .test_mip import alive_children

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import teamsolver
+from teamsolver.data.instance import Instance, Unit
 from teamsolver.engine.greedy import plan
 from teamsolver.engine.prep import blocked_home_units, prepare, unit_tree
-from teamsolver.instance import Instance, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPTH = 2_000

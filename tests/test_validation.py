@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teamsolver.instance import Group, Instance, Member, Pin, Unit
+from teamsolver.data.instance import Group, Instance, Member, Pin, Unit
 from teamsolver.validation import validate_instance
 
 from . import helpers

@@ -11,13 +11,11 @@ import pytest
 
 import teamsolver
 from teamsolver.audit import check
-from teamsolver.diff import roster_diff
-from teamsolver.errors import InputError
-from teamsolver.instance import Instance
-from teamsolver.result import Result
-from teamsolver.roster import Roster
-from teamsolver.rosterio import read_roster
-from teamsolver.scenario import Scenario, apply_scenario
+from teamsolver.data.errors import InputError
+from teamsolver.data.instance import Instance
+from teamsolver.data.result import Result
+from teamsolver.data.roster import Roster
+from teamsolver.files.rosters import read_roster
 from teamsolver.score import stability
 from teamsolver.whatif import (
     goal_range_bound,
@@ -26,6 +24,8 @@ from teamsolver.whatif import (
     stability_first,
     whatif,
 )
+from teamsolver.whatif.diff import roster_diff
+from teamsolver.whatif.scenario import Scenario, apply_scenario
 
 from .helpers import group, instance, member, roster
 from .test_cli import TEAMSOLVER, run

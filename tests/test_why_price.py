@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 
 import teamsolver
 from teamsolver.audit import check
+from teamsolver.data.instance import Instance
+from teamsolver.data.roster import Roster, Seat
 from teamsolver.engine.conflict import Limits
 from teamsolver.explainer import WhyNot, why_not
 from teamsolver.explainer import whynot as whynot_module
 from teamsolver.explainer.report import GroupPrice
 from teamsolver.explainer.swaps import judge, moves, swap_search
 from teamsolver.explainer.words import Context
-from teamsolver.instance import Instance
-from teamsolver.roster import Roster, Seat
 from teamsolver.score import objective
 
 from .bruteforce import is_hard_clean, rosters

@@ -13,10 +13,10 @@ import click
 
 from .. import i18n
 from ..audit import Violation, check, hard_violations
-from ..errors import InputError
-from ..instance import Instance
-from ..roster import Roster
-from ..rosterio import read_roster
+from ..data.errors import InputError
+from ..data.instance import Instance
+from ..data.roster import Roster
+from ..files.rosters import read_roster
 from ..score import score
 from ..summary import align, goal_lines
 from .common import (

@@ -26,16 +26,16 @@ import click
 
 from .. import files, i18n
 from ..audit import Violation
-from ..errors import InputError, Problem, TeamsolverError
+from ..data.errors import InputError, Problem, TeamsolverError
+from ..data.instance import Instance
+from ..data.result import Progress, Result
+from ..data.roster import Roster
+from ..files.rosters import read_roster, unknown_ids
 from ..i18n.source import source_lang
-from ..instance import Instance
 from ..limits import MAX_SEED
-from ..result import Progress, Result
-from ..roster import Roster
-from ..rosterio import read_roster, unknown_ids
-from ..scenario import Scenario, read_scenarios
 from ..solver import Backend, solve
 from ..summary import plain, rule_label
+from ..whatif.scenario import Scenario, read_scenarios
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

@@ -11,12 +11,12 @@ from typing import Any
 import click
 
 from .. import i18n
-from ..diff import RosterDiff, roster_diff
-from ..errors import InputError
-from ..instance import Instance
-from ..scenario import apply_scenario
-from ..settings import GOAL_IDS
+from ..data.errors import InputError
+from ..data.instance import Instance
+from ..data.settings import GOAL_IDS
 from ..summary import align, goal_label, person
+from ..whatif.diff import RosterDiff, roster_diff
+from ..whatif.scenario import apply_scenario
 from .common import (
     ENCODING,
     EXIT_OK,

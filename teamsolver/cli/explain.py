@@ -14,13 +14,13 @@ from typing import Any, NoReturn
 import click
 
 from .. import files, i18n
-from ..errors import InputError, Problem, TeamsolverError
+from ..data.errors import InputError, Problem, TeamsolverError
+from ..data.instance import Instance, relaxed
+from ..data.settings import RELAXABLE_RULES, Rules
 from ..explainer.report import Explanation, WhyNot
-from ..instance import Instance, relaxed
-from ..rosterio import read_roster
-from ..scenario import apply_scenario
-from ..settings import RELAXABLE_RULES, Rules
+from ..files.rosters import read_roster
 from ..summary import plain
+from ..whatif.scenario import apply_scenario
 from .common import (
     ENCODING,
     EXIT_NO,

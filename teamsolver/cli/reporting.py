@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import click
 
 from .. import i18n
+from ..data.instance import Instance
+from ..data.result import Result
+from ..data.roster import Roster
 from ..i18n.source import source_lang
-from ..instance import Instance
 from ..reporting import report, write_report
-from ..result import Result
-from ..roster import Roster
 from .common import check_writable, say
 
 F = TypeVar("F", bound=Callable[..., Any])

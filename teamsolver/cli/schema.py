@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..instance import Instance
+from ..data.instance import Instance
 
 
 @click.command()

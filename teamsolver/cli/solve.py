@@ -14,9 +14,9 @@ import click
 
 from .. import i18n
 from ..audit import Violation
-from ..instance import Instance
-from ..result import Result
-from ..rosterio import write_roster
+from ..data.instance import Instance
+from ..data.result import Result
+from ..files.rosters import write_roster
 from ..solver import BACKENDS, Backend
 from ..summary import align, goal_lines, group_lines, table
 from .common import (

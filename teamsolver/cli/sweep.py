@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from .. import i18n
-from ..atomic import write_text
-from ..errors import InputError
-from ..scenario import read_scenarios
+from ..data.errors import InputError
+from ..files.atomic import write_text
 from ..summary import align, plain
-from ..sweep import (
+from ..whatif.scenario import read_scenarios
+from ..whatif.sweep import (
     CSV_HEADER,
     Options,
     SweepInterrupted,

@@ -12,10 +12,10 @@ from typing import Any
 import click
 
 from .. import i18n
-from ..errors import InputError
-from ..instance import Instance
-from ..result import Result
-from ..rosterio import write_roster
+from ..data.errors import InputError
+from ..data.instance import Instance
+from ..data.result import Result
+from ..files.rosters import write_roster
 from ..summary import plain
 from ..whatif import conclude, prepare, solve_whatif
 from .common import (

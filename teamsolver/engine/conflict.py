@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance, Pin
-from ..result import Progress
-from ..roster import Roster
+from ..data.instance import Instance, Pin
+from ..data.result import Progress
+from ..data.roster import Roster
 from ..rules.base import Where
 from .model import Model, set_hint
 from .solve import (

@@ -41,10 +41,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..audit import Violation, check, hard_violations
-from ..instance import Instance, relaxed
-from ..result import Result
-from ..roster import Roster
-from ..settings import GOAL_IDS, RELAXABLE_RULES
+from ..data.instance import Instance, relaxed
+from ..data.result import Result
+from ..data.roster import Roster
+from ..data.settings import GOAL_IDS, RELAXABLE_RULES
 from . import lns
 from .linear import Unsupported, chosen, export
 from .prep import Facts, prepare

@@ -34,9 +34,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from ..instance import Instance
-from ..roster import Roster, Seat
-from ..settings import GOAL_IDS, RELAXABLE_RULES
+from ..data.instance import Instance
+from ..data.roster import Roster, Seat
+from ..data.settings import GOAL_IDS, RELAXABLE_RULES
 from .prep import prepare, strength
 
 #: Candidates examined per pick in the fill steps (best static score first).

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from ..audit import check, hard_violations
-from ..instance import Instance, relaxed
-from ..result import Progress, Result
-from ..roster import Roster
-from ..settings import GOAL_IDS
+from ..data.instance import Instance, relaxed
+from ..data.result import Progress, Result
+from ..data.roster import Roster
+from ..data.settings import GOAL_IDS
 from . import local, lpguide
 from .local import fix_seats
 from .lpguide import MIN_LEFT_S

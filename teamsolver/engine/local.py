@@ -30,8 +30,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..instance import Instance, Unit
-from ..roster import Roster
+from ..data.instance import Instance, Unit
+from ..data.roster import Roster
 from .model import Model, mix_value, model_mode
 from .prep import Facts, strength
 

@@ -28,16 +28,16 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..audit import check, hard_violations
-from ..result import Progress, Result, Status
+from ..data.result import Progress, Result, Status
+from ..data.settings import GOAL_IDS
 from ..score import objective
-from ..settings import GOAL_IDS
 from .highs import MipOutcome, outcome_of
 from .linear import chosen, form_of
 from .solve import chosen_of, complete_solution, default_workers, make_roster
 
 if TYPE_CHECKING:
-    from ..instance import Instance
-    from ..roster import Roster
+    from ..data.instance import Instance
+    from ..data.roster import Roster
     from .model import Model
 
 #: CP-SAT's staged search as ``race`` calls it: (workers, stop, on_progress) -> Result.

@@ -20,12 +20,12 @@ from itertools import islice
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance, Member
-from ..roster import Roster
+from ..data.instance import Instance, Member
+from ..data.roster import Roster
+from ..data.settings import GOAL_IDS, Rules
 from ..rules import RULES
 from ..rules.base import Where
 from ..rules.recusal import Reason
-from ..settings import GOAL_IDS, Rules
 from . import symmetry
 from .prep import Facts, prepare, strength
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..instance import Group, Instance, Member
+from ..data.instance import Group, Instance, Member
 from ..rules.recusal import Reason
 
 

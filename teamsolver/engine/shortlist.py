@@ -24,8 +24,8 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 
-from ..instance import Instance, Member
-from ..roster import Roster
+from ..data.instance import Instance, Member
+from ..data.roster import Roster
 from .prep import Facts
 
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from ..audit import check, hard_violations
-from ..instance import Instance, relaxed
-from ..result import Progress, Result, Status
-from ..roster import Roster, Seat
-from ..settings import GOAL_IDS
+from ..data.instance import Instance, relaxed
+from ..data.result import Progress, Result, Status
+from ..data.roster import Roster, Seat
+from ..data.settings import GOAL_IDS
 from . import lpguide
 from .greedy import plan
 from .model import Model, set_hint

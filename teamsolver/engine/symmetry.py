@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from ..instance import Instance
-from ..roster import Roster, Seat
+from ..data.instance import Instance
+from ..data.roster import Roster, Seat
 
 if TYPE_CHECKING:
     from .model import Model

@@ -7,9 +7,9 @@ import threading
 import time
 from dataclasses import asdict
 
+from ..data.errors import InputError, raise_if_errors
+from ..data.instance import Instance, relaxed
 from ..engine.conflict import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
-from ..errors import InputError, raise_if_errors
-from ..instance import Instance, relaxed
 from ..limits import search_args
 from ..rules import RULE_BY_ID, RULES
 from ..rules.base import Where

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..roster import Roster
+from ..data.roster import Roster
 from ..rules.base import Change
 
 #: ``INFEASIBLE``: a conflict was found (``core``); ``FEASIBLE``: the hard rules can all hold;

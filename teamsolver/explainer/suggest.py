@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..instance import Instance, Member, Unit
+from ..data.instance import Instance, Member, Unit
+from ..data.settings import Rules
 from ..rules import RULE_BY_ID
 from ..rules.base import Candidate, Change, Where
-from ..settings import Rules
 from .words import Context
 
 

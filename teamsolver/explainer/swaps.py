@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..audit import Context, check_context, hard_violations
+from ..data.instance import Instance, Member
+from ..data.roster import Roster, Seat
 from ..engine.solve import make_roster
-from ..instance import Instance, Member
-from ..roster import Roster, Seat
 from ..score import GOAL_SENSE, score_context, soft_costs
 from .report import SeatMove
 

@@ -15,16 +15,16 @@ from collections.abc import Iterable
 from typing import Literal
 
 from ..audit import Violation
+from ..data.errors import TeamsolverError
+from ..data.instance import Group, Instance, Pin
+from ..data.roster import Roster
+from ..data.settings import GOAL_IDS
 from ..engine.conflict import UNKNOWN, UNSAT, Limits, resolve_from
 from ..engine.model import Model
 from ..engine.solve import default_workers
-from ..errors import TeamsolverError
-from ..instance import Group, Instance, Pin
 from ..limits import search_args
-from ..roster import Roster
 from ..rules.base import Where
 from ..score import judge as judge_roster
-from ..settings import GOAL_IDS
 from ..text import did_you_mean, plural
 from .core import explain
 from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot

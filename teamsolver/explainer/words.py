@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ..data.instance import Group, Instance, Member
 from ..engine.prep import Facts, prepare
-from ..instance import Group, Instance, Member
 from ..rules import RULE_BY_ID
 from ..rules.base import Counting, Where
 from ..rules.recusal import Reason

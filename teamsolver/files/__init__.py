@@ -1,7 +1,8 @@
 """Reading and writing instances: a folder of CSV files, one XLSX workbook, or one JSON document.
 
 All three readers produce the same raw form (:class:`RawTable` per table plus a rules dict);
-:func:`read` turns it into an :class:`~teamsolver.instance.Instance` and collects every problem.
+:func:`read` turns it into an :class:`~teamsolver.data.instance.Instance` and collects every
+problem.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
-from ..instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin, relaxed
-from ..settings import Rules, parse_rules
-from ..tables import parse_rows
+from ..data.errors import InputError, Problem
+from ..data.instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin, relaxed
+from ..data.settings import Rules, parse_rules
 from ..validation import ANY_ID, validate_instance
 from . import csvdir, jsondoc, xlsx
 from .raw import Raw, read_rules_file
+from .tables import parse_rows
 
 
 @dataclass
@@ -99,7 +100,7 @@ def load(
 
     ``encoding`` forces the encoding of CSV files (default: UTF-8 with or without BOM, else
     GB18030). ``rules`` replaces the instance's own rules with a ``rules.toml`` file.
-    Raises :class:`~teamsolver.errors.InputError` listing every problem.
+    Raises :class:`~teamsolver.data.errors.InputError` listing every problem.
     """
     result = read(path, encoding=encoding, rules=rules, relax=relax)
     if result.errors or result.instance is None:
@@ -111,7 +112,7 @@ def build(raw: Raw, *, relax: bool = False) -> LoadResult:
     """Typed rows, rules and cross-table checks from raw tables.
 
     Rows with a bad cell still take part in the checks between tables (see
-    :class:`~teamsolver.tables.ParsedTable`), so one pass reports every problem; rows that
+    :class:`~teamsolver.files.tables.ParsedTable`), so one pass reports every problem; rows that
     cannot be read at all are passed on as ``broken`` so that they cause no follow-up errors.
     """
     problems = list(raw.problems)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..instance import REQUIRED_TABLES, TABLES, Instance
-from ..settings import Rules
-from ..values import format_requires
+from ..data.instance import REQUIRED_TABLES, TABLES, Instance
+from ..data.settings import Rules
+from ..data.values import format_requires
 
 #: A cell that starts with one of these is a formula to a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -11,12 +11,12 @@ from typing import Any
 
 import tomli_w
 
-from ..atomic import write_folder
-from ..errors import InputError, Problem
-from ..instance import TABLES, Instance
-from ..tables import map_headers, required_columns, table_name
+from ..data.errors import InputError, Problem
+from ..data.instance import TABLES, Instance
+from .atomic import write_folder
 from .cells import escape, table_grid, unescape
 from .raw import Raw, RawTable, read_rules_file
+from .tables import map_headers, required_columns, table_name
 
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_text
-from ..errors import Problem
-from ..instance import TABLES, Instance
+from ..data.errors import Problem
+from ..data.instance import TABLES, Instance
+from ..data.values import Unreadable
 from ..text import did_you_mean
-from ..values import Unreadable
+from .atomic import write_text
 from .raw import Raw, RawRules, RawTable
 
 KEYS = (*TABLES, "rules")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..data.errors import Problem
 
 LineOf = Callable[[str, str | None], int | None]
 

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..atomic import atomic_path
-from ..errors import Problem
-from ..instance import REQUIRED_TABLES, TABLES, Instance
-from ..settings import dotted_to_nested
-from ..tables import column_letter, map_headers, required_columns, table_name
-from ..values import FORBIDDEN_CHARACTERS, Unreadable, cell_problem, is_blank
+from ..data.errors import Problem
+from ..data.instance import REQUIRED_TABLES, TABLES, Instance
+from ..data.settings import dotted_to_nested
+from ..data.values import FORBIDDEN_CHARACTERS, Unreadable, cell_problem, is_blank
+from .atomic import atomic_path
 from .cells import rules_rows, table_grid
 from .raw import Raw, RawRules, RawTable
+from .tables import column_letter, map_headers, required_columns, table_name
 
 #: A range of cells, 1-based and inclusive: (first row, first column, last row, last column).
 CellRange = tuple[int, int, int, int]

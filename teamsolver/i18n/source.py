@@ -1,6 +1,6 @@
 """The language an instance was written in, for the default of ``--lang``.
 
-The loader keeps where each table came from (:class:`teamsolver.instance.TableOrigin`: the file
+The loader keeps where each table came from (:class:`teamsolver.data.instance.TableOrigin`: the file
 and row numbers) but not the headers it matched, so :func:`source_lang` looks again at the one
 place that tells: the header of the members table (its file or sheet name and its column
 names). Chinese when any of them is written in Chinese (``编号, 姓名, 单位``, ``成员.csv``,
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files.csvdir import decode
-from ..tables import table_name
+from ..files.tables import table_name
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -26,12 +26,12 @@ from functools import cache
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import write_text
-from ..diff import RosterDiff
+from ..data.instance import Instance
+from ..data.result import Result
+from ..data.roster import Roster
 from ..explainer.report import Explanation
-from ..instance import Instance
-from ..result import Result
-from ..roster import Roster
+from ..files.atomic import write_text
+from ..whatif.diff import RosterDiff
 from .view import View, build
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def report(
       None for a plan with no roster (``explain``).
     - ``lang``: ``en`` or ``zh`` (any language with a catalogue, :mod:`teamsolver.i18n`).
     - ``violations``: what ``check`` found; None: the checker runs on the roster here.
-    - ``diff``: a what-if diff (:func:`teamsolver.diff.roster_diff`), shown before/after.
+    - ``diff``: a what-if diff (:func:`teamsolver.whatif.diff.roster_diff`), shown before/after.
     - ``explanation``: what ``explain`` found: the conflict and the verified suggestions.
     - ``title``: the page's title; ``source``: the instance's file or folder, as shown.
     - ``baseline``: the roster the goals' ``stability`` is measured against.

@@ -16,15 +16,15 @@ from typing import Any
 
 from .. import i18n
 from ..audit import Context, Violation, check_context
-from ..diff import RosterDiff
+from ..data.instance import Instance, Member
+from ..data.result import Result
+from ..data.roster import Roster, Seat
+from ..data.settings import GOAL_IDS, RULE_IDS
 from ..explainer.report import Explanation
-from ..instance import Instance, Member
-from ..result import Result
-from ..roster import Roster, Seat
 from ..rules.base import Rule
 from ..score import GOAL_SENSE, reference_rating, score_context, strength
-from ..settings import GOAL_IDS, RULE_IDS
 from ..summary import GroupLine, group_lines
+from ..whatif.diff import RosterDiff
 
 #: Units shown per round in the draw chart, most drawn first (those over their cap always).
 UNITS_SHOWN = 20

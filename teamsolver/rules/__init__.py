@@ -12,7 +12,7 @@ since, such as ``attribute-quota``): the checker, the model, the explainer, vali
 settings loop over it.
 
 A rule module imports only :mod:`.base` and :mod:`teamsolver.text` at run time (the instance,
-the model and the explainer for type hints only), so that :mod:`teamsolver.settings` can gather
+the model and the explainer for type hints only), so that :mod:`teamsolver.data.settings` can gather
 the rules' settings without an import cycle.
 """
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import field_validator
 
+from ..data.values import StrList
 from ..text import plural
-from ..values import StrList
 from .base import (
     MEMBER_ATTRIBUTES,
     OUTSIDE,
@@ -37,9 +37,9 @@ from .base import (
 )
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance, Member
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance, Member
     from ..validation import Inputs
 
 RULE_ID = "attribute-quota"

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
 
+from ..data.values import Int
 from ..text import ids, plural
-from ..values import Int
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, HistoryEntry, Instance, Member, Unit
+    from ..data.roster import Roster, Seat
+    from ..data.settings import Rules
     from ..engine.model import Model, Var
     from ..explainer.words import Context as Words
-    from ..instance import Group, HistoryEntry, Instance, Member, Unit
-    from ..roster import Roster, Seat
-    from ..settings import Rules
     from ..validation import Inputs
 
 Mode = Literal["hard", "soft", "off"]

@@ -29,9 +29,9 @@ from .base import (
 )
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "deputy-quota"

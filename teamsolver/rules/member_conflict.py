@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from .base import Candidate, Change, Context, Counting, Rule, Violation, Where
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "member-conflict"

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ..data.values import Int
 from ..text import ids, plural
-from ..values import Int
 from .base import (
     OUTSIDE,
     SHOWN,
@@ -37,9 +37,9 @@ from .base import (
 )
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "mentoring"

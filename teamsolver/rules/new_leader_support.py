@@ -13,9 +13,9 @@ from ..text import ids, plural
 from .base import OUTSIDE, SHOWN, Candidate, Context, Counting, Rule, Violation, Where, outsider
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "new-leader-support"

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ..data.values import Int, OptInt
 from ..text import ids, plural
-from ..values import Int, OptInt
 from .base import MAX_WEIGHT, Candidate, Context, Counting, Mode, Rule, Violation, Where, set_change
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Lin, Model, Var
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "no-repeat-pairing"

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ..data.values import Int
 from ..text import plural
-from ..values import Int
 from .base import (
     Candidate,
     Context,
@@ -28,9 +28,9 @@ from .base import (
 )
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "party-branch"

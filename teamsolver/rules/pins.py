@@ -14,9 +14,9 @@ from ..text import ids
 from .base import AlwaysRule, Candidate, Change, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "pins"

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from ..data.values import Bool, Int
 from ..text import plural
-from ..values import Bool, Int
 from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance, Member
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance, Member
     from ..validation import Inputs
 
 RULE_ID = "recusal"

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ..data.values import Int, OptInt
 from ..text import plural
-from ..values import Int, OptInt
 from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
     from ..validation import Inputs
 
 RULE_ID = "rotation"

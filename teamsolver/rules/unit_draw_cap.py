@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from ..data.values import OptInt
 from ..text import ids, plural
-from ..values import OptInt
 from .base import SHOWN, Candidate, Context, Counting, Rule, Violation, Where, set_change
 
 if TYPE_CHECKING:
+    from ..data.instance import Group, Instance
+    from ..data.roster import Seat
     from ..engine.model import Model
     from ..explainer.words import Context as Words
-    from ..instance import Group, Instance
-    from ..roster import Seat
     from ..validation import Inputs
 
 RULE_ID = "unit-draw-cap"

@@ -46,17 +46,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from .. import __version__, report
-from ..diff import RosterDiff
-from ..errors import InputError, Problem, plain_message
+from ..data.errors import InputError, Problem, plain_message
+from ..data.instance import Instance
+from ..data.result import Result
+from ..data.roster import Roster
 from ..explainer import Explanation
 from ..files import LoadResult
-from ..instance import Instance
-from ..result import Result
-from ..roster import Roster
-from ..rosterio import write_roster
-from ..scenario import Scenario
-from ..sweep import cores
+from ..files.rosters import write_roster
 from ..whatif import prepare
+from ..whatif.diff import RosterDiff
+from ..whatif.scenario import Scenario
+from ..whatif.sweep import cores
 from .inputs import checked, read_document, read_roster_seats, read_roster_upload, read_upload
 from .runner import QueueFull, Scheduler
 from .store import Store, summary

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..sweep import cores
+from ..whatif.sweep import cores
 
 #: Uvicorn's wait for open connections (event streams) at shutdown, in seconds.
 GRACEFUL_S = 2

@@ -23,11 +23,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from .. import files
-from ..errors import InputError, Problem
+from ..data.errors import InputError, Problem
+from ..data.instance import Instance
+from ..data.roster import Roster
 from ..files import LoadResult
-from ..instance import Instance
-from ..roster import Roster
-from ..rosterio import read_roster
+from ..files.rosters import read_roster
 from ..validation import validate_instance
 
 #: Largest total size of the files taken out of one zip, in bytes.

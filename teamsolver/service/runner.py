@@ -3,7 +3,7 @@ process of this machine or on a Dask cluster.
 
 A local worker process is started once per slot and runs one job after another
 (:func:`worker_main`); it dies with the server however the server ends (it runs
-:func:`teamsolver.sweep.worker_start`, that is :func:`teamsolver.engine.highs.die_with`, and
+:func:`teamsolver.whatif.sweep.worker_start`, that is :func:`teamsolver.engine.highs.die_with`, and
 leaves Ctrl-C and SIGTERM to the server), and :meth:`Scheduler.close` ends it on a normal
 shutdown. Progress and the outcome come back on a pipe; a message on a second pipe asks the job
 to stop, and the search then returns the best roster found. On Dask (``dask``: the scheduler's
@@ -25,7 +25,7 @@ from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
-from ..sweep import worker_start
+from ..whatif.sweep import worker_start
 from .store import State, Store
 from .work import Outcome, run_captured, run_on_dask
 

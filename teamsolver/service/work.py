@@ -1,7 +1,8 @@
 """What one job does, wherever it runs: a JSON text in, a JSON-ready document out.
 
 :func:`run_job` is top-level and imports nothing of the web service, so that a worker process of
-this machine or a Dask worker calls it by name (as :func:`teamsolver.sweep.run_job` is called).
+this machine or a Dask worker calls it by name (as :func:`teamsolver.whatif.sweep.run_job` is
+called).
 A job text holds the kind (``solve``, ``whatif``, ``explain``, ``check``), the instance document
 (:meth:`Instance.to_document`), the options, and for ``check`` the roster, for ``whatif`` the
 baseline roster and the scenario's changes. Progress goes to ``on_progress`` as plain dicts;
@@ -20,15 +21,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..audit import check, hard_violations
-from ..errors import InputError
+from ..data.errors import InputError
+from ..data.instance import Instance
+from ..data.result import Progress
+from ..data.roster import Roster, Seat
 from ..explainer.core import explain
-from ..instance import Instance
-from ..result import Progress
-from ..roster import Roster, Seat
-from ..scenario import Scenario
 from ..score import score
 from ..solver import solve
 from ..whatif import whatif
+from ..whatif.scenario import Scenario
 
 Kind = Literal["solve", "whatif", "explain", "check"]
 KINDS: tuple[Kind, ...] = ("solve", "whatif", "explain", "check")
@@ -80,7 +81,7 @@ def run_job(
 
     ``solve`` and ``whatif`` give :meth:`Result.to_json` (``whatif`` adds ``diff`` and
     ``scenario``), ``explain`` :meth:`Explanation.to_json`, ``check`` the document of
-    ``teamsolver check --json``. Raises :class:`~teamsolver.errors.InputError` for an input the
+    ``teamsolver check --json``. Raises :class:`~teamsolver.data.errors.InputError` for an input the
     engine refuses (the caller stores its problems)."""
     doc = json.loads(text)
     kind: Kind = doc["kind"]

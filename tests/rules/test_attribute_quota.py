@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 import teamsolver
+from teamsolver.data.instance import Instance, Unit
+from teamsolver.data.settings import Rules
 from teamsolver.explainer import explain
-from teamsolver.instance import Instance, Unit
-from teamsolver.settings import Rules
 from teamsolver.validation import validate_instance
 
 from ..helpers import cost, group, instance, member, of, roster

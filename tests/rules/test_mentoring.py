@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamsolver.instance import Group, Instance
+from teamsolver.data.instance import Group, Instance
 
 from ..helpers import cost, group, instance, member, of, roster
 

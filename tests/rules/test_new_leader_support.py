@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teamsolver.instance import Instance
+from teamsolver.data.instance import Instance
 
 from ..helpers import cost, group, instance, member, of, roster
 

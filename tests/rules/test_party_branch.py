@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamsolver.instance import Instance
+from teamsolver.data.instance import Instance
 
 from ..helpers import cost, group, instance, member, of, roster
 

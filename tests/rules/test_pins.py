@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from teamsolver.instance import Instance, Pin
-from teamsolver.settings import Rules
+from teamsolver.data.instance import Instance, Pin
+from teamsolver.data.settings import Rules
 
 from ..helpers import cost, group, instance, member, of, roster
 

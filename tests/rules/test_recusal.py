@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamsolver.instance import HistoryEntry, Instance, Member, Unit
+from teamsolver.data.instance import HistoryEntry, Instance, Member, Unit
 
 from ..helpers import cost, group, instance, member, of, past, roster
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import Problem, plain_message
-from .instance import TABLES, Row
-from .text import did_you_mean, nearest
-from .values import cell_problem, is_blank, parse_str
+from ..data.errors import Problem, plain_message
+from ..data.instance import TABLES, Row
+from ..data.values import cell_problem, is_blank, parse_str
+from ..text import did_you_mean, nearest
 
 #: Chinese (and a few English) spellings of column headers, per table.
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
@@ -274,7 +274,7 @@ def parse_rows(
 ) -> ParsedTable:
     """Validate rows given as (row number, {field: raw value}); blank cells take defaults.
 
-    An :class:`~teamsolver.values.Unreadable` cell is reported with its own message and treated
+    An :class:`~teamsolver.data.values.Unreadable` cell is reported with its own message and treated
     like a bad cell (never as blank, so it never takes the default).
 
     ``missing`` names required columns absent from the header: that is reported once, by the
@@ -350,7 +350,8 @@ def parse_rows(
 
 
 def _id_text(value: Any) -> str:
-    """An id as :func:`teamsolver.values.parse_str` would read it, or "" when it is not text."""
+    """An id as :func:`teamsolver.data.values.parse_str` would read it, or "" when it is not
+    text."""
     try:
         return "" if value is None else parse_str(value)
     except ValueError:

@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from . import rules
+from .. import rules
+from ..rules import RULES
+from ..rules.base import MAX_WEIGHT, MEMBER_ATTRIBUTES, AlwaysRule, Rule, SettingsModel
+from ..text import did_you_mean
 from .errors import Problem, plain_message
-from .rules import RULES
-from .rules.base import MAX_WEIGHT, MEMBER_ATTRIBUTES, AlwaysRule, Rule, SettingsModel
-from .text import did_you_mean
 from .values import Int, StrList
 
 #: The largest magnitude of an affinity score (``affinity.csv``).

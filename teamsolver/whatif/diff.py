@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from .instance import Instance, Role
-from .roster import Roster, Seat
-from .score import judge, stability
+from ..data.instance import Instance, Role
+from ..data.roster import Roster, Seat
+from ..score import judge, stability
 
 Key = tuple[str, str, str]
 

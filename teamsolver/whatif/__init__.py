@@ -1,8 +1,9 @@
 """What-if: re-solve a changed instance moving as few people as possible.
 
-:func:`whatif` applies a scenario (:mod:`teamsolver.scenario`) to an instance, re-solves it with
-the ``stability`` goal against a baseline roster ranked above every other goal
-(:func:`stability_first`), and returns the new roster with its diff (:mod:`teamsolver.diff`).
+:func:`whatif` applies a scenario (:mod:`teamsolver.whatif.scenario`) to an instance, re-solves
+it with the ``stability`` goal against a baseline roster ranked above every other goal
+(:func:`stability_first`), and returns the new roster with its diff
+(:mod:`teamsolver.whatif.diff`). :mod:`.sweep` runs many scenarios at once.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .audit import check
+from ..audit import check
+from ..data.errors import InputError, Problem, raise_if_errors
+from ..data.instance import Instance, Pin
+from ..data.result import Progress, Result
+from ..data.roster import Roster
+from ..data.settings import RELAXABLE_RULES
+from ..limits import ObjectiveTooLarge, objective_problem
+from ..rules.base import Rule
+from ..score import judge, reference_rating, strength
+from ..solver import solve
+from ..validation import validate_instance
 from .diff import RosterDiff, roster_diff
-from .errors import InputError, Problem, raise_if_errors
-from .instance import Instance, Pin
-from .limits import ObjectiveTooLarge, objective_problem
-from .result import Progress, Result
-from .roster import Roster
-from .rules.base import Rule
 from .scenario import Scenario, apply_scenario
-from .score import judge, reference_rating, strength
-from .settings import RELAXABLE_RULES
-from .solver import solve
-from .validation import validate_instance
 
 #: What problems of ``freeze`` are pinned to: the command-line option.
 FREEZE = "--freeze"

@@ -32,14 +32,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import InputError, Problem, raise_if_errors
-from .instance import Instance
-from .result import Result
-from .roster import Roster, Seat
+from ..data.errors import InputError, Problem, raise_if_errors
+from ..data.instance import Instance
+from ..data.result import Result
+from ..data.roster import Roster, Seat
+from ..data.settings import GOAL_IDS
+from ..score import judge
+from . import rescored, solve_limited, solve_whatif
 from .scenario import Scenario, apply_scenario
-from .score import judge
-from .settings import GOAL_IDS
-from .whatif import rescored, solve_limited, solve_whatif
 
 #: Name of the row of the unchanged instance.
 BASELINE = "baseline"
@@ -190,7 +190,7 @@ def run_job(job: str) -> str:
 
     Top-level and importable, so that process pools and Dask workers call it by name.
     """
-    from .engine import model  # noqa: F401  (imports ortools before the clock starts)
+    from ..engine import model  # noqa: F401  (imports ortools before the clock starts)
 
     doc = json.loads(job)
     options = Options.model_validate(doc["options"])
@@ -291,7 +291,7 @@ def run_jobs(
 
 def worker_start(parent: int) -> None:
     """A sweep's worker process: it dies with ``parent``, and leaves Ctrl-C to it."""
-    from .engine.highs import die_with  # a fresh worker process: OR-Tools loads here
+    from ..engine.highs import die_with  # a fresh worker process: OR-Tools loads here
 
     die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -26,18 +26,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import i18n
+from .. import i18n
+from ..data.errors import InputError, Problem
+from ..data.instance import Instance
+from ..data.roster import Roster, Seat
+from ..data.values import cell_problem, is_blank
+from ..summary import group_lines, sheet
+from . import jsondoc, xlsx
 from .atomic import write_text
-from .errors import InputError, Problem
-from .files import jsondoc, xlsx
-from .files.cells import escape, unescape
-from .files.csvdir import UNCLOSED_QUOTE, csv_records, decode
-from .files.xlsx import filled, write_book
-from .instance import Instance
-from .roster import Roster, Seat
-from .summary import group_lines, sheet
+from .cells import escape, unescape
+from .csvdir import UNCLOSED_QUOTE, csv_records, decode
 from .tables import column_letter
-from .values import cell_problem, is_blank
+from .xlsx import filled, write_book
 
 COLUMNS = ("round", "group", "member", "role", "mentor")
 READABLE = ("name", "unit", "specialties", "experience")

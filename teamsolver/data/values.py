@@ -37,7 +37,7 @@ _CHARACTER_NAMES = {
 @dataclass(frozen=True)
 class Unreadable:
     """A cell a reader could not take as it stands (an XLSX formula with no saved value, a JSON
-    ``NaN``): :func:`teamsolver.tables.parse_rows` reports ``message`` at the cell and treats
+    ``NaN``): :func:`teamsolver.files.tables.parse_rows` reports ``message`` at the cell and treats
     the cell as bad, so that it never takes a default."""
 
     message: str

@@ -45,9 +45,9 @@ A scenario lists what changes against the instance (see the README, section "Wha
 A file may also hold many scenarios as ``[[scenario]]`` tables, each with the keys above
 (``[[scenario.member]]``, ``[scenario.rules.party-branch]``, ...).
 
-:func:`apply_scenario` returns a new :class:`~teamsolver.instance.Instance` and validates it like
-any input: a problem is an :class:`~teamsolver.errors.InputError` naming the scenario file, the
-line and the key.
+:func:`apply_scenario` returns a new :class:`~teamsolver.data.instance.Instance` and validates
+it like any input: a problem is an :class:`~teamsolver.data.errors.InputError` naming the
+scenario file, the line and the key.
 """
 
 from __future__ import annotations
@@ -62,12 +62,12 @@ from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError, Problem, plain_message
-from .instance import Conflict, Group, Instance, Member, Pin, Row, TableOrigin, Unit
-from .settings import parse_rules
-from .text import did_you_mean
-from .validation import validate_instance
-from .values import show
+from ..data.errors import InputError, Problem, plain_message
+from ..data.instance import Conflict, Group, Instance, Member, Pin, Row, TableOrigin, Unit
+from ..data.settings import parse_rules
+from ..data.values import show
+from ..text import did_you_mean
+from ..validation import validate_instance
 
 Path_ = tuple[str | int, ...]
 
