@@ -37,6 +37,7 @@ from collections.abc import Callable
 from ..data.instance import Instance
 from ..data.roster import Roster, Seat
 from ..data.settings import GOAL_IDS, RELAXABLE_RULES
+from ..rules.mentoring import assign_mentors
 from .prep import prepare, strength
 
 #: Candidates examined per pick in the fill steps (best static score first).
@@ -491,26 +492,19 @@ class Greedy:
         return sorted(self.allowed[gi], key=lambda mi: (-scores[mi], mi))
 
     def roster(self) -> Roster:
-        """Seats with roles, a mentor for every new member (as ``engine.solve.make_roster``)."""
+        """Seats with roles, a mentor for every new member (``rules.mentoring.assign_mentors``)."""
         seats: list[Seat] = []
         order = {"leader": 0, "deputy": 1, "member": 2}
         for ri, gis in enumerate(self.facts.groups_of_round):
             for gi in gis:
                 g = self.groups[gi]
                 here = sorted(self.seats[gi], key=lambda p: (order[p[1]], self.members[p[0]].id))
-                exp = {mi: self.experience(mi, ri) for mi, _ in here}
-                mentors = [mi for mi, _ in here if exp[mi] >= self.exp_min]
-                mentors.sort(key=lambda mi: (-exp[mi], self.members[mi].id))
-                load = dict.fromkeys(mentors, 0)
-                assigned: dict[int, str] = {}
-                for mi, _ in here:
-                    if exp[mi] > self.new_max:
-                        continue
-                    free = [t for t in mentors if load[t] < self.k]
-                    if free:
-                        t = min(free, key=lambda t: load[t])
-                        load[t] += 1
-                        assigned[mi] = self.members[t].id
+                assigned = assign_mentors(
+                    [(self.members[mi].id, self.experience(mi, ri)) for mi, _ in here],
+                    self.k,
+                    self.exp_min,
+                    self.new_max,
+                )
                 for mi, role in here:
                     seats.append(
                         Seat(
@@ -518,7 +512,7 @@ class Greedy:
                             group=g.id,
                             member=self.members[mi].id,
                             role=role,
-                            mentor=assigned.get(mi),
+                            mentor=assigned.get(self.members[mi].id),
                         )
                     )
         return Roster(seats=tuple(seats))

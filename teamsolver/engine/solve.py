@@ -17,6 +17,7 @@ from ..data.instance import Instance, relaxed
 from ..data.result import Progress, Result, Status
 from ..data.roster import Roster, Seat
 from ..data.settings import GOAL_IDS
+from ..rules.mentoring import assign_mentors
 from . import lpguide
 from .greedy import plan
 from .model import Model, set_hint
@@ -523,19 +524,12 @@ def make_roster(instance: Instance, chosen: dict[tuple[int, int], tuple[int, int
         g = groups[gi]
         ri = rounds[g.round]
         here = sorted(by_group[gi], key=lambda p: (order[p[1]], members[p[0]].id))
-        exp = {mi: experience(mi, ri) for mi, _ in here}
-        mentors = [mi for mi, _ in here if exp[mi] >= exp_rules.experienced_min]
-        mentors.sort(key=lambda mi: (-exp[mi], members[mi].id))
-        load = dict.fromkeys(mentors, 0)
-        assigned: dict[int, str] = {}
-        for mi, _ in here:
-            if exp[mi] > exp_rules.new_max:
-                continue
-            free = [t for t in mentors if load[t] < k]
-            if free:
-                best = min(free, key=lambda t: load[t])
-                load[best] += 1
-                assigned[mi] = members[best].id
+        assigned = assign_mentors(
+            [(members[mi].id, experience(mi, ri)) for mi, _ in here],
+            k,
+            exp_rules.experienced_min,
+            exp_rules.new_max,
+        )
         for mi, role in here:
             seats.append(
                 Seat(
@@ -543,7 +537,7 @@ def make_roster(instance: Instance, chosen: dict[tuple[int, int], tuple[int, int
                     group=g.id,
                     member=members[mi].id,
                     role=role,
-                    mentor=assigned.get(mi),
+                    mentor=assigned.get(members[mi].id),
                 )
             )
     return Roster(seats=tuple(seats))

@@ -168,6 +168,33 @@ def inputs(v: Inputs) -> None:
     """Nothing: the input alone never shows this rule impossible (validation checks its ids)."""
 
 
+# -- who mentors whom in a roster the engine writes --------------------------------------------
+def assign_mentors(
+    seated: Sequence[tuple[str, int]], k: int, experienced_min: int, new_max: int
+) -> dict[str, str]:
+    """A mentor for every new member of one group, as the engine and the greedy planner write
+    rosters: ``seated`` is (member id, experience) in seat order; the experienced members
+    mentor, the most experienced first (then by id), each at most ``k`` new members, a new
+    member going to the least loaded. A new member left without a mentor (too few) is not in
+    the result."""
+    experience = dict(seated)
+    mentors = sorted(
+        (mid for mid, e in seated if e >= experienced_min),
+        key=lambda mid: (-experience[mid], mid),
+    )
+    load = dict.fromkeys(mentors, 0)
+    assigned: dict[str, str] = {}
+    for mid, e in seated:
+        if e > new_max:
+            continue
+        free = [t for t in mentors if load[t] < k]
+        if free:
+            best = min(free, key=lambda t: load[t])
+            load[best] += 1
+            assigned[mid] = best
+    return assigned
+
+
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
 def encode(m: Model) -> None:
     mode = m.mode("mentoring")
