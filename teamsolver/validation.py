@@ -294,6 +294,10 @@ class Inputs:
             else ""
         )
         self.active = [m for m in self.instance.members if m.status == "active"]
+        self._free = {
+            r: [m for m in self.active if r not in m.unavailable_rounds]
+            for r in self.instance.rounds
+        }
         self.first_row: dict[str, int] = {}
         for i, g in enumerate(self.instance.groups):
             self.first_row.setdefault(g.round, i)
@@ -305,8 +309,8 @@ class Inputs:
         return g.size_max
 
     def free(self, round_id: str) -> list[Member]:
-        """The active members available in the round."""
-        return [m for m in self.active if round_id not in m.unavailable_rounds]
+        """The active members available in the round (listed once, read by every rule)."""
+        return self._free[round_id]
 
     def where(self, round_id: str) -> str:
         return f"round {round_id!r} ({plural(len(self.instance.groups_in(round_id)), 'group')})"

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 from ..data.instance import Instance, Unit
 from ..data.roster import Roster
-from .model import Model, mix_value, model_mode
+from ..rules.base import attribute_value
+from .model import Model, model_mode
 from .prep import Facts, strength
 
 #: (member, group) -> (seated, leader, deputy), as in :mod:`.solve`.
@@ -85,7 +86,7 @@ def extremes(
             for gi in fixed:
                 count: dict[str, int] = defaultdict(int)
                 for mi in seated[gi]:
-                    value = mix_value(instance, members[mi], attr)
+                    value = attribute_value(instance, members[mi], attr)
                     if value is not None:
                         count[value] += 1
                 counts.append(count)

@@ -20,11 +20,11 @@ from itertools import islice
 
 from ortools.sat.python import cp_model
 
-from ..data.instance import Instance, Member
+from ..data.instance import Instance
 from ..data.roster import Roster
 from ..data.settings import GOAL_IDS, Rules
 from ..rules import RULES
-from ..rules.base import Where
+from ..rules.base import Where, attribute_value
 from ..rules.recusal import Reason
 from . import symmetry
 from .prep import Facts, prepare, strength
@@ -638,7 +638,7 @@ class Model:
         if obj.weight("mix") and obj.mix_attributes:
             for attr in obj.mix_attributes:
                 values = {}
-                value_of = {mi: mix_value(inst, members[mi], attr) for mi in self.by_member}
+                value_of = {mi: attribute_value(inst, members[mi], attr) for mi in self.by_member}
                 for gi in range(len(inst.groups)):
                     per: dict[str, list[tuple[int, int]]] = defaultdict(list)
                     for mi in self.by_group[gi]:
@@ -750,19 +750,3 @@ def set_hint(proto: cp_model.CpModelProto, variables: Iterable[int], values: Ite
     hint = proto.solution_hint  # after the clear: a reference taken before is stale
     hint.vars.extend(variables)
     hint.values.extend(values)
-
-
-def mix_value(instance: Instance, member: Member, attr: str) -> str | None:
-    """The value of a mix attribute for a member (None: the member is skipped)."""
-    if attr == "gender":
-        return member.gender
-    if attr == "birth_decade":
-        return None if member.birth_year is None else str(member.birth_year // 10 * 10)
-    if attr in ("full_time", "party_member", "newly_promoted"):
-        return str(getattr(member, attr)).lower()
-    if attr == "unit":
-        return member.unit
-    if attr == "zone":
-        unit = instance.unit_by_id.get(member.unit)
-        return None if unit is None else unit.zone
-    return None

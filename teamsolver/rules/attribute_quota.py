@@ -31,13 +31,14 @@ from .base import (
     Rule,
     Violation,
     Where,
+    attribute_value,
     group_at,
     outsider,
     set_change,
 )
 
 if TYPE_CHECKING:
-    from ..data.instance import Group, Instance, Member
+    from ..data.instance import Group, Instance
     from ..engine.model import Model
     from ..explainer.words import Context as Words
     from ..validation import Inputs
@@ -101,20 +102,6 @@ class Settings(Rule):
         return tuple(parse_quota(text) for text in self.quotas)
 
 
-def value_of(instance: Instance, member: Member, attribute: str) -> str | None:
-    """The member's value of ``attribute`` as a quota names it (None: no value)."""
-    if attribute == "gender":
-        return member.gender
-    if attribute == "birth_decade":
-        return None if member.birth_year is None else str(member.birth_year // 10 * 10)
-    if attribute in ("full_time", "party_member", "newly_promoted"):
-        return "true" if getattr(member, attribute) else "false"
-    if attribute == "unit":
-        return member.unit
-    unit = instance.unit_by_id.get(member.unit)  # zone
-    return None if unit is None or not unit.zone else unit.zone
-
-
 def _bound(instance: Instance, key: str | None) -> Quota | None:
     return next((q for q in instance.rules.attribute_quota.bounds if q.key == key), None)
 
@@ -128,7 +115,7 @@ def check(ctx: Context) -> list[Violation]:
                 1
                 for s in ctx.by_group[group.id]
                 if s.member in ctx.members
-                and value_of(inst, ctx.members[s.member], q.attribute) == q.value
+                and attribute_value(inst, ctx.members[s.member], q.attribute) == q.value
             )
             off = q.n - have if q.op == ">=" else have - q.n
             if off > 0:
@@ -158,7 +145,9 @@ def counting(item: Where, instance: Instance) -> Counting | None:
         return None
     g = instance.group_by_id[item.group]
     says = f"{group_at(g)} needs at least {plural(q.n, *q.kind)} ({RULE_ID} {q.key})"
-    return Counting(lambda m: value_of(instance, m, q.attribute) == q.value, q.kind, q.n, says)
+    return Counting(
+        lambda m: attribute_value(instance, m, q.attribute) == q.value, q.kind, q.n, says
+    )
 
 
 def requirements(g: Group, instance: Instance) -> list[Where]:
@@ -223,10 +212,12 @@ def inputs(v: Inputs) -> None:
                 v.rule(RULE_ID, "groups", i, "size_max", f"{q.key} but size_max is {cap}")
         if not v.pool:
             continue
-        known = sorted({x for m in v.active if (x := value_of(inst, m, q.attribute)) is not None})
+        known = sorted(
+            {x for m in v.active if (x := attribute_value(inst, m, q.attribute)) is not None}
+        )
         for round_id in inst.rounds:
             need = q.n * len(inst.groups_in(round_id))
-            have = sum(value_of(inst, m, q.attribute) == q.value for m in v.free(round_id))
+            have = sum(attribute_value(inst, m, q.attribute) == q.value for m in v.free(round_id))
             have += v.slack
             if need > have:
                 values = f"; the values found: {', '.join(known)}" if q.value not in known else ""
@@ -245,7 +236,7 @@ def inputs(v: Inputs) -> None:
 def encode(m: Model) -> None:
     inst = m.instance
     for q in m.rules.attribute_quota.bounds:
-        has = [value_of(inst, member, q.attribute) == q.value for member in inst.members]
+        has = [attribute_value(inst, member, q.attribute) == q.value for member in inst.members]
         for gi, g in enumerate(inst.groups):
             seats = [i for mi, i in zip(m.by_group[gi], m.group_index[gi], strict=True) if has[mi]]
             where = Where(RULE_ID, g.round, g.id, other=q.key)

@@ -49,6 +49,23 @@ MEMBER_ATTRIBUTES: tuple[str, ...] = (
 )
 
 
+def attribute_value(instance: Instance, member: Member, attribute: str) -> str | None:
+    """A member's value of one of :data:`MEMBER_ATTRIBUTES` as the ``mix`` goal and
+    ``attribute-quota`` count it (None: the member has none and is skipped)."""
+    if attribute == "gender":
+        return member.gender
+    if attribute == "birth_decade":
+        return None if member.birth_year is None else str(member.birth_year // 10 * 10)
+    if attribute in ("full_time", "party_member", "newly_promoted"):
+        return str(getattr(member, attribute)).lower()
+    if attribute == "unit":
+        return member.unit
+    if attribute == "zone":
+        unit = instance.unit_by_id.get(member.unit)
+        return None if unit is None else unit.zone
+    return None
+
+
 # -- settings --------------------------------------------------------------------------------
 class SettingsModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
