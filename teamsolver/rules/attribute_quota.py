@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..data.values import StrList
+from ..i18n.phrase import Count, Phrase
 from ..text import plural
 from .base import (
     MEMBER_ATTRIBUTES,
@@ -72,6 +73,10 @@ class Quota:
             f"members with {self.attribute} {self.value}",
         )
 
+    def many(self, n: int) -> Count:
+        """``n`` members with the value, in words (``2 members with gender F``)."""
+        return Count("phrase.count.member-with", n, attribute=self.attribute, value=self.value)
+
 
 def parse_quota(text: str) -> Quota:
     found = _BOUND.match(text)
@@ -119,16 +124,14 @@ def check(ctx: Context) -> list[Violation]:
             )
             off = q.n - have if q.op == ">=" else have - q.n
             if off > 0:
-                word = "at least" if q.op == ">=" else "at most"
+                words = Phrase(
+                    f"violation.attribute-quota.{'at-least' if q.op == '>=' else 'at-most'}",
+                    group=group.id,
+                    n=q.many(have),
+                    need=q.n,
+                )
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=group.round,
-                        group=group.id,
-                        count=off,
-                        message=f"group {group.id} has {plural(have, *q.kind)}; "
-                        f"{RULE_ID} asks for {word} {q.n}",
-                    )
+                    Violation.said(RULE_ID, words, round=group.round, group=group.id, count=off)
                 )
     return out
 

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_serializer
 
 from ..data.values import Int
-from ..text import ids, plural
+from ..i18n import DEFAULT
+from ..i18n.phrase import Count, Ids, Join, Phrase
+from ..text import ids
 
 if TYPE_CHECKING:
     from ..data.instance import Group, HistoryEntry, Instance, Member, Unit
@@ -107,6 +109,45 @@ class Violation(BaseModel):
     members: tuple[str, ...] = ()
     count: int = 1
     message: str
+    #: The words of ``message`` as data, to say them in another language (never dumped).
+    _phrase: Phrase | None = PrivateAttr(None)
+
+    @classmethod
+    def said(
+        cls,
+        rule: str,
+        phrase: Phrase,
+        *,
+        round: str | None = None,
+        group: str | None = None,
+        members: tuple[str, ...] = (),
+        count: int = 1,
+    ) -> Violation:
+        """A violation whose ``message`` is ``phrase`` in English, and in any language by
+        :meth:`text`."""
+        made = cls(
+            rule=rule,
+            round=round,
+            group=group,
+            members=members,
+            count=count,
+            message=phrase.render(),
+        )
+        made._phrase = phrase
+        return made
+
+    def text(self, lang: str = DEFAULT) -> str:
+        """``message`` in ``lang`` (a violation read back from JSON has its English only)."""
+        return self.message if self._phrase is None else self._phrase.render(lang)
+
+    def __eq__(self, other: object) -> bool:
+        # The phrase is ``message`` as data: a violation read back from JSON is the same.
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash((self.rule, self.round, self.group, self.members, self.count, self.message))
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -121,6 +162,19 @@ class Violation(BaseModel):
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.message}"
+
+
+def needs(at_least: int | None, at_most: int | None) -> Join:
+    """What a count needs, in words: ``at least 5 and at most 6`` (None: no such bound)."""
+    parts = [] if at_least is None else [Phrase("violation.need.at-least", n=at_least)]
+    if at_most is not None:
+        parts.append(Phrase("violation.need.at-most", n=at_most))
+    return Join(parts, "and")
+
+
+def named(members: Sequence[str]) -> Phrase | str:
+    """`` (M1 and M2)`` after a count of members; nothing for none."""
+    return Phrase("phrase.named", ids=Ids(members)) if members else ""
 
 
 # -- the checker's view of a roster ------------------------------------------------------------
@@ -152,26 +206,26 @@ class Context:
             group = self.groups.get(seat.group)
             if group is None:
                 structural.append(
-                    Violation(
-                        rule=ROSTER,
+                    Violation.said(
+                        ROSTER,
+                        Phrase("violation.roster.no-group", member=seat.member, group=seat.group),
                         round=seat.round,
                         group=seat.group,
                         members=(seat.member,),
-                        message=f"the seat of member {seat.member} names group {seat.group}, "
-                        "which is not in the instance; no rule can check this seat",
                     )
                 )
                 continue
             if seat.round != group.round:
+                words = Phrase(
+                    "violation.roster.round",
+                    member=seat.member,
+                    group=group.id,
+                    said=seat.round,
+                    round=group.round,
+                )
                 structural.append(
-                    Violation(
-                        rule=ROSTER,
-                        round=group.round,
-                        group=group.id,
-                        members=(seat.member,),
-                        message=f"the seat of member {seat.member} in group {group.id} says "
-                        f"round {seat.round}, but group {group.id} is in round {group.round}; "
-                        f"it is checked as a seat of round {group.round}",
+                    Violation.said(
+                        ROSTER, words, round=group.round, group=group.id, members=(seat.member,)
                     )
                 )
                 seat = seat.model_copy(update={"round": group.round})
@@ -280,10 +334,12 @@ class Context:
 
 
 def attribute_minimum(
-    ctx: Context, rule_id: str, attribute: str, need: int, noun: str, purpose: str
+    ctx: Context, rule_id: str, attribute: str, need: int, noun: str
 ) -> list[Violation]:
     """Per group, ``max(0, need − n)`` with n = seats whose member has ``attribute`` true:
-    the shape of ``full-time-anchor`` and ``party-branch``."""
+    the shape of ``full-time-anchor`` and ``party-branch``. ``noun``: the count key of the
+    members that count (``full-time-member``); the rule's own words say why it needs them
+    (``violation.<rule>.short``)."""
     out: list[Violation] = []
     for group in ctx.instance.groups:
         have = sum(
@@ -292,14 +348,14 @@ def attribute_minimum(
             if s.member in ctx.members and getattr(ctx.members[s.member], attribute)
         )
         if have < need:
+            words = Phrase(
+                f"violation.{rule_id}.short",
+                group=group.id,
+                n=Count(f"phrase.count.{noun}", have),
+                need=need,
+            )
             out.append(
-                Violation(
-                    rule=rule_id,
-                    round=group.round,
-                    group=group.id,
-                    count=need - have,
-                    message=f"group {group.id} has {plural(have, noun)}; {purpose}",
-                )
+                Violation.said(rule_id, words, round=group.round, group=group.id, count=need - have)
             )
     return out
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text import ids, plural
+from ..i18n.phrase import Count, Phrase
+from ..text import plural
 from .base import (
     OUTSIDE,
     Candidate,
@@ -22,6 +23,8 @@ from .base import (
     Where,
     able_to_hold,
     group_at,
+    named,
+    needs,
     outsider,
     role_quota,
     role_quota_sentence,
@@ -48,34 +51,33 @@ def check(ctx: Context) -> list[Violation]:
         short = max(0, group.deputies_min - n)
         surplus = max(0, n - group.deputies_max)
         if short or surplus:
-            named = f" ({ids(deputies)})" if deputies else ""
-            needs = []
-            if short:
-                needs.append(f"at least {group.deputies_min}")
-            if surplus:
-                needs.append(f"at most {group.deputies_max}")
+            words = Phrase(
+                "violation.deputy-quota.count",
+                group=group.id,
+                n=Count("phrase.count.deputy", n),
+                named=named(deputies),
+                needs=needs(
+                    group.deputies_min if short else None,
+                    group.deputies_max if surplus else None,
+                ),
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    words,
                     round=group.round,
                     group=group.id,
                     members=tuple(deputies),
                     count=short + surplus,
-                    message=f"group {group.id} has {plural(n, 'deputy', 'deputies')}{named}; "
-                    f"it needs {' and '.join(needs)}",
                 )
             )
         for mid in deputies:
             member = ctx.members.get(mid)
             if member is not None and not member.can_deputy:
+                words = Phrase("violation.deputy-quota.unable", member=mid, group=group.id)
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=group.round,
-                        group=group.id,
-                        members=(mid,),
-                        message=f"member {mid} is a deputy of group {group.id} but is not in "
-                        "the deputy pool (can_deputy is false)",
+                    Violation.said(
+                        RULE_ID, words, round=group.round, group=group.id, members=(mid,)
                     )
                 )
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n.phrase import Join, Phrase
 from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
@@ -28,25 +29,26 @@ def check(ctx: Context) -> list[Violation]:
     out: list[Violation] = []
     for seat in ctx.placed:
         member = ctx.members.get(seat.member)
-        where = f"member {seat.member} in group {seat.group} (round {seat.round})"
+        where = {"member": seat.member, "group": seat.group, "round": seat.round}
         if member is None:
-            message = f"{where} is not in the pool"
+            words = Phrase("violation.eligibility.not-in-pool", **where)
         else:
-            reasons = []
+            reasons: list[Phrase] = []
             if member.status != "active":
-                reasons.append(f"is {member.status}")
+                reasons.append(
+                    Phrase(
+                        "violation.eligibility.status",
+                        status=Phrase(f"phrase.status.{member.status}"),
+                    )
+                )
             if seat.round in member.unavailable_rounds:
-                reasons.append(f"is unavailable in round {seat.round}")
+                reasons.append(Phrase("violation.eligibility.unavailable", round=seat.round))
             if not reasons:
                 continue
-            message = f"{where} {' and '.join(reasons)}; only active, available members may sit"
+            words = Phrase("violation.eligibility.barred", why=Join(reasons, "and"), **where)
         out.append(
-            Violation(
-                rule=RULE_ID,
-                round=seat.round,
-                group=seat.group,
-                members=(seat.member,),
-                message=message,
+            Violation.said(
+                RULE_ID, words, round=seat.round, group=seat.group, members=(seat.member,)
             )
         )
     return out

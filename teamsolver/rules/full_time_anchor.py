@@ -46,8 +46,7 @@ def check(ctx: Context) -> list[Violation]:
         RULE_ID,
         "full_time",
         need,
-        "full-time member",
-        f"it needs at least {need} to anchor its work",
+        "full-time-member",
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n.phrase import Count, Phrase
 from ..text import plural
 from .base import (
     OUTSIDE,
@@ -19,6 +20,7 @@ from .base import (
     Violation,
     Where,
     group_at,
+    needs,
     outsider,
     set_change,
 )
@@ -43,19 +45,14 @@ def check(ctx: Context) -> list[Violation]:
         surplus = max(0, n - group.size_max) if group.size_max is not None else 0
         if not short and not surplus:
             continue
-        needs = []
-        if short:
-            needs.append(f"at least {group.size_min}")
-        if surplus:
-            needs.append(f"at most {group.size_max}")
+        words = Phrase(
+            "violation.group-size.count",
+            group=group.id,
+            n=Count("phrase.count.seat", n),
+            needs=needs(group.size_min if short else None, group.size_max if surplus else None),
+        )
         out.append(
-            Violation(
-                rule=RULE_ID,
-                round=group.round,
-                group=group.id,
-                count=short + surplus,
-                message=f"group {group.id} has {plural(n, 'seat')}; it needs {' and '.join(needs)}",
-            )
+            Violation.said(RULE_ID, words, round=group.round, group=group.id, count=short + surplus)
         )
     return out
 

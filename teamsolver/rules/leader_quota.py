@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text import ids, plural
+from ..i18n.phrase import Count, Phrase
+from ..text import plural
 from .base import (
     OUTSIDE,
     Candidate,
@@ -21,6 +22,7 @@ from .base import (
     Where,
     able_to_hold,
     group_at,
+    named,
     outsider,
     role_quota,
     role_quota_sentence,
@@ -45,29 +47,30 @@ def check(ctx: Context) -> list[Violation]:
         leaders = [s.member for s in ctx.by_group[group.id] if s.role == "leader"]
         n = len(leaders)
         if n != group.leaders:
-            named = f" ({ids(leaders)})" if leaders else ""
+            words = Phrase(
+                "violation.leader-quota.count",
+                group=group.id,
+                n=Count("phrase.count.leader", n),
+                named=named(leaders),
+                need=group.leaders,
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    words,
                     round=group.round,
                     group=group.id,
                     members=tuple(leaders),
                     count=abs(n - group.leaders),
-                    message=f"group {group.id} has {plural(n, 'leader')}{named}; "
-                    f"it needs exactly {group.leaders}",
                 )
             )
         for mid in leaders:
             member = ctx.members.get(mid)
             if member is not None and not member.can_lead:
+                words = Phrase("violation.leader-quota.unable", member=mid, group=group.id)
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=group.round,
-                        group=group.id,
-                        members=(mid,),
-                        message=f"member {mid} leads group {group.id} but is not in the "
-                        "leader pool (can_lead is false)",
+                    Violation.said(
+                        RULE_ID, words, round=group.round, group=group.id, members=(mid,)
                     )
                 )
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n.phrase import Phrase
 from .base import Candidate, Change, Context, Counting, Rule, Violation, Where
 
 if TYPE_CHECKING:
@@ -34,15 +35,9 @@ def check(ctx: Context) -> list[Violation]:
         for gid in groups:
             if b in ctx.members_in[gid]:
                 group = ctx.groups[gid]
+                words = Phrase("violation.member-conflict.together", a=a, b=b, group=gid)
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=group.round,
-                        group=gid,
-                        members=(a, b),
-                        message=f"members {a} and {b} are both in group {gid}, "
-                        "but a conflict row keeps them apart",
-                    )
+                    Violation.said(RULE_ID, words, round=group.round, group=gid, members=(a, b))
                 )
     return out
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int
+from ..i18n.phrase import Count, Ids, Phrase
 from ..text import ids, plural
 from .base import (
     OUTSIDE,
@@ -60,17 +61,23 @@ def check(ctx: Context) -> list[Violation]:
         experienced = sum(1 for s in seats if ctx.is_experienced(s.member, round_id))
         excess = max(0, len(new) - k * experienced)
         if excess:
+            words = Phrase(
+                "violation.mentoring.too-many-new",
+                group=group.id,
+                n=Count("phrase.count.new-member", len(new)),
+                ids=Ids(new),
+                experienced=Count("phrase.count.experienced-member", experienced),
+                k=k,
+                excess=Count("violation.mentoring.excess", excess),
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    words,
                     round=round_id,
                     group=group.id,
                     members=tuple(new),
                     count=excess,
-                    message=f"group {group.id} has {plural(len(new), 'new member')} "
-                    f"({ids(new)}) and {plural(experienced, 'experienced member')}; "
-                    f"each experienced member may mentor at most {k}, "
-                    f"so {excess} {'is' if excess == 1 else 'are'} too many",
                 )
             )
         mentees: dict[str, list[str]] = defaultdict(list)
@@ -78,44 +85,50 @@ def check(ctx: Context) -> list[Violation]:
             mentor = seat.mentor
             if mentor is None:
                 continue
+            who = {"mentor": mentor, "member": seat.member, "group": group.id}
             if mentor == seat.member:
-                problem = f"member {mentor} in group {group.id} is named as their own mentor"
+                problem = Phrase("violation.mentoring.self", **who)
             elif mentor not in ctx.members:
-                problem = (
-                    f"mentor {mentor} of member {seat.member} in group {group.id} "
-                    "is not in the pool"
-                )
+                problem = Phrase("violation.mentoring.not-in-pool", **who)
             elif mentor not in ctx.members_in[group.id]:
-                problem = f"mentor {mentor} of member {seat.member} is not in group {group.id}"
+                problem = Phrase("violation.mentoring.elsewhere", **who)
             elif not ctx.is_experienced(mentor, round_id):
-                problem = (
-                    f"mentor {mentor} of member {seat.member} in group {group.id} has "
-                    f"experience {ctx.experience(mentor, round_id)}; a mentor needs "
-                    f"at least {experienced_min}"
+                problem = Phrase(
+                    "violation.mentoring.inexperienced",
+                    experience=ctx.experience(mentor, round_id),
+                    need=experienced_min,
+                    **who,
                 )
             else:
                 mentees[mentor].append(seat.member)
                 continue
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    problem,
                     round=round_id,
                     group=group.id,
                     members=(seat.member, mentor),
-                    message=problem,
                 )
             )
         for mentor, of in mentees.items():
             if len(of) > k:
+                words = Phrase(
+                    "violation.mentoring.too-many-mentees",
+                    mentor=mentor,
+                    n=Count("phrase.count.member", len(of)),
+                    group=group.id,
+                    ids=Ids(of),
+                    k=k,
+                )
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
+                    Violation.said(
+                        RULE_ID,
+                        words,
                         round=round_id,
                         group=group.id,
                         members=(mentor, *of),
                         count=len(of) - k,
-                        message=f"member {mentor} mentors {plural(len(of), 'member')} in group "
-                        f"{group.id} ({ids(of)}); a mentor may take at most {k}",
                     )
                 )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n.phrase import Count, Ids, Phrase
 from ..text import ids, plural
 from .base import OUTSIDE, SHOWN, Candidate, Context, Counting, Rule, Violation, Where, outsider
 
@@ -40,15 +41,15 @@ def check(ctx: Context) -> list[Violation]:
             continue
         if any(s.role == "deputy" and ctx.is_experienced(s.member, group.round) for s in seats):
             continue
+        words = Phrase(
+            "violation.new-leader-support.alone",
+            group=group.id,
+            who=Count("violation.new-leader-support.promoted", len(promoted), ids=Ids(promoted)),
+            need=need,
+        )
         out.append(
-            Violation(
-                rule=RULE_ID,
-                round=group.round,
-                group=group.id,
-                members=tuple(promoted),
-                message=f"group {group.id} is led by newly promoted "
-                f"{'member' if len(promoted) == 1 else 'members'} {ids(promoted)} "
-                f"but has no experienced deputy (experience at least {need})",
+            Violation.said(
+                RULE_ID, words, round=group.round, group=group.id, members=tuple(promoted)
             )
         )
     return out

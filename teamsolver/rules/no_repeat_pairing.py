@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int, OptInt
-from ..text import ids, plural
+from ..i18n.phrase import Count, Ids, Phrase
 from .base import MAX_WEIGHT, Candidate, Context, Counting, Mode, Rule, Violation, Where, set_change
 
 if TYPE_CHECKING:
@@ -55,22 +55,37 @@ def check(ctx: Context) -> list[Violation]:
         for a, b in combinations(sorted(ctx.members_in[group.id]), 2):
             earlier = shared[(a, b)]
             common = sorted(past_of(a) & past_of(b), key=lambda k: (k[1], k[0]))
-            occasions = [f"group {g} (round {ctx.groups[g].round})" for g in earlier]
+            occasions = [
+                Phrase("violation.no-repeat-pairing.group", group=g, round=ctx.groups[g].round)
+                for g in earlier
+            ]
             occasions += [
-                f"past group {pg} ({plural(ago, 'round')} before the plan)" for pg, ago in common
+                Phrase(
+                    "violation.no-repeat-pairing.past",
+                    group=pg,
+                    ago=Count("phrase.count.round", ago),
+                )
+                for pg, ago in common
             ]
             earlier.append(group.id)
             if not occasions:
                 continue
+            words = Phrase(
+                "violation.no-repeat-pairing.again",
+                a=a,
+                b=b,
+                group=group.id,
+                round=group.round,
+                before=Ids(occasions),
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    words,
                     round=group.round,
                     group=group.id,
                     members=(a, b),
                     count=len(occasions),
-                    message=f"members {a} and {b} share group {group.id} in round "
-                    f"{group.round} after sharing {ids(occasions)}",
                 )
             )
     return out

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text import ids
+from ..i18n.phrase import Ids, Phrase
 from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
@@ -34,15 +34,21 @@ def check(ctx: Context) -> list[Violation]:
         for member, groups in groups_of.items():
             k = len(groups)
             if k > 1:
+                words = Phrase(
+                    "violation.one-seat-per-round.seats",
+                    member=member,
+                    k=k,
+                    round=round_id,
+                    groups=Ids(groups),
+                )
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
+                    Violation.said(
+                        RULE_ID,
+                        words,
                         round=round_id,
                         group=groups[1],
                         members=(member,),
                         count=k - 1,
-                        message=f"member {member} holds {k} seats in round {round_id} "
-                        f"(groups {ids(groups)}); a member holds at most one seat per round",
                     )
                 )
     return out

@@ -47,8 +47,7 @@ def check(ctx: Context) -> list[Violation]:
         RULE_ID,
         "party_member",
         need,
-        "party member",
-        f"a temporary party branch needs at least {need}",
+        "party-member",
     )
 
 

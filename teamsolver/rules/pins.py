@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..text import ids
+from ..i18n.phrase import Ids, Phrase
 from .base import AlwaysRule, Candidate, Change, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
@@ -33,30 +33,32 @@ def check(ctx: Context) -> list[Violation]:
         roles = [s.role for s in ctx.by_member.get(pin.member, ()) if s.group == pin.group]
         if pin.kind == "require":
             if not roles:
-                as_role = f" as {pin.role}" if pin.role else ""
                 message = (
-                    f"member {pin.member} is pinned to group {pin.group}{as_role} "
-                    "but holds no seat there"
+                    Phrase("violation.pins.absent", member=pin.member, group=pin.group)
+                    if pin.role is None
+                    else Phrase(
+                        "violation.pins.absent-as",
+                        member=pin.member,
+                        group=pin.group,
+                        role=Phrase(f"role.{pin.role}"),
+                    )
                 )
             elif pin.role is not None and pin.role not in roles:
-                message = (
-                    f"member {pin.member} is pinned to group {pin.group} as {pin.role} "
-                    f"but sits there as {ids(roles)}"
+                message = Phrase(
+                    "violation.pins.other-role",
+                    member=pin.member,
+                    group=pin.group,
+                    role=Phrase(f"role.{pin.role}"),
+                    roles=Ids([Phrase(f"role.{r}") for r in roles]),
                 )
             else:
                 continue
         elif roles:
-            message = f"member {pin.member} is pinned out of group {pin.group} but sits there"
+            message = Phrase("violation.pins.forbidden", member=pin.member, group=pin.group)
         else:
             continue
         out.append(
-            Violation(
-                rule=RULE_ID,
-                round=round_id,
-                group=pin.group,
-                members=(pin.member,),
-                message=message,
-            )
+            Violation.said(RULE_ID, message, round=round_id, group=pin.group, members=(pin.member,))
         )
     return out
 

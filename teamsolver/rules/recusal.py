@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..data.values import Bool, Int
+from ..i18n.phrase import Count, Join, Phrase
 from ..text import plural
 from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
 
@@ -89,37 +90,34 @@ def _reasons(
     target: str,
     index: int,
     earlier: dict[tuple[str, str], list[int]],
-) -> list[str]:
+) -> list[Phrase]:
     settings = ctx.rules.recusal
     home = member.unit
-    reasons: list[str] = []
+    reasons: list[Phrase] = []
     if target == home:
-        reasons.append("their own unit")
+        reasons.append(Phrase("violation.recusal.own-unit"))
     elif settings.hierarchy and target in ctx.ancestors(home):
-        reasons.append(f"above their unit {home}")
+        reasons.append(Phrase("violation.recusal.above", unit=home))
     elif settings.hierarchy and home in ctx.ancestors(target):
-        reasons.append(f"part of their unit {home}")
+        reasons.append(Phrase("violation.recusal.under", unit=home))
     if target in member.conflict_units:
-        reasons.append("one of their conflict units")
+        reasons.append(Phrase("violation.recusal.conflict-unit"))
     if settings.own_zone and target != home:
         zone = ctx.zone(home)
         if zone is not None and ctx.zone(target) == zone:
-            reasons.append(f"in zone {zone}, like their unit {home}")
+            reasons.append(Phrase("violation.recusal.zone", zone=zone, unit=home))
     cooldown = settings.reinspect_cooldown
     if cooldown > 0:
+        wait = Count("phrase.count.round", cooldown)
         last = ctx.last_inspected(member.id, target)
         ago = None if last is None else last + index
         if ago is not None and ago <= cooldown:
             reasons.append(
-                f"inspected by them {plural(ago, 'round')} ago "
-                f"(cooldown {plural(cooldown, 'round')})"
+                Phrase("violation.recusal.history", ago=Count("phrase.count.round", ago), wait=wait)
             )
         for i in earlier.get((member.id, target), ()):
             if i < index and index - i <= cooldown:
-                reasons.append(
-                    f"inspected by them in round {ctx.rounds[i]} "
-                    f"(cooldown {plural(cooldown, 'round')})"
-                )
+                reasons.append(Phrase("violation.recusal.earlier", round=ctx.rounds[i], wait=wait))
                 break
     return reasons
 
@@ -142,16 +140,18 @@ def check(ctx: Context) -> list[Violation]:
         for target in ctx.groups[seat.group].targets:
             reasons = _reasons(ctx, member, target, index, earlier)
             if reasons:
-                found.append(f"unit {target} ({'; '.join(reasons)})")
+                found.append(Phrase("violation.recusal.target", unit=target, why=Join(reasons)))
         if found:
+            words = Phrase(
+                "violation.recusal.seat",
+                member=seat.member,
+                group=seat.group,
+                round=seat.round,
+                targets=Join(found, "or"),
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
-                    round=seat.round,
-                    group=seat.group,
-                    members=(seat.member,),
-                    message=f"member {seat.member} in group {seat.group} (round {seat.round}) "
-                    f"must not inspect {' or '.join(found)}",
+                Violation.said(
+                    RULE_ID, words, round=seat.round, group=seat.group, members=(seat.member,)
                 )
             )
     return out

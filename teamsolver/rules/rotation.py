@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int, OptInt
+from ..i18n.phrase import Count, Phrase
 from ..text import plural
 from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
 
@@ -43,15 +44,19 @@ def check(ctx: Context) -> list[Violation]:
         own = member.max_rounds if member is not None else None
         cap = own if own is not None else settings.max_rounds
         if cap is not None and len(seats) > cap:
-            whose = " (their max_rounds)" if own is not None else ""
+            words = Phrase(
+                "violation.rotation.seats" if own is None else "violation.rotation.own-seats",
+                member=mid,
+                n=Count("violation.rotation.held", len(seats)),
+                cap=cap,
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
+                Violation.said(
+                    RULE_ID,
+                    words,
                     round=ctx.rounds[ctx.seat_rounds(mid)[-1]],
                     members=(mid,),
                     count=len(seats) - cap,
-                    message=f"member {mid} holds {plural(len(seats), 'seat')} in the plan; "
-                    f"at most {cap} are allowed{whose}",
                 )
             )
         if settings.min_rest <= 0:
@@ -60,17 +65,15 @@ def check(ctx: Context) -> list[Violation]:
         for i, j in pairwise(rounds):
             rest = j - i - 1
             if rest < settings.min_rest:
-                out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=ctx.rounds[j],
-                        members=(mid,),
-                        message=f"member {mid} sits in rounds {ctx.rounds[i]} and "
-                        f"{ctx.rounds[j]} with {plural(rest, 'round')} of rest between; "
-                        f"at least {settings.min_rest} {'is' if settings.min_rest == 1 else 'are'}"
-                        " needed",
-                    )
+                words = Phrase(
+                    "violation.rotation.rest",
+                    member=mid,
+                    first=ctx.rounds[i],
+                    then=ctx.rounds[j],
+                    rest=Count("phrase.count.round", rest),
+                    need=Count("violation.rotation.need", settings.min_rest),
                 )
+                out.append(Violation.said(RULE_ID, words, round=ctx.rounds[j], members=(mid,)))
     return out
 
 

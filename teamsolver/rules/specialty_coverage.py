@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..i18n.phrase import Count, Phrase
 from ..text import did_you_mean, plural
 from .base import (
     OUTSIDE,
@@ -50,14 +51,16 @@ def check(ctx: Context) -> list[Violation]:
         for specialty, need in group.requires:
             have = sum(1 for held in specialties if specialty in held)
             if have < need:
+                words = Phrase(
+                    "violation.specialty-coverage.short",
+                    group=group.id,
+                    n=Count("phrase.count.member", have),
+                    specialty=specialty,
+                    need=need,
+                )
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
-                        round=group.round,
-                        group=group.id,
-                        count=need - have,
-                        message=f"group {group.id} has {plural(have, 'member')} with specialty "
-                        f"{specialty}; it needs at least {need}",
+                    Violation.said(
+                        RULE_ID, words, round=group.round, group=group.id, count=need - have
                     )
                 )
     return out

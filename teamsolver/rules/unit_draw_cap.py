@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import OptInt
+from ..i18n.phrase import Count, Ids, Phrase
 from ..text import ids, plural
 from .base import SHOWN, Candidate, Context, Counting, Rule, Violation, Where, set_change
 
@@ -56,16 +57,23 @@ def check(ctx: Context) -> list[Violation]:
             cap = own if own is not None else settings.max_per_round
             if cap is None or len(drawn) <= cap:
                 continue
-            which = f"unit {unit_id} (its max_drawn)" if own is not None else "one unit"
+            which = (
+                Phrase("violation.unit-draw-cap.own", unit=unit_id)
+                if own is not None
+                else Phrase("violation.unit-draw-cap.any")
+            )
+            words = Phrase(
+                "violation.unit-draw-cap.round",
+                round=round_id,
+                n=Count("phrase.count.member", len(drawn)),
+                unit=unit_id,
+                ids=Ids(drawn),
+                cap=cap,
+                which=which,
+            )
             out.append(
-                Violation(
-                    rule=RULE_ID,
-                    round=round_id,
-                    members=tuple(drawn),
-                    count=len(drawn) - cap,
-                    message=f"round {round_id} draws {plural(len(drawn), 'member')} from unit "
-                    f"{unit_id} ({ids(drawn)}); at most {cap} may be drawn from {which} "
-                    "in a round",
+                Violation.said(
+                    RULE_ID, words, round=round_id, members=tuple(drawn), count=len(drawn) - cap
                 )
             )
     cap = settings.max_per_group
@@ -74,15 +82,22 @@ def check(ctx: Context) -> list[Violation]:
     for group in ctx.instance.groups:
         for unit_id, drawn in _by_home(ctx, ctx.by_group[group.id]).items():
             if len(drawn) > cap:
+                words = Phrase(
+                    "violation.unit-draw-cap.group",
+                    group=group.id,
+                    n=Count("phrase.count.member", len(drawn)),
+                    unit=unit_id,
+                    ids=Ids(drawn),
+                    cap=cap,
+                )
                 out.append(
-                    Violation(
-                        rule=RULE_ID,
+                    Violation.said(
+                        RULE_ID,
+                        words,
                         round=group.round,
                         group=group.id,
                         members=tuple(drawn),
                         count=len(drawn) - cap,
-                        message=f"group {group.id} has {plural(len(drawn), 'member')} from unit "
-                        f"{unit_id} ({ids(drawn)}); at most {cap} may come from one unit",
                     )
                 )
     return out
