@@ -160,11 +160,11 @@ def _print_check(
     bends = sum(v.count for v in soft)
     if broken:
         line("broken", violations=count("violation", len(broken)))
-        for text in align([header, *violation_rows(broken)]):
+        for text in align([header, *violation_rows(broken, lang)]):
             click.echo("  " + text)
     if soft:
         line("bent", violations=count("violation", bends))
-        for text in align([header, *violation_rows(soft)]):
+        for text in align([header, *violation_rows(soft, lang)]):
             click.echo("  " + text)
     click.echo(i18n.text("cli.goals", lang))
     for text in goal_lines(inst, goals, baseline=False, lang=lang):

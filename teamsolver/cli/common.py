@@ -353,9 +353,10 @@ def rules_bent(counts: dict[str, int], lang: str) -> str:
     return i18n.text("cli.bent", lang, rules=bent)
 
 
-def violation_rows(violations: Sequence[Violation]) -> list[list[str]]:
+def violation_rows(violations: Sequence[Violation], lang: str) -> list[list[str]]:
     return [
-        [v.rule, v.round or "", v.group or "", ", ".join(v.members), v.message] for v in violations
+        [v.rule, v.round or "", v.group or "", ", ".join(v.members), v.say(lang)]
+        for v in violations
     ]
 
 

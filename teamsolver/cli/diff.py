@@ -37,8 +37,8 @@ from .reporting import LANG, language
 
 def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[str]:
     """The diff as a planner reads it (in ``lang``; ids stay): per group, who leaves, who
-    joins, whose role or mentor changes; then the goals before and after. The reason a seat
-    left is the library's sentence (English)."""
+    joins, whose role or mentor changes (with the reason a seat had to go); then the goals
+    before and after."""
 
     def word(key: str, **values: Any) -> str:
         return i18n.text(f"cli.diff.{key}", lang, **values)
@@ -55,7 +55,7 @@ def diff_lines(instance: Instance, diff: RosterDiff, lang: str = "en") -> list[s
         rows: list[list[str]] = []
         for c in diff.left:
             if c.group == gid:
-                why = word("because", reason=c.reason) if c.reason else ""
+                why = word("because", reason=c.say(lang)) if c.reason else ""
                 rows.append(
                     ["-", person(instance, c.member), word("leaves", role=role(c.role), why=why)]
                 )

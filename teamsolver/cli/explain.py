@@ -198,7 +198,7 @@ def explain_command(
             column = "--group" if str(exc).startswith("unknown group") else "--why"
             bad_input([Problem(message=str(exc), file=column)], as_json, failed, lang=chosen)
         with reader_may_leave():
-            _print_why(answer, as_json)
+            _print_why(answer, as_json, chosen)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)
     result = explain(inst, time_limit=limit, workers=workers, seed=seed, suggest=not no_suggestions)
     write_html(
@@ -267,8 +267,8 @@ def _load_for_explain(
 def _print_explanation(
     result: Explanation, as_json: bool, *, suggested: bool, lang: str = "en"
 ) -> None:
-    """The explanation (the explainer's sentences stay English), the headings around it in
-    ``lang``, and a status line on stderr."""
+    """The explanation, its suggestions and the headings around them in ``lang``, and a status
+    line on stderr."""
 
     def say_(key: str, **values: Any) -> str:
         return i18n.text(f"cli.explain.{key}", lang, **values)
@@ -276,17 +276,17 @@ def _print_explanation(
     if as_json:
         print_json(result.to_json())
     else:
-        click.echo(result.message)
+        click.echo(result.say(lang))
         if result.suggestions:
             scope = "plan" if result.suggestions[0].scope == "plan" else "conflict"
             click.echo(say_(f"changes_{scope}"))
             for s in result.suggestions:
-                click.echo(f"- {s.text}")
+                click.echo(f"- {s.say(lang)}")
         elif result.status == "INFEASIBLE" and suggested:
             click.echo(say_("no_change"))
         if result.more:
             click.echo(say_("more"))
-            for text in result.more:
+            for text in result.say_more(lang):
                 click.echo(f"- {text}")
     took = result.wall_time_s
     core = (
@@ -308,8 +308,8 @@ def _print_explanation(
     )
 
 
-def _print_why(answer: WhyNot, as_json: bool) -> None:
+def _print_why(answer: WhyNot, as_json: bool, lang: str = "en") -> None:
     if as_json:
         print_json(answer.to_json())
     else:
-        click.echo(answer.message)
+        click.echo(answer.say(lang))

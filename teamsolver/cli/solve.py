@@ -122,7 +122,7 @@ def _print_summary(
         for v in soft:
             per_rule[v.rule] = per_rule.get(v.rule, 0) + v.count
         click.echo(rules_bent(per_rule, lang))
-        for text in align(violation_rows(soft[:SHOWN_VIOLATIONS])):
+        for text in align(violation_rows(soft[:SHOWN_VIOLATIONS], lang)):
             click.echo("  " + text)
         if len(soft) > SHOWN_VIOLATIONS:
             more = len(soft) - SHOWN_VIOLATIONS

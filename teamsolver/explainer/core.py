@@ -10,6 +10,7 @@ from dataclasses import asdict
 from ..data.errors import InputError, raise_if_errors
 from ..data.instance import Instance, relaxed
 from ..engine.conflict import SAT, UNKNOWN, UNSAT, Oracle, feasible, first_conflict, shrink
+from ..i18n.phrase import Join, Phrase, Saying, Words
 from ..limits import search_args
 from ..rules import RULE_BY_ID, RULES
 from ..rules.base import Where
@@ -56,7 +57,7 @@ def explain(
     ctx = Context(instance)
     found = obvious(ctx)
     solves = 0
-    more: tuple[str, ...] = ()
+    more: tuple[Words, ...] = ()
     if found:
         core, proven, found_by = found[0], True, "input"
         more = tuple(_summary(ctx, c) for c in found[1:])
@@ -79,15 +80,14 @@ def explain(
         if verdict != UNSAT or oracle is None:
             solves += oracle.solves if oracle is not None else 0
             status = "FEASIBLE" if verdict == SAT else "UNKNOWN"
-            message = (
-                "The hard rules can all hold together: a roster exists (teamsolver solve finds it)."
+            verdict_words = (
+                Phrase("explain.feasible")
                 if verdict == SAT
-                else f"No conflict found within the time limit of {time_limit:g} s, and no "
-                "roster either; allow more time with --time-limit."
+                else Phrase("explain.unknown", limit=time_limit)
             )
-            return Explanation(
+            return Explanation.said(
+                verdict_words,
                 status=status,
-                message=message,
                 solves=solves,
                 wall_time_s=time.perf_counter() - start,
             )
@@ -100,18 +100,16 @@ def explain(
     if suggest:
         suggestions, used = _suggestions(instance, ctx, core, deadline, workers or 1, seed)
         solves += used
-    message = _message(items, proven, found_by, suggest)
-    return Explanation(
+    return Explanation.said(
+        _said(items, proven, found_by, suggest),
         status="INFEASIBLE",
         core=items,
-        message=message,
         suggestions=suggestions,
         irreducible=proven,
         found_by=found_by,
-        more=more,
         solves=solves,
         wall_time_s=time.perf_counter() - start,
-    )
+    ).with_more(more)
 
 
 def roster_first(
@@ -197,36 +195,36 @@ def _ordered(core: list[Where]) -> list[Where]:
 
 
 def _item(w: Where, ctx: Context, core: list[Where]) -> CoreItem:
-    return CoreItem(**asdict(w), message=sentence(w, ctx, core))
+    return CoreItem.said(sentence(w, ctx, core), **asdict(w))
 
 
-def _summary(ctx: Context, core: list[Where]) -> str:
+def _summary(ctx: Context, core: list[Where]) -> Words:
     return sentence(core[0], ctx, core)
 
 
 def _message(items: tuple[CoreItem, ...], proven: bool, found_by: str, suggest: bool) -> str:
+    """The explanation in English (:func:`_said`)."""
+    return _said(items, proven, found_by, suggest).render()
+
+
+def _said(items: tuple[CoreItem, ...], proven: bool, found_by: str, suggest: bool) -> Words:
+    """The explanation in words: the head, a line per rule instance, what it means."""
     one = len(items) == 1
+    how = Phrase("explain.head.input") if found_by == "input" else ""
     head = (
-        "No roster: this rule cannot hold"
+        Phrase("explain.head.one", how=how)
         if one
-        else f"No roster: these {len(items)} rules cannot all hold together"
+        else Phrase("explain.head.many", n=len(items), how=how)
     )
-    if found_by == "input":
-        head += " (seen in the input, without solving)"
     if not proven:
-        tail = "The time limit cut the shrinking short: the set may hold items that are not needed."
+        tail = Phrase("explain.tail.cut")
     else:
-        tail = (
-            (
-                "It cannot hold even on its own"
-                if one
-                else "Without any one of them, the others listed can hold together"
-            )
-            + ". Another conflict may remain elsewhere in the plan"
-            + (": each suggested change is verified against the whole plan." if suggest else ".")
-        )
-    lines = [head + ":"] + [f"{i}. [{it.rule}] {it.message}" for i, it in enumerate(items, 1)]
-    return "\n".join([*lines, tail])
+        end = Phrase("explain.tail.verified" if suggest else "explain.tail.end")
+        tail = Phrase("explain.tail.one" if one else "explain.tail.many", end=end)
+    lines = [
+        Phrase("explain.line", i=i, rule=it.rule, said=Saying(it)) for i, it in enumerate(items, 1)
+    ]
+    return Join([head, *lines, tail], "newline")
 
 
 # -- suggestions -----------------------------------------------------------------------------
@@ -262,7 +260,7 @@ def _suggestions(
             verdict = feasible(changed, min(left, 20.0), workers, seed)
             solves += 1
             if verdict == SAT:
-                plan.append(Suggestion(text=text, changes=changes, scope="plan"))
+                plan.append(Suggestion.said(text, changes=changes, scope="plan"))
             elif verdict != UNKNOWN and not plan and len(partial) < MAX_SUGGESTIONS:
                 left = deadline - time.perf_counter()
                 if left <= 0:
@@ -271,7 +269,7 @@ def _suggestions(
                 lifted, _ = oracle.check(_around(core, oracle.items), min(left, 20.0), fixed=True)
                 solves += oracle.solves
                 if lifted == SAT:
-                    partial.append(Suggestion(text=text, changes=changes, scope="conflict"))
+                    partial.append(Suggestion.said(text, changes=changes, scope="conflict"))
     return tuple(plan or partial), solves
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from ..data.roster import Roster
+from ..i18n import DEFAULT
+from ..i18n.phrase import Phrase, Spoken, Words
 from ..rules.base import Change
 
 #: ``INFEASIBLE``: a conflict was found (``core``); ``FEASIBLE``: the hard rules can all hold;
@@ -18,12 +20,12 @@ class _Data(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class CoreItem(_Data):
+class CoreItem(Spoken, _Data):
     """One rule instance of a conflict: a rule in one group, round, unit or for one member.
 
     ``other`` names the second party where a rule has two: the other member of a conflict row,
     the earlier group of a repeated pairing (``G1``, or ``G7@-2`` for a group of the history
-    two rounds ago).
+    two rounds ago). ``message`` is in English; ``say`` says it in any language.
     """
 
     rule: str
@@ -36,16 +38,19 @@ class CoreItem(_Data):
     message: str = ""
 
 
-class Suggestion(_Data):
+class Suggestion(Spoken, _Data):
     """A small change, verified by a re-solve: with it the plan has a roster (``scope`` plan),
-    or at least this conflict is gone while another remains (``scope`` conflict)."""
+    or at least this conflict is gone while another remains (``scope`` conflict). ``text`` is
+    in English; ``say`` says it in any language."""
+
+    SAID: ClassVar[str] = "text"
 
     text: str
     changes: tuple[Change, ...]
     scope: Literal["plan", "conflict"] = "plan"
 
 
-class Explanation(_Data):
+class Explanation(Spoken, _Data):
     """Why an instance has no roster.
 
     ``core`` is a set of rule instances that cannot all hold together; ``irreducible`` says
@@ -53,7 +58,10 @@ class Explanation(_Data):
     limit cut the shrinking short). ``found_by`` is ``input`` when the conflict was read off the
     input (a requirement larger than the candidates a group has) without solving, ``solver``
     otherwise. ``more`` lists further conflicts of the input kind, beyond the one in ``core``.
+    ``message`` and ``more`` are in English; ``say`` and ``say_more`` say them in any language.
     """
+
+    _more: tuple[Words, ...] | None = PrivateAttr(None)
 
     status: Status
     core: tuple[CoreItem, ...] = ()
@@ -67,6 +75,16 @@ class Explanation(_Data):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+    def with_more(self, more: tuple[Words, ...]) -> Explanation:
+        """This explanation with the further conflicts ``more`` (in words, English in ``more``)."""
+        made = self.model_copy(update={"more": tuple(m.render() for m in more)})
+        made._more = more
+        return made
+
+    def say_more(self, lang: str = DEFAULT) -> tuple[str, ...]:
+        """``more`` in ``lang``."""
+        return self.more if self._more is None else tuple(m.render(lang) for m in self._more)
 
 
 class GoalCost(_Data):
@@ -99,11 +117,24 @@ class SeatMove(_Data):
 
     @property
     def text(self) -> str:
-        def place(group: str | None, role: str | None) -> str:
-            return f"{group} as {role}" if group else f"no seat in {self.round}"
+        """The move in English: ``M3: G1 as member → no seat in R1``."""
+        return self.words().render()
+
+    def words(self) -> Phrase:
+        """The move in words (any language)."""
+
+        def place(group: str | None, role: str | None) -> Phrase:
+            if group:
+                return Phrase("whynot.place.seat", group=group, role=Phrase(f"role.{role}"))
+            return Phrase("whynot.place.none", round=self.round)
 
         before = place(self.from_group, self.from_role)
-        return f"{self.member}: {before} → {place(self.to_group, self.to_role)}"
+        return Phrase(
+            "whynot.move",
+            member=self.member,
+            before=before,
+            after=place(self.to_group, self.to_role),
+        )
 
 
 class GroupPrice(_Data):
@@ -123,7 +154,7 @@ class GroupPrice(_Data):
     repair of one), None when it found none the checker accepts."""
 
 
-class WhyNot(_Data):
+class WhyNot(Spoken, _Data):
     """The answer to "why is MEMBER not in GROUP (or in any group)?".
 
     With status ``allowed``: ``roster`` is the best roster found with the member in

@@ -22,10 +22,11 @@ from ..data.settings import GOAL_IDS
 from ..engine.conflict import UNKNOWN, UNSAT, Limits, resolve_from
 from ..engine.model import Model
 from ..engine.solve import default_workers
+from ..i18n.phrase import Count, Join, Phrase, Saying, Words
 from ..limits import search_args
 from ..rules.base import Where
 from ..score import judge as judge_roster
-from ..text import did_you_mean, plural
+from ..text import did_you_mean
 from .core import explain
 from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot
 from .swaps import MAX_EVALUATIONS, Allowed, Judged, judge, moves, swap_search
@@ -72,10 +73,15 @@ def why_not(
     groups = [instance.group_by_id[group]] if group else list(instance.groups)
     seats = [s for s in roster.seats if s.member == member and (group is None or s.group == group)]
     if seats:
-        where = ", ".join(f"{s.group} ({s.round}) as {s.role}" for s in seats)
-        return WhyNot(
-            member=member, group=group, status="seated", message=f"{member} sits in {where}."
+        where = Join(
+            (
+                Phrase("whynot.seat", group=s.group, round=s.round, role=Phrase(f"role.{s.role}"))
+                for s in seats
+            ),
+            "comma",
         )
+        said = Phrase("whynot.seated", member=member, where=where)
+        return WhyNot.said(said, member=member, group=group, status="seated")
     ctx = Context(instance)
     reasons: list[CoreItem] = []
     open_groups: list[Group] = []
@@ -86,15 +92,9 @@ def why_not(
             gid for gid in pinned_in if gid != g.id and instance.group_by_id[gid].round == g.round
         ]
         if why is None and elsewhere:
+            said = Phrase("whynot.pinned-elsewhere", member=member, other=elsewhere[0], group=g.id)
             reasons.append(
-                CoreItem(
-                    rule="pins",
-                    round=g.round,
-                    group=elsewhere[0],
-                    member=member,
-                    message=f"a pin requires {member} in {elsewhere[0]}, in the same round as "
-                    f"{g.id}, and a member holds one seat per round",
-                )
+                CoreItem.said(said, rule="pins", round=g.round, group=elsewhere[0], member=member)
             )
         elif why is None:
             open_groups.append(g)
@@ -154,13 +154,12 @@ def why_not(
     )
     if not found:
         if any(p.status == "UNKNOWN" for p in prices):
-            where = group or "any group"
-            return WhyNot(
+            said = Phrase("whynot.unknown", member=member, where=_where(group), limit=time_limit)
+            return WhyNot.said(
+                said,
                 member=member,
                 group=group,
                 status="UNKNOWN",
-                message=f"No answer for {member} in {where} within the time limit of "
-                f"{time_limit:g} s; allow more time with --time-limit.",
                 reasons=tuple(reasons),
                 prices=tuple(ranked),
             )
@@ -173,71 +172,77 @@ def why_not(
     forced_obj = sum(c.forced_part for c in costs)
     delta = forced_obj - given_obj
     changes = moves(instance, roster, forced)
-    how = (
-        "the swap search (the given roster, changed by hand as a planner would)"
-        if best.found_by == "swaps"
-        else "a re-solve started from the given roster with that seat"
-    )
-    lines = [
-        f"{member} may sit in {g.id} (round {g.round}): no hard rule forbids it. The best roster "
-        f"found with {member} there has objective {forced_obj} against {given_obj} for the "
-        f"given roster ({delta:+d}; lower is better). Found by {how}; the checker accepts it. "
-        f"{plural(len(changes), 'seat change')}:"
+    lines: list[Words] = [
+        Phrase(
+            "whynot.allowed",
+            member=member,
+            group=g.id,
+            round=g.round,
+            forced=forced_obj,
+            given=given_obj,
+            delta=f"{delta:+d}",
+            how=Phrase(f"whynot.how.{best.found_by}"),
+            changes=Count("whynot.seat-change", len(changes)),
+        )
     ]
-    lines += [f"- {c.text}" for c in changes[:MAX_MOVES]]
+    lines += [Phrase("whynot.move-line", move=c.words()) for c in changes[:MAX_MOVES]]
     if len(changes) > MAX_MOVES:
-        lines.append(f"- … and {len(changes) - MAX_MOVES} more (--json gives the whole roster)")
+        lines.append(Phrase("whynot.more-moves", n=len(changes) - MAX_MOVES))
     near = nearby.get(g.id)
     near_moves: tuple[SeatMove, ...] = ()
     if near is not None and best.found_by == "re-solve":
         near_moves = moves(instance, roster, near.roster)
         lines.append(
-            f"Nearer the given roster, the swap search's best: objective {near.objective} "
-            f"({near.objective - given_obj:+d}) with {plural(len(near_moves), 'seat change')}: "
-            + "; ".join(c.text for c in near_moves[:MAX_MOVES])
-            + ("; …" if len(near_moves) > MAX_MOVES else "")
-            + "."
+            Phrase(
+                "whynot.nearer",
+                objective=near.objective,
+                delta=f"{near.objective - given_obj:+d}",
+                changes=Count("whynot.seat-change", len(near_moves)),
+                moves=Join(c.words() for c in near_moves[:MAX_MOVES]),
+                cut=Phrase("whynot.cut") if len(near_moves) > MAX_MOVES else "",
+            )
         )
     changed = [c for c in costs if c.cost or c.given != c.forced]
     if changed:
-        lines.append("Goal by goal, and soft rule by soft rule (objective change; + = worse):")
+        lines.append(Phrase("whynot.goals"))
         lines += [
-            f"- {c.goal}: {c.given} → {c.forced} (weight {c.weight}, {c.cost:+d})" for c in changed
+            Phrase(
+                "whynot.goal",
+                goal=c.goal,
+                given=c.given,
+                forced=c.forced,
+                weight=c.weight,
+                cost=f"{c.cost:+d}",
+            )
+            for c in changed
         ]
     if not given_judged.clean:
-        lines.append(
-            f"The given roster breaks hard rules ({plural(given_judged.hard, 'violation')}; "
-            "teamsolver check lists them): the price compares with a roster the checker rejects."
-        )
+        lines.append(Phrase("whynot.given-broken", n=Count("whynot.violation", given_judged.hard)))
     if delta < 0:
-        lines.append(
-            "That roster is better than the given one: the given roster is not the best there "
-            "is (teamsolver solve with a longer --time-limit may find a better one)."
-        )
+        lines.append(Phrase("whynot.better"))
     if not best.proven:
-        lines.append(
-            "(Not proven best: a cheaper roster with that seat may exist; the price said is the "
-            "roster shown.)"
-        )
+        lines.append(Phrase("whynot.not-proven"))
     if group is None:
         priced = [p for p in ranked if p.price is not None]
         if len(priced) > 1:
-            each = ", ".join(f"{p.group} {p.price:+d}" for p in priced)
-            lines.append(f"{g.id} is the cheapest of the {len(priced)} groups priced ({each}).")
+            each = Join(
+                (Phrase("whynot.price", group=p.group, price=f"{p.price:+d}") for p in priced),
+                "comma",
+            )
+            lines.append(Phrase("whynot.cheapest", group=g.id, n=len(priced), each=each))
         unknown = [p.group for p in ranked if p.status == "UNKNOWN"]
         if unknown:
             lines.append(
-                f"No roster with {member} found within the time limit in: {', '.join(unknown)} "
-                "(allow more time with --time-limit)."
+                Phrase("whynot.unknown-groups", member=member, groups=Join(unknown, "comma"))
             )
         if reasons:
-            lines.append(f"Hard rules keep {member} out of the other groups:")
-            lines += [f"- [{r.rule}] {r.message}" for r in reasons]
-    return WhyNot(
+            lines.append(Phrase("whynot.keep-out", member=member))
+            lines += [Phrase("whynot.reason", rule=r.rule, said=Saying(r)) for r in reasons]
+    return WhyNot.said(
+        Join(lines, "newline"),
         member=member,
         group=group,
         status="allowed",
-        message="\n".join(lines),
         reasons=tuple(reasons),
         forced_group=g.id,
         objective_given=given_obj,
@@ -341,32 +346,33 @@ def _conflict(
     pin = Where("pins", g.round, g.id, member)
     items = [c for c in conflict.core if (c.rule, c.round, c.group, c.member) != _key(pin)]
     seat_in_conflict = len(items) < len(conflict.core)
-    head = CoreItem(
-        rule="pins",
-        round=g.round,
-        group=g.id,
+    said = Phrase(
+        "whynot.conflict.seat" if seat_in_conflict else "whynot.conflict.plan",
         member=member,
-        message=f"seating {member} in {g.id} conflicts with these rules"
-        if seat_in_conflict
-        else f"the plan has no roster even without seating {member} in {g.id}: "
-        "these rules conflict (see teamsolver explain)",
+        group=g.id,
     )
+    head = CoreItem.said(said, rule="pins", round=g.round, group=g.id, member=member)
     return [head, *items]
 
 
 def _forbidden(
     member: str, group: str | None, reasons: list[CoreItem], prices: tuple[GroupPrice, ...] = ()
 ) -> WhyNot:
-    where = group or "any group"
-    return WhyNot(
+    lines: list[Words] = [Phrase("whynot.reason", rule=r.rule, said=Saying(r)) for r in reasons]
+    head = Phrase("whynot.forbidden", member=member, where=_where(group))
+    return WhyNot.said(
+        Join([head, *lines] if lines else [head, ""], "newline"),
         member=member,
         group=group,
         status="forbidden",
-        message=f"Hard rules forbid {member} in {where}:\n"
-        + "\n".join(f"- [{r.rule}] {r.message}" for r in reasons),
         reasons=tuple(reasons),
         prices=prices,
     )
+
+
+def _where(group: str | None) -> Words | str:
+    """The group asked about, or ``any group``."""
+    return group or Phrase("whynot.any-group")
 
 
 def _moves_of(
@@ -429,9 +435,8 @@ def _static(ctx: Context, member: str, g: Group, why: Barred) -> CoreItem:
     """The fixed fact that keeps ``member`` out of ``g`` as a rule instance."""
     if why.rule == "recusal":
         w = Where("recusal", g.round, g.id, member)
-        return CoreItem(
-            rule="recusal", round=g.round, group=g.id, member=member, message=sentence(w, ctx, [w])
+        return CoreItem.said(
+            sentence(w, ctx, [w]), rule="recusal", round=g.round, group=g.id, member=member
         )
-    return CoreItem(
-        rule=why.rule, round=g.round, group=g.id, member=member, message=f"{why.text} ({g.id})"
-    )
+    said = Phrase("whynot.static", why=why.text, group=g.id)
+    return CoreItem.said(said, rule=why.rule, round=g.round, group=g.id, member=member)

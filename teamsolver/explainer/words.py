@@ -9,18 +9,16 @@ data); group ids and round ids are not. Lists of ids are cut after :data:`SHOWN`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..data.instance import Group, Instance, Member
 from ..engine.prep import Facts, prepare
+from ..i18n.phrase import Count, Join, Phrase, Words
 from ..rules import RULE_BY_ID
-from ..rules.base import Counting, Where
+from ..rules.base import SHOWN, Counting, Where, listed
 from ..rules.recusal import Reason
-from ..text import ids as id_list
-from ..text import plural
 
-SHOWN = 8
 #: Other groups' claims on the same members listed at most per sentence.
 SHOWN_CLAIMS = 3
 
@@ -28,17 +26,12 @@ SHOWN_CLAIMS = 3
 Counted = Callable[[Member], bool]
 
 
-def ids(items: Iterable[str], shown: int = SHOWN) -> str:
-    """``M1, M2 and M3``; a long list ends with ``and 12 more``; ``none`` for none."""
-    return id_list(items, shown, empty="none")
-
-
 @dataclass(frozen=True)
 class Barred:
     """Why a member can never sit in a group by a fixed fact: the rule, and its words."""
 
     rule: str
-    text: str
+    text: Words
 
 
 class Context:
@@ -65,24 +58,32 @@ class Context:
         """Why ``m`` can never sit in ``g`` by a fixed fact (eligibility, recusal, a forbid
         pin), or None."""
         if m.status != "active":
-            return Barred("eligibility", f"{m.id} is {m.status}")
+            status = Phrase(f"phrase.status.{m.status}")
+            return Barred(
+                "eligibility", Phrase("explain.barred.status", member=m.id, status=status)
+            )
         if g.round in m.unavailable_rounds:
-            return Barred("eligibility", f"{m.id} is unavailable in round {g.round}")
+            return Barred(
+                "eligibility", Phrase("explain.barred.unavailable", member=m.id, round=g.round)
+            )
         why = self.recusal_reasons(m, g)
         if why:
-            return Barred("recusal", f"{m.id} is recused ({'; '.join(r.words() for r in why)})")
+            return Barred(
+                "recusal",
+                Phrase("explain.barred.recused", member=m.id, why=Join(r.words() for r in why)),
+            )
         if (m.id, g.id) in self.forbidden:
-            return Barred("pins", f"{m.id} is forbidden from {g.id} by a pin")
+            return Barred("pins", Phrase("explain.barred.pin", member=m.id, group=g.id))
         return None
 
     def recusal_reasons(self, m: Member, g: Group) -> list[Reason]:
         mi, gi = self.m_index[m.id], self.g_index[g.id]
         return list(self.facts.recused.get((mi, gi), []))
 
-    def candidates(self, g: Group, counted: Counted) -> tuple[list[Member], list[str]]:
+    def candidates(self, g: Group, counted: Counted) -> tuple[list[Member], list[Words]]:
         """Members with the attribute who may sit in ``g``, and why each other one may not."""
         free: list[Member] = []
-        barred: list[str] = []
+        barred: list[Words] = []
         for m in self.instance.members:
             if not counted(m):
                 continue
@@ -94,7 +95,7 @@ class Context:
         return free, barred
 
     # -- the sentence of a counting rule --------------------------------------------------------
-    def count_sentence(self, item: Where, core: Sequence[Where]) -> str:
+    def count_sentence(self, item: Where, core: Sequence[Where]) -> Words:
         """A requirement of at least k members of a kind in a group: what the pool has, who is
         barred from the group and why, who may sit there and which other rules of the conflict
         count on the same members."""
@@ -105,22 +106,34 @@ class Context:
         assert found is not None
         free, barred = self.candidates(g, found.counts)
         pool = sum(1 for m in inst.members if found.counts(m))
-        parts = [f"{found.says}; the pool has {plural(pool, *found.kind)}"]
-        if barred:
-            parts.append(f"{len(barred)} may not sit in {g.id}: " + _cut(barred))
+        head = Phrase("explain.count.pool", says=found.says, pool=found.kind(pool))
         others = self._also_needed(item, core, free, found.counts)
-        seats = f"{len(free)} may sit in {g.id}" + (f" ({ids(m.id for m in free)})" if free else "")
-        parts.append(seats + (f"; {others}" if others else ""))
-        return ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if len(parts) > 2 else "")
+        seats: Words = (
+            Phrase("explain.count.free", n=len(free), group=g.id, ids=listed(m.id for m in free))
+            if free
+            else Phrase("explain.count.none-free", group=g.id)
+        )
+        if others:
+            seats = Join([seats, others])
+        if not barred:
+            return Phrase("explain.count.sentence", head=head, seats=seats)
+        return Phrase(
+            "explain.count.barred",
+            head=head,
+            n=len(barred),
+            group=g.id,
+            why=_cut(barred),
+            seats=seats,
+        )
 
     def _also_needed(
         self, item: Where, core: Sequence[Where], free: list[Member], counted: Counted
-    ) -> str:
+    ) -> Words | None:
         """Which of ``free`` other counting rules of the conflict (same round) also count on."""
         inst = self.instance
         assert item.group is not None
         g = inst.group_by_id[item.group]
-        claims: list[str] = []
+        claims: list[Words] = []
         for other in core:
             if other == item or other.group is None or other.group == item.group:
                 continue
@@ -133,21 +146,27 @@ class Context:
             o_free, _ = self.candidates(og, found.counts)
             shared = [m.id for m in free if m in o_free]
             if shared:
-                verb = "counts" if len(shared) == 1 else "count"
                 claims.append(
-                    f"{ids(shared)} also {verb} for {og.id}, which needs "
-                    f"{plural(found.need, *found.kind)}"
+                    Count(
+                        "explain.count.also",
+                        len(shared),
+                        ids=listed(shared),
+                        group=og.id,
+                        need=found.kind(found.need),
+                    )
                 )
+        if not claims:
+            return None
         if len(claims) > SHOWN_CLAIMS:
-            more = f"and {len(claims) - SHOWN_CLAIMS} more rules of the conflict"
+            more = Phrase("explain.count.more-rules", n=len(claims) - SHOWN_CLAIMS)
             claims = [*claims[:SHOWN_CLAIMS], more]
-        return "; ".join(claims)
+        return Join(claims)
 
 
-def _cut(reasons: list[str]) -> str:
-    shown = reasons[:SHOWN]
-    more = f"; and {len(reasons) - SHOWN} more" if len(reasons) > SHOWN else ""
-    return "; ".join(shown) + more
+def _cut(reasons: list[Words]) -> Words:
+    if len(reasons) <= SHOWN:
+        return Join(reasons)
+    return Join([*reasons[:SHOWN], Phrase("explain.count.more", n=len(reasons) - SHOWN)])
 
 
 def counted_by(item: Where, ctx: Context) -> Counting | None:
@@ -158,6 +177,6 @@ def counted_by(item: Where, ctx: Context) -> Counting | None:
     return RULE_BY_ID[item.rule].counting(item, ctx.instance)
 
 
-def sentence(item: Where, ctx: Context, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: Context, core: Sequence[Where]) -> Words:
     """One rule instance of the conflict ``core`` in words (its rule module's ``sentence``)."""
     return RULE_BY_ID[item.rule].sentence(item, ctx, core)

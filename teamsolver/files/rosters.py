@@ -541,6 +541,10 @@ def _write_xlsx(
     sheets.append((title("summary"), *sheet(group_lines(instance, roster), lang)))
     if violations:
         found = [_violation_dict(v) for v in violations]
+        said = [
+            v.say(lang) if hasattr(v, "say") else f.get("message")
+            for v, f in zip(violations, found, strict=True)
+        ]
         sheets.append(
             (
                 title("violations"),
@@ -552,9 +556,9 @@ def _write_xlsx(
                         v.get("group"),
                         "; ".join(v.get("members") or ()),
                         v.get("count", 1),
-                        v.get("message"),
+                        message,
                     ]
-                    for v in found
+                    for v, message in zip(found, said, strict=True)
                 ],
             )
         )

@@ -14,7 +14,9 @@ that no English is left inside a Chinese sentence. Numbers and ids are passed as
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar, Protocol, Self
+
+from pydantic import BaseModel, PrivateAttr
 
 from . import DEFAULT, count, text
 
@@ -121,7 +123,7 @@ class Ids(Words):
 
 class Join(Words):
     """``parts`` said one after another, separated by catalogue ``phrase.sep.<sep>`` (``; `` in
-    English, ``；`` in Chinese)."""
+    English, ``；`` in Chinese), or by line breaks (``newline``)."""
 
     __slots__ = ("parts", "sep")
 
@@ -130,7 +132,8 @@ class Join(Words):
         self.sep = sep
 
     def render(self, lang: str = DEFAULT) -> str:
-        return text(f"phrase.sep.{self.sep}", lang).join(str(say(p, lang)) for p in self.parts)
+        sep = "\n" if self.sep == "newline" else text(f"phrase.sep.{self.sep}", lang)
+        return sep.join(str(say(p, lang)) for p in self.parts)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Join) and (self.parts, self.sep) == (other.parts, other.sep)
@@ -142,4 +145,58 @@ class Join(Words):
         return f"Join({self.parts!r}, {self.sep!r})"
 
 
-__all__ = ["Count", "Ids", "Join", "Phrase", "Words", "say"]
+class Said(Protocol):
+    """Anything with words to say in a language: a violation, a conflict, a suggestion..."""
+
+    def say(self, lang: str = DEFAULT) -> str: ...
+
+
+class Saying(Words):
+    """The words of something that says itself (:class:`Said`), inside other words."""
+
+    __slots__ = ("said",)
+
+    def __init__(self, said: Said) -> None:
+        self.said = said
+
+    def render(self, lang: str = DEFAULT) -> str:
+        return self.said.say(lang)
+
+
+class Spoken(BaseModel):
+    """A model with one field of words (``SAID``: ``message``, ``text``, ``reason``) that holds
+    their English, with the words kept beside it as data (never dumped, not compared) so that
+    :meth:`say` says them in any language. Made by :meth:`said`; a model read back from JSON
+    has its English only, and says that."""
+
+    SAID: ClassVar[str] = "message"
+    _words: Words | None = PrivateAttr(None)
+
+    @classmethod
+    def said(cls, words: Words, /, **fields: Any) -> Self:
+        """The model with ``fields`` and its words field set to ``words`` in English."""
+        made = cls(**{cls.SAID: words.render(), **fields})
+        made._words = words
+        return made
+
+    @property
+    def words(self) -> Words | None:
+        """The words as data (None: read back from JSON, English only)."""
+        return self._words
+
+    def say(self, lang: str = DEFAULT) -> str:
+        """The words field in ``lang``."""
+        english: str = getattr(self, self.SAID)
+        return english if self._words is None else self._words.render(lang)
+
+    def __eq__(self, other: object) -> bool:
+        # The words are the English field as data: a model read back from JSON is the same.
+        if not isinstance(other, BaseModel) or type(other) is not type(self):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash(self.model_dump_json())
+
+
+__all__ = ["Count", "Ids", "Join", "Phrase", "Said", "Saying", "Spoken", "Words", "say"]

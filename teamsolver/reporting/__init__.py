@@ -100,6 +100,8 @@ def render(view: View) -> str:
     context: dict[str, Any] = {
         "v": view,
         "t": view.t,
+        "say": view.say,
+        "more": view.more,
         "html_lang": HTML_LANG.get(view.lang, view.lang),
         "version": version("teamsolver"),
     }

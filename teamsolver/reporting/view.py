@@ -21,6 +21,7 @@ from ..data.result import Result
 from ..data.roster import Roster, Seat
 from ..data.settings import GOAL_IDS, RULE_IDS
 from ..explainer.report import Explanation
+from ..i18n.phrase import Said
 from ..rules.base import Rule
 from ..score import GOAL_SENSE, reference_rating, score_context, strength
 from ..summary import GroupLine, group_lines
@@ -182,6 +183,15 @@ class View:
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.text(key, self.lang, **values)
+
+    def say(self, said: Said) -> str:
+        """The words of a violation, a conflict, a suggestion or a seat that left, in the
+        report's language."""
+        return said.say(self.lang)
+
+    def more(self, explanation: Explanation) -> tuple[str, ...]:
+        """The further conflicts of an explanation, in the report's language."""
+        return explanation.say_more(self.lang)
 
 
 def build(

@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..data.values import StrList
-from ..i18n.phrase import Count, Phrase
+from ..i18n.phrase import Count, Phrase, Words
 from ..text import plural
 from .base import (
     MEMBER_ATTRIBUTES,
-    OUTSIDE,
     Candidate,
     Context,
     Counting,
     Rule,
     Violation,
     Where,
+    add_one,
     attribute_value,
     group_at,
     outsider,
@@ -41,7 +41,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "attribute-quota"
@@ -131,7 +131,7 @@ def check(ctx: Context) -> list[Violation]:
                     need=q.n,
                 )
                 out.append(
-                    Violation.said(RULE_ID, words, round=group.round, group=group.id, count=off)
+                    Violation.of(RULE_ID, words, round=group.round, group=group.id, count=off)
                 )
     return out
 
@@ -147,9 +147,9 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     if q is None or q.op != ">=" or item.group is None:
         return None
     g = instance.group_by_id[item.group]
-    says = f"{group_at(g)} needs at least {plural(q.n, *q.kind)} ({RULE_ID} {q.key})"
+    says = Phrase("explain.attribute-quota.at-least", group=group_at(g), n=q.many(q.n), key=q.key)
     return Counting(
-        lambda m: attribute_value(instance, m, q.attribute) == q.value, q.kind, q.n, says
+        lambda m: attribute_value(instance, m, q.attribute) == q.value, q.many, q.n, says
     )
 
 
@@ -161,16 +161,16 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     ]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     q = _bound(ctx.instance, item.other)
     assert q is not None and item.group is not None
     if q.op == ">=":
         return ctx.count_sentence(item, core)
     g = ctx.instance.group_by_id[item.group]
-    return f"{group_at(g)} may hold at most {plural(q.n, *q.kind)} ({RULE_ID} {q.key})"
+    return Phrase("explain.attribute-quota.at-most", group=group_at(g), n=q.many(q.n), key=q.key)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     inst = ctx.instance
     q = _bound(inst, item.other)
     if q is None:
@@ -181,7 +181,11 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     changed = [moved.key if b == q.key else b for b in bounds]
     out: list[Candidate] = [
         (
-            f"{'lower' if step < 0 else 'raise'} the {RULE_ID} bound {q.key} to {moved.key}",
+            Phrase(
+                f"suggest.attribute-quota.{'lower' if step < 0 else 'raise'}",
+                key=q.key,
+                moved=moved.key,
+            ),
             (
                 set_change(
                     "rules", RULE_ID, "quotas", [b for b in changed if not b.endswith(">=0")]
@@ -198,7 +202,8 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     }.get(q.attribute)
     if q.op == ">=" and fields is not None:
         word = f"member with {q.attribute} {q.value}"
-        out.append((f"add one experienced {word} {OUTSIDE}", outsider(inst, word, **fields)))
+        said = add_one("member-with", attribute=q.attribute, value=q.value)
+        out.append((said, outsider(inst, word, **fields)))
     return out
 
 

@@ -15,19 +15,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
 
 from ..data.values import Int
-from ..i18n import DEFAULT
-from ..i18n.phrase import Count, Ids, Join, Phrase
-from ..text import ids
+from ..i18n.phrase import Count, Ids, Join, Phrase, Spoken, Words
 
 if TYPE_CHECKING:
     from ..data.instance import Group, HistoryEntry, Instance, Member, Unit
     from ..data.roster import Roster, Seat
     from ..data.settings import Rules
     from ..engine.model import Model, Var
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 Mode = Literal["hard", "soft", "off"]
@@ -93,12 +91,13 @@ ROSTER = "roster"
 _DUMP_ORDER = ("rule", "round", "group", "member", "members", "count", "message")
 
 
-class Violation(BaseModel):
+class Violation(Spoken):
     """One breach of one rule, where it happens, and what it costs.
 
     ``count`` is the number of units of soft cost (docs/measures.md): a group three seats short
     is one violation with ``count`` 3. ``members`` lists the member ids concerned (the pair of a
     conflict, the new members of a group without mentors, ...); ``member`` is the first of them.
+    ``message`` is in English; :meth:`say` says it in any language.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -109,11 +108,9 @@ class Violation(BaseModel):
     members: tuple[str, ...] = ()
     count: int = 1
     message: str
-    #: The words of ``message`` as data, to say them in another language (never dumped).
-    _phrase: Phrase | None = PrivateAttr(None)
 
     @classmethod
-    def said(
+    def of(
         cls,
         rule: str,
         phrase: Phrase,
@@ -123,31 +120,8 @@ class Violation(BaseModel):
         members: tuple[str, ...] = (),
         count: int = 1,
     ) -> Violation:
-        """A violation whose ``message`` is ``phrase`` in English, and in any language by
-        :meth:`text`."""
-        made = cls(
-            rule=rule,
-            round=round,
-            group=group,
-            members=members,
-            count=count,
-            message=phrase.render(),
-        )
-        made._phrase = phrase
-        return made
-
-    def text(self, lang: str = DEFAULT) -> str:
-        """``message`` in ``lang`` (a violation read back from JSON has its English only)."""
-        return self.message if self._phrase is None else self._phrase.render(lang)
-
-    def __eq__(self, other: object) -> bool:
-        # The phrase is ``message`` as data: a violation read back from JSON is the same.
-        if not isinstance(other, Violation):
-            return NotImplemented
-        return self.model_dump() == other.model_dump()
-
-    def __hash__(self) -> int:
-        return hash((self.rule, self.round, self.group, self.members, self.count, self.message))
+        """A violation whose ``message`` is ``phrase`` (in English; any language by ``say``)."""
+        return cls.said(phrase, rule=rule, round=round, group=group, members=members, count=count)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -206,7 +180,7 @@ class Context:
             group = self.groups.get(seat.group)
             if group is None:
                 structural.append(
-                    Violation.said(
+                    Violation.of(
                         ROSTER,
                         Phrase("violation.roster.no-group", member=seat.member, group=seat.group),
                         round=seat.round,
@@ -224,7 +198,7 @@ class Context:
                     round=group.round,
                 )
                 structural.append(
-                    Violation.said(
+                    Violation.of(
                         ROSTER, words, round=group.round, group=group.id, members=(seat.member,)
                     )
                 )
@@ -355,7 +329,7 @@ def attribute_minimum(
                 need=need,
             )
             out.append(
-                Violation.said(rule_id, words, round=group.round, group=group.id, count=need - have)
+                Violation.of(rule_id, words, round=group.round, group=group.id, count=need - have)
             )
     return out
 
@@ -391,9 +365,7 @@ class Change(BaseModel):
 
 
 #: A suggestion before it is verified: its words and its changes.
-Candidate = tuple[str, tuple[Change, ...]]
-#: Where an added member comes from, in the words of a suggestion.
-OUTSIDE = "from outside the hierarchy (and zone) of every target"
+Candidate = tuple[Words, tuple[Change, ...]]
 
 
 def set_change(table: str, key: str, column: str, value: Any) -> Change:
@@ -419,21 +391,42 @@ def outsider(instance: Instance, what: str, **fields: Any) -> tuple[Change, ...]
     )
 
 
+def changed(
+    way: Literal["lower", "raise"], setting: str, before: Any, after: Any, of: str | None = None
+) -> Phrase:
+    """``lower size_min of G1 from 3 to 2``, ``raise rotation.max_rounds from 2 to 3``: a
+    suggested change of one setting in words (the setting's name stays)."""
+    key = f"suggest.{way}" if of is None else f"suggest.{way}-of"
+    return Phrase(key, setting=setting, before=before, after=after, of=of or "")
+
+
+def add_one(kind: str, **values: Any) -> Phrase:
+    """``add one experienced member who can lead, from outside the hierarchy (and zone) of
+    every target``: the suggestion that adds one member (:func:`outsider`) of ``kind``."""
+    return Phrase(f"suggest.add.{kind}", **values)
+
+
 class Counting(NamedTuple):
     """A rule instance that needs at least ``need`` members of a kind in a group: who counts,
-    the kind in words (singular, plural), the requirement in words, and for a role quota the
-    role (a member pinned to it without the ability is held out by the quota itself)."""
+    the kind in words (``kind(n)``: ``3 members who can lead``), the requirement in words, and
+    for a role quota the role (a member pinned to it without the ability is held out by the
+    quota itself)."""
 
     counts: Callable[[Member], bool]
-    kind: tuple[str, str]
+    kind: Callable[[int], Words]
     need: int
-    says: str
+    says: Words
     role: str | None = None
 
 
-def group_at(g: Group) -> str:
+def kind(key: str, **values: Any) -> Callable[[int], Words]:
+    """``n`` members of a kind in words: the count key ``phrase.count.<key>``."""
+    return lambda n: Count(f"phrase.count.{key}", n, **values)
+
+
+def group_at(g: Group) -> Phrase:
     """``Group G1 (round R1)``: how a sentence about one group starts."""
-    return f"Group {g.id} (round {g.round})"
+    return Phrase("explain.group-at", group=g.id, round=g.round)
 
 
 # -- what a rule module has ---------------------------------------------------------------------
@@ -463,10 +456,10 @@ class RuleModule(Protocol):
         """The rule's "at least k of a kind" demands of group ``g``: the input alone shows one
         impossible when fewer such members may sit there (``explain`` says so without solving)."""
 
-    def sentence(self, item: Where, ctx: Words, core: Sequence[Where]) -> str:
+    def sentence(self, item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
         """A rule instance of the conflict ``core`` in a planner's words, with its numbers."""
 
-    def suggestions(self, item: Where, ctx: Words) -> list[Candidate]:
+    def suggestions(self, item: Where, ctx: WordsContext) -> list[Candidate]:
         """One-step changes that could lift ``item`` (``explain`` verifies each by a re-solve)."""
 
     def inputs(self, v: Inputs) -> None:
@@ -521,44 +514,48 @@ def attribute_at_least(m: Model, rule_id: str, attribute: str, need: int) -> Non
 SHOWN = 8
 
 
-def role_quota_sentence(
-    item: Where, ctx: Words, core: Sequence[Where], role: str, able: str
-) -> str:
+#: None, in a list of ids.
+NONE = Phrase("phrase.none")
+
+
+def listed(items: Iterable[str]) -> Ids:
+    """Ids in a sentence of an explanation: at most :data:`SHOWN`, ``none`` for none."""
+    return Ids(items, SHOWN, empty=NONE)
+
+
+def role_quota_sentence(item: Where, ctx: WordsContext, core: Sequence[Where], role: str) -> Words:
     """A role quota in words: the count (with who is pinned to the role), or a member pinned
-    to the role who cannot hold it."""
+    to the role who cannot hold it (``explain.<rule>.unable``)."""
     assert item.group is not None
     if item.member is None:
         text = ctx.count_sentence(item, core)
         pinned = [mid for (mid, gid), r in ctx.required.items() if gid == item.group and r == role]
         if pinned:
-            text += f"; pinned in that role: {ids(pinned, SHOWN, empty='none')}"
+            return Phrase("explain.role-quota.pinned", said=text, ids=listed(pinned))
         return text
-    return f"{item.member} holds the {role} role in {item.group} by a pin, but cannot {able}"
+    return Phrase(f"explain.{item.rule}.unable", member=item.member, group=item.group)
 
 
 def able_to_hold(member: str, column: str) -> Candidate:
     """Let a member pinned to a role they may not hold take it (``can_lead``/``can_deputy``)."""
     return (
-        f"let {member} take that role ({column} = true), if they may",
+        Phrase("suggest.able", member=member, column=column),
         (set_change("members", member, column, True),),
     )
 
 
 def attribute_minimum_suggestions(
-    item: Where, ctx: Words, need: int, attribute: str, word: str
+    item: Where, ctx: WordsContext, need: int, attribute: str, word: str
 ) -> list[Candidate]:
     """Lower the rule's ``min`` by one, or add one experienced member with ``attribute``."""
     if item.group is None:
         return []
     return [
         (
-            f"lower {item.rule}.min from {need} to {need - 1}",
+            changed("lower", f"{item.rule}.min", need, need - 1),
             (set_change("rules", item.rule, "min", need - 1),),
         ),
-        (
-            f"add one experienced {word} {OUTSIDE}",
-            outsider(ctx.instance, word, **{attribute: True}),
-        ),
+        (add_one(attribute), outsider(ctx.instance, word, **{attribute: True})),
     ]
 
 

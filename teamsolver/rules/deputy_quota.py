@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Count, Phrase
+from ..i18n.phrase import Count, Phrase, Words
 from ..text import plural
 from .base import (
-    OUTSIDE,
     Candidate,
     Context,
     Counting,
@@ -22,7 +21,10 @@ from .base import (
     Violation,
     Where,
     able_to_hold,
+    add_one,
+    changed,
     group_at,
+    kind,
     named,
     needs,
     outsider,
@@ -34,7 +36,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "deputy-quota"
@@ -62,7 +64,7 @@ def check(ctx: Context) -> list[Violation]:
                 ),
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     words,
                     round=group.round,
@@ -76,9 +78,7 @@ def check(ctx: Context) -> list[Violation]:
             if member is not None and not member.can_deputy:
                 words = Phrase("violation.deputy-quota.unable", member=mid, group=group.id)
                 out.append(
-                    Violation.said(
-                        RULE_ID, words, round=group.round, group=group.id, members=(mid,)
-                    )
+                    Violation.of(RULE_ID, words, round=group.round, group=group.id, members=(mid,))
                 )
     return out
 
@@ -93,12 +93,21 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     assert item.group is not None
     g = instance.group_by_id[item.group]
     if g.deputies_min == g.deputies_max:
-        says = f"{group_at(g)} needs exactly {plural(g.deputies_min, 'deputy', 'deputies')}"
+        says = Phrase(
+            "explain.deputy-quota.exactly",
+            group=group_at(g),
+            n=Count("phrase.count.deputy", g.deputies_min),
+        )
     else:
-        says = f"{group_at(g)} needs {g.deputies_min} to {g.deputies_max} deputies"
+        says = Phrase(
+            "explain.deputy-quota.between",
+            group=group_at(g),
+            least=g.deputies_min,
+            most=g.deputies_max,
+        )
     return Counting(
         lambda m: m.can_deputy,
-        ("member who can be deputy", "members who can be deputy"),
+        kind("can-deputy"),
         g.deputies_min,
         says,
         role="deputy",
@@ -109,11 +118,11 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return [Where(RULE_ID, g.round, g.id)]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
-    return role_quota_sentence(item, ctx, core, "deputy", "be deputy")
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
+    return role_quota_sentence(item, ctx, core, "deputy")
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     g = ctx.instance.group_by_id.get(item.group or "")
     if g is None:
         return []
@@ -123,22 +132,17 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     if g.deputies_min > 0:
         out.append(
             (
-                f"lower deputies_min of {g.id} from {g.deputies_min} to {g.deputies_min - 1}",
+                changed("lower", "deputies_min", g.deputies_min, g.deputies_min - 1, of=g.id),
                 (set_change("groups", g.id, "deputies_min", g.deputies_min - 1),),
             )
         )
     out.append(
         (
-            f"raise deputies_max of {g.id} from {g.deputies_max} to {g.deputies_max + 1}",
+            changed("raise", "deputies_max", g.deputies_max, g.deputies_max + 1, of=g.id),
             (set_change("groups", g.id, "deputies_max", g.deputies_max + 1),),
         )
     )
-    out.append(
-        (
-            f"add one experienced member who can be deputy, {OUTSIDE}",
-            outsider(ctx.instance, "deputy", can_deputy=True),
-        )
-    )
+    out.append((add_one("deputy"), outsider(ctx.instance, "deputy", can_deputy=True)))
     return out
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Join, Phrase
+from ..i18n.phrase import Join, Phrase, Words
 from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "eligibility"
@@ -47,9 +47,7 @@ def check(ctx: Context) -> list[Violation]:
                 continue
             words = Phrase("violation.eligibility.barred", why=Join(reasons, "and"), **where)
         out.append(
-            Violation.said(
-                RULE_ID, words, round=seat.round, group=seat.group, members=(seat.member,)
-            )
+            Violation.of(RULE_ID, words, round=seat.round, group=seat.group, members=(seat.member,))
         )
     return out
 
@@ -69,17 +67,21 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     """A member pinned to a group they can never sit in (not active, or unavailable)."""
     assert item.member is not None and item.group is not None
     inst = ctx.instance
     m = inst.member_by_id[item.member]
     barred = ctx.barred(m, inst.group_by_id[item.group])
-    why = barred.text if barred is not None and barred.rule == RULE_ID else f"{m.id} may not sit"
-    return f"{why} ({item.group})"
+    why = (
+        barred.text
+        if barred is not None and barred.rule == RULE_ID
+        else Phrase("explain.eligibility.may-not", member=m.id)
+    )
+    return Phrase("explain.eligibility.pinned", why=why, group=item.group)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     """None: who is active or available is a fact, not a setting to change."""
     return []
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Count, Phrase
+from ..i18n.phrase import Count, Phrase, Words
 from ..text import plural
 from .base import (
-    OUTSIDE,
     Candidate,
     Context,
     Counting,
     Rule,
     Violation,
     Where,
+    add_one,
+    changed,
     group_at,
+    kind,
     needs,
     outsider,
     set_change,
@@ -28,7 +30,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "group-size"
@@ -52,7 +54,7 @@ def check(ctx: Context) -> list[Violation]:
             needs=needs(group.size_min if short else None, group.size_max if surplus else None),
         )
         out.append(
-            Violation.said(RULE_ID, words, round=group.round, group=group.id, count=short + surplus)
+            Violation.of(RULE_ID, words, round=group.round, group=group.id, count=short + surplus)
         )
     return out
 
@@ -66,23 +68,25 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     """The group needs at least ``size_min`` members, whoever they are."""
     assert item.group is not None
     g = instance.group_by_id[item.group]
+    n = Count("phrase.count.member", g.size_min)
     if g.size_max == g.size_min:
-        says = f"{group_at(g)} needs exactly {plural(g.size_min, 'member')}"
+        says = Phrase("explain.group-size.exactly", group=group_at(g), n=n)
+    elif g.size_max is None:
+        says = Phrase("explain.group-size.at-least", group=group_at(g), n=n)
     else:
-        top = "" if g.size_max is None else f" and at most {g.size_max}"
-        says = f"{group_at(g)} needs at least {plural(g.size_min, 'member')}{top}"
-    return Counting(lambda m: True, ("member", "members"), g.size_min, says)
+        says = Phrase("explain.group-size.between", group=group_at(g), n=n, most=g.size_max)
+    return Counting(lambda m: True, kind("member"), g.size_min, says)
 
 
 def requirements(g: Group, instance: Instance) -> list[Where]:
     return [Where(RULE_ID, g.round, g.id)]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     return ctx.count_sentence(item, core)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     g = ctx.instance.group_by_id.get(item.group or "")
     if g is None or item.member is not None:
         return []
@@ -90,18 +94,18 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     if g.size_min > 0:
         out.append(
             (
-                f"lower size_min of {g.id} from {g.size_min} to {g.size_min - 1}",
+                changed("lower", "size_min", g.size_min, g.size_min - 1, of=g.id),
                 (set_change("groups", g.id, "size_min", g.size_min - 1),),
             )
         )
     if g.size_max is not None:
         out.append(
             (
-                f"raise size_max of {g.id} from {g.size_max} to {g.size_max + 1}",
+                changed("raise", "size_max", g.size_max, g.size_max + 1, of=g.id),
                 (set_change("groups", g.id, "size_max", g.size_max + 1),),
             )
         )
-    out.append((f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")))
+    out.append((add_one("member"), outsider(ctx.instance, "member")))
     return out
 
 

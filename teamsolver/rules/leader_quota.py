@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Count, Phrase
+from ..i18n.phrase import Count, Phrase, Words
 from ..text import plural
 from .base import (
-    OUTSIDE,
     Candidate,
     Context,
     Counting,
@@ -21,7 +20,10 @@ from .base import (
     Violation,
     Where,
     able_to_hold,
+    add_one,
+    changed,
     group_at,
+    kind,
     named,
     outsider,
     role_quota,
@@ -32,7 +34,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "leader-quota"
@@ -55,7 +57,7 @@ def check(ctx: Context) -> list[Violation]:
                 need=group.leaders,
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     words,
                     round=group.round,
@@ -69,9 +71,7 @@ def check(ctx: Context) -> list[Violation]:
             if member is not None and not member.can_lead:
                 words = Phrase("violation.leader-quota.unable", member=mid, group=group.id)
                 out.append(
-                    Violation.said(
-                        RULE_ID, words, round=group.round, group=group.id, members=(mid,)
-                    )
+                    Violation.of(RULE_ID, words, round=group.round, group=group.id, members=(mid,))
                 )
     return out
 
@@ -87,9 +87,13 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     g = instance.group_by_id[item.group]
     return Counting(
         lambda m: m.can_lead,
-        ("member who can lead", "members who can lead"),
+        kind("can-lead"),
         g.leaders,
-        f"{group_at(g)} needs exactly {plural(g.leaders, 'leader')}",
+        Phrase(
+            "explain.leader-quota.exactly",
+            group=group_at(g),
+            n=Count("phrase.count.leader", g.leaders),
+        ),
         role="leader",
     )
 
@@ -98,11 +102,11 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return [Where(RULE_ID, g.round, g.id)]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
-    return role_quota_sentence(item, ctx, core, "leader", "lead")
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
+    return role_quota_sentence(item, ctx, core, "leader")
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     g = ctx.instance.group_by_id.get(item.group or "")
     if g is None:
         return []
@@ -112,16 +116,11 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     if g.leaders > 1:
         out.append(
             (
-                f"lower leaders of {g.id} from {g.leaders} to {g.leaders - 1}",
+                changed("lower", "leaders", g.leaders, g.leaders - 1, of=g.id),
                 (set_change("groups", g.id, "leaders", g.leaders - 1),),
             )
         )
-    out.append(
-        (
-            f"add one experienced member who can lead, {OUTSIDE}",
-            outsider(ctx.instance, "leader", can_lead=True),
-        )
-    )
+    out.append((add_one("leader"), outsider(ctx.instance, "leader", can_lead=True)))
     return out
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Phrase
+from ..i18n.phrase import Phrase, Words
 from .base import Candidate, Change, Context, Counting, Rule, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "member-conflict"
@@ -37,7 +37,7 @@ def check(ctx: Context) -> list[Violation]:
                 group = ctx.groups[gid]
                 words = Phrase("violation.member-conflict.together", a=a, b=b, group=gid)
                 out.append(
-                    Violation.said(RULE_ID, words, round=group.round, group=gid, members=(a, b))
+                    Violation.of(RULE_ID, words, round=group.round, group=gid, members=(a, b))
                 )
     return out
 
@@ -57,16 +57,18 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
-    return f"{item.member} and {item.other} must never share a group (here {item.group})"
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
+    return Phrase(
+        "explain.member-conflict.apart", member=item.member, other=item.other, group=item.group
+    )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     if not (item.member and item.other):
         return []
     return [
         (
-            f"drop the conflicts row of {item.member} and {item.other}, if it no longer holds",
+            Phrase("suggest.member-conflict.drop", member=item.member, other=item.other),
             (Change(op="remove", table="conflicts", key=f"{item.member}&{item.other}"),),
         )
     ]

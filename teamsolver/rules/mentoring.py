@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int
-from ..i18n.phrase import Count, Ids, Phrase
-from ..text import ids, plural
+from ..i18n.phrase import Count, Ids, Phrase, Words
 from .base import (
-    OUTSIDE,
-    SHOWN,
     Candidate,
     Context,
     Counting,
     Rule,
     Violation,
     Where,
+    add_one,
+    changed,
+    listed,
     outsider,
     set_change,
 )
@@ -40,7 +40,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "mentoring"
@@ -71,7 +71,7 @@ def check(ctx: Context) -> list[Violation]:
                 excess=Count("violation.mentoring.excess", excess),
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     words,
                     round=round_id,
@@ -103,7 +103,7 @@ def check(ctx: Context) -> list[Violation]:
                 mentees[mentor].append(seat.member)
                 continue
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     problem,
                     round=round_id,
@@ -122,7 +122,7 @@ def check(ctx: Context) -> list[Violation]:
                     k=k,
                 )
                 out.append(
-                    Violation.said(
+                    Violation.of(
                         RULE_ID,
                         words,
                         round=round_id,
@@ -149,31 +149,33 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     assert item.group is not None
     g = ctx.instance.group_by_id[item.group]
     k = ctx.instance.rules.mentoring.max_new_per_experienced
     new, _ = ctx.candidates(g, ctx.new)
     exp, _ = ctx.candidates(g, ctx.experienced)
-    return (
-        f"Group {g.id} may hold at most {k} new member(s) per experienced member; "
-        f"at the start of the plan {plural(len(new), 'new member')} "
-        f"({ids((m.id for m in new), SHOWN, empty='none')}) and "
-        f"{plural(len(exp), 'experienced member')} "
-        f"({ids((m.id for m in exp), SHOWN, empty='none')}) may sit there"
+    return Phrase(
+        "explain.mentoring.ratio",
+        group=g.id,
+        k=k,
+        new=Count("phrase.count.new-member", len(new)),
+        new_ids=listed(m.id for m in new),
+        experienced=Count("phrase.count.experienced-member", len(exp)),
+        experienced_ids=listed(m.id for m in exp),
     )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     if item.group is None:
         return []
     k = ctx.instance.rules.mentoring.max_new_per_experienced
     return [
         (
-            f"raise mentoring.max_new_per_experienced from {k} to {k + 1}",
+            changed("raise", "mentoring.max_new_per_experienced", k, k + 1),
             (set_change("rules", "mentoring", "max_new_per_experienced", k + 1),),
         ),
-        (f"add one experienced member {OUTSIDE}", outsider(ctx.instance, "member")),
+        (add_one("member"), outsider(ctx.instance, "member")),
     ]
 
 

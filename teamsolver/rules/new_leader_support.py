@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Count, Ids, Phrase
-from ..text import ids, plural
-from .base import OUTSIDE, SHOWN, Candidate, Context, Counting, Rule, Violation, Where, outsider
+from ..i18n.phrase import Count, Ids, Phrase, Words
+from .base import Candidate, Context, Counting, Rule, Violation, Where, add_one, listed, outsider
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "new-leader-support"
@@ -48,9 +47,7 @@ def check(ctx: Context) -> list[Violation]:
             need=need,
         )
         out.append(
-            Violation.said(
-                RULE_ID, words, round=group.round, group=group.id, members=tuple(promoted)
-            )
+            Violation.of(RULE_ID, words, round=group.round, group=group.id, members=tuple(promoted))
         )
     return out
 
@@ -70,30 +67,26 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     assert item.group is not None
     g = ctx.instance.group_by_id[item.group]
     leads, _ = ctx.candidates(g, lambda m: m.can_lead)
     promoted = [m.id for m in leads if m.newly_promoted]
     support, _ = ctx.candidates(g, lambda m: m.can_deputy and ctx.experienced(m))
-    return (
-        f"a newly promoted leader of {g.id} needs an experienced deputy; of the "
-        f"{plural(len(leads), 'member')} who can lead there, {len(promoted)} "
-        f"{'is' if len(promoted) == 1 else 'are'} newly promoted "
-        f"({ids(promoted, SHOWN, empty='none')}); experienced members who can be deputy "
-        f"there: {ids((m.id for m in support), SHOWN, empty='none')}"
+    return Phrase(
+        "explain.new-leader-support.needs",
+        group=g.id,
+        leads=Count("phrase.count.member", len(leads)),
+        promoted=Count("explain.new-leader-support.promoted", len(promoted)),
+        promoted_ids=listed(promoted),
+        support=listed(m.id for m in support),
     )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     if item.group is None:
         return []
-    return [
-        (
-            f"add one experienced member who can be deputy, {OUTSIDE}",
-            outsider(ctx.instance, "deputy", can_deputy=True),
-        )
-    ]
+    return [(add_one("deputy"), outsider(ctx.instance, "deputy", can_deputy=True))]
 
 
 def inputs(v: Inputs) -> None:

@@ -21,13 +21,24 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int, OptInt
-from ..i18n.phrase import Count, Ids, Phrase
-from .base import MAX_WEIGHT, Candidate, Context, Counting, Mode, Rule, Violation, Where, set_change
+from ..i18n.phrase import Count, Ids, Phrase, Words
+from .base import (
+    MAX_WEIGHT,
+    Candidate,
+    Context,
+    Counting,
+    Mode,
+    Rule,
+    Violation,
+    Where,
+    changed,
+    set_change,
+)
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Lin, Model, Var
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "no-repeat-pairing"
@@ -79,7 +90,7 @@ def check(ctx: Context) -> list[Violation]:
                 before=Ids(occasions),
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     words,
                     round=group.round,
@@ -106,31 +117,28 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     other = item.other or ""
     if "@-" in other:
         # ``other`` names a past group as GROUP@-AGO (written by ``encode``: its own data).
         past, ago = other.split("@-")
-        return (
-            f"at most one member of past group {past} ({ago} round(s) ago) may sit in "
-            f"{item.group} (no-repeat-pairing)"
-        )
-    return f"groups {other} and {item.group} may share at most one member (no-repeat-pairing)"
+        return Phrase("explain.no-repeat-pairing.past", past=past, ago=ago, group=item.group)
+    return Phrase("explain.no-repeat-pairing.groups", other=other, group=item.group)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     lookback = ctx.instance.rules.no_repeat_pairing.lookback
     out: list[Candidate] = []
     if item.other and "@-" in item.other and lookback is not None and lookback > 1:
         out.append(
             (
-                f"lower no-repeat-pairing.lookback from {lookback} to {lookback - 1}",
+                changed("lower", "no-repeat-pairing.lookback", lookback, lookback - 1),
                 (set_change("rules", RULE_ID, "lookback", lookback - 1),),
             )
         )
     out.append(
         (
-            "make no-repeat-pairing soft (its default): repeated pairs then cost, not forbid",
+            Phrase("suggest.no-repeat-pairing.soft"),
             (set_change("rules", RULE_ID, "mode", "soft"),),
         )
     )

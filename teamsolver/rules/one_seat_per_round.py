@@ -10,13 +10,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Ids, Phrase
+from ..i18n.phrase import Ids, Phrase, Words
 from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "one-seat-per-round"
@@ -42,7 +42,7 @@ def check(ctx: Context) -> list[Violation]:
                     groups=Ids(groups),
                 )
                 out.append(
-                    Violation.said(
+                    Violation.of(
                         RULE_ID,
                         words,
                         round=round_id,
@@ -69,13 +69,13 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     """Never in a conflict (the rule is never relaxed, so never guarded); said for
     completeness."""
-    return f"{item.member} may hold at most one seat in round {item.round}"
+    return Phrase("explain.one-seat-per-round.one", member=item.member, round=item.round)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     """None: a member holds one seat per round, whatever the plan."""
     return []
 

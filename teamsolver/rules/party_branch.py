@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int
-from ..text import plural
+from ..i18n.phrase import Count, Phrase, Words
 from .base import (
     Candidate,
     Context,
@@ -25,12 +25,13 @@ from .base import (
     attribute_minimum_inputs,
     attribute_minimum_suggestions,
     group_at,
+    kind,
 )
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "party-branch"
@@ -61,19 +62,21 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     assert item.group is not None
     g = instance.group_by_id[item.group]
     need = instance.rules.party_branch.min
-    says = f"{group_at(g)} needs at least {plural(need, 'party member')} for a party branch"
-    return Counting(lambda m: m.party_member, ("party member", "party members"), need, says)
+    says = Phrase(
+        "explain.party-branch.need", group=group_at(g), n=Count("phrase.count.party-member", need)
+    )
+    return Counting(lambda m: m.party_member, kind("party-member"), need, says)
 
 
 def requirements(g: Group, instance: Instance) -> list[Where]:
     return [Where(RULE_ID, g.round, g.id)]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     return ctx.count_sentence(item, core)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     return attribute_minimum_suggestions(
         item, ctx, ctx.instance.rules.party_branch.min, "party_member", "party member"
     )

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Ids, Phrase
+from ..i18n.phrase import Ids, Phrase, Words
 from .base import AlwaysRule, Candidate, Change, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "pins"
@@ -58,7 +58,7 @@ def check(ctx: Context) -> list[Violation]:
         else:
             continue
         out.append(
-            Violation.said(RULE_ID, message, round=round_id, group=pin.group, members=(pin.member,))
+            Violation.of(RULE_ID, message, round=round_id, group=pin.group, members=(pin.member,))
         )
     return out
 
@@ -78,21 +78,28 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     assert item.group is not None and item.member is not None
     if (item.member, item.group) in ctx.forbidden:
-        return f"a pin forbids {item.member} from {item.group}"
-    role = ctx.required.get((item.member, item.group)) or ""
-    return f"a pin requires {item.member} in {item.group}" + (f" as {role}" if role else "")
+        return Phrase("explain.pins.forbids", member=item.member, group=item.group)
+    role = ctx.required.get((item.member, item.group))
+    if role is None:
+        return Phrase("explain.pins.requires", member=item.member, group=item.group)
+    return Phrase(
+        "explain.pins.requires-as",
+        member=item.member,
+        group=item.group,
+        role=Phrase(f"role.{role}"),
+    )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     if item.group is None or item.member is None:
         return []
     kind = "forbid" if (item.member, item.group) in ctx.forbidden else "require"
     return [
         (
-            f"drop the {kind} pin of {item.member} in {item.group}",
+            Phrase(f"suggest.pins.drop-{kind}", member=item.member, group=item.group),
             (Change(op="remove", table="pins", key=f"{item.member}@{item.group}"),),
         )
     ]

@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..data.values import Bool, Int
-from ..i18n.phrase import Count, Join, Phrase
-from ..text import plural
-from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
+from ..i18n.phrase import Count, Join, Phrase, Words
+from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, set_change
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance, Member
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "recusal"
@@ -61,21 +60,15 @@ class Reason:
     zone: str | None = None
     ago: int | None = None
 
-    def words(self) -> str:
-        t = self.target
-        match self.kind:
-            case "own-unit":
-                return f"their own unit {t} is a target"
-            case "target-under-unit":
-                return f"target {t} is under their unit {self.unit}"
-            case "unit-under-target":
-                return f"their unit {self.unit} is under target {t}"
-            case "zone":
-                return f"target {t} is in their own zone {self.zone}"
-            case "conflict-unit":
-                return f"target {t} is one of their conflict units"
-            case "history":
-                return f"they inspected {t} {plural(self.ago or 0, 'round')} before this plan"
+    def words(self) -> Phrase:
+        ago = Count("phrase.count.round", self.ago or 0)
+        return Phrase(
+            f"explain.recusal.{self.kind}",
+            target=self.target,
+            unit=self.unit or "",
+            zone=self.zone or "",
+            ago=ago,
+        )
 
 
 class Settings(Rule):
@@ -150,7 +143,7 @@ def check(ctx: Context) -> list[Violation]:
                 targets=Join(found, "or"),
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID, words, round=seat.round, group=seat.group, members=(seat.member,)
                 )
             )
@@ -172,7 +165,7 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     inst = ctx.instance
     assert item.group is not None and item.member is not None
     g = inst.group_by_id[item.group]
@@ -180,14 +173,11 @@ def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
     why = [r.words() for r in ctx.recusal_reasons(m, g)]
     if not why:
         cooldown = inst.rules.recusal.reinspect_cooldown
-        why = [
-            f"an earlier group of the plan that they may sit in inspects a target of "
-            f"{g.id}, within reinspect_cooldown {cooldown}"
-        ]
-    return f"{m.id} (unit {m.unit}) may not inspect {g.id}: {'; '.join(why)}"
+        why = [Phrase("explain.recusal.cooldown", group=g.id, cooldown=cooldown)]
+    return Phrase("explain.recusal.may-not", member=m.id, unit=m.unit, group=g.id, why=Join(why))
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     inst = ctx.instance
     rec = inst.rules.recusal
     if item.member is None or item.group is None:
@@ -201,23 +191,25 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         keep = [u for u in m.conflict_units if u not in personal]
         out.append(
             (
-                f"drop {', '.join(personal)} from the conflict_units of {m.id}, if the conflict "
-                "no longer holds",
+                Phrase(
+                    "suggest.recusal.conflict-units",
+                    units=Join(personal, "comma"),
+                    member=m.id,
+                ),
                 (set_change("members", m.id, "conflict_units", keep),),
             )
         )
     if "zone" in kinds and rec.own_zone:
         out.append(
             (
-                "allow inspection within one's own zone (recusal.own_zone = false)",
+                Phrase("suggest.recusal.own-zone"),
                 (set_change("rules", "recusal", "own_zone", False),),
             )
         )
     if kinds & {"target-under-unit", "unit-under-target"} and rec.hierarchy:
         out.append(
             (
-                "recuse only a member's own unit, not its parents and children "
-                "(recusal.hierarchy = false)",
+                Phrase("suggest.recusal.hierarchy"),
                 (set_change("rules", "recusal", "hierarchy", False),),
             )
         )
@@ -226,7 +218,7 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
         c = rec.reinspect_cooldown
         out.append(
             (
-                f"lower recusal.reinspect_cooldown from {c} to {c - 1}",
+                changed("lower", "recusal.reinspect_cooldown", c, c - 1),
                 (set_change("rules", "recusal", "reinspect_cooldown", c - 1),),
             )
         )

@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import Int, OptInt
-from ..i18n.phrase import Count, Phrase
-from ..text import plural
-from .base import Candidate, Context, Counting, Rule, Violation, Where, set_change
+from ..i18n.phrase import Count, Phrase, Words
+from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, set_change
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "rotation"
@@ -51,7 +50,7 @@ def check(ctx: Context) -> list[Violation]:
                 cap=cap,
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID,
                     words,
                     round=ctx.rounds[ctx.seat_rounds(mid)[-1]],
@@ -73,7 +72,7 @@ def check(ctx: Context) -> list[Violation]:
                     rest=Count("phrase.count.round", rest),
                     need=Count("violation.rotation.need", settings.min_rest),
                 )
-                out.append(Violation.said(RULE_ID, words, round=ctx.rounds[j], members=(mid,)))
+                out.append(Violation.of(RULE_ID, words, round=ctx.rounds[j], members=(mid,)))
     return out
 
 
@@ -92,22 +91,25 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     inst = ctx.instance
     assert item.member is not None
     m = inst.member_by_id[item.member]
     rot = inst.rules.rotation
     if item.round is None:
         cap = m.max_rounds if m.max_rounds is not None else rot.max_rounds
-        return f"{m.id} may hold at most {plural(cap or 0, 'seat')} in the plan (rotation)"
-    rest = plural(rot.min_rest, "round")
-    return (
-        f"{m.id} must rest at least {rest} between two seats, so cannot hold "
-        f"a seat in round {item.round} and one in the {rest} before it"
+        return Phrase(
+            "explain.rotation.seats", member=m.id, n=Count("violation.rotation.held", cap or 0)
+        )
+    return Phrase(
+        "explain.rotation.rest",
+        member=m.id,
+        rest=Count("phrase.count.round", rot.min_rest),
+        round=item.round,
     )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     inst = ctx.instance
     if not item.member:
         return []
@@ -116,21 +118,21 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     if item.round is None and m.max_rounds is not None:
         return [
             (
-                f"raise max_rounds of {m.id} from {m.max_rounds} to {m.max_rounds + 1}",
+                changed("raise", "max_rounds", m.max_rounds, m.max_rounds + 1, of=m.id),
                 (set_change("members", m.id, "max_rounds", m.max_rounds + 1),),
             )
         ]
     if item.round is None and rot.max_rounds is not None:
         return [
             (
-                f"raise rotation.max_rounds from {rot.max_rounds} to {rot.max_rounds + 1}",
+                changed("raise", "rotation.max_rounds", rot.max_rounds, rot.max_rounds + 1),
                 (set_change("rules", RULE_ID, "max_rounds", rot.max_rounds + 1),),
             )
         ]
     if item.round is not None and rot.min_rest > 0:
         return [
             (
-                f"lower rotation.min_rest from {rot.min_rest} to {rot.min_rest - 1}",
+                changed("lower", "rotation.min_rest", rot.min_rest, rot.min_rest - 1),
                 (set_change("rules", RULE_ID, "min_rest", rot.min_rest - 1),),
             )
         ]

@@ -11,17 +11,18 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..i18n.phrase import Count, Phrase
+from ..i18n.phrase import Count, Phrase, Words
 from ..text import did_you_mean, plural
 from .base import (
-    OUTSIDE,
     Candidate,
     Context,
     Counting,
     Rule,
     Violation,
     Where,
+    add_one,
     group_at,
+    kind,
     outsider,
     set_change,
 )
@@ -29,7 +30,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "specialty-coverage"
@@ -59,7 +60,7 @@ def check(ctx: Context) -> list[Violation]:
                     need=need,
                 )
                 out.append(
-                    Violation.said(
+                    Violation.of(
                         RULE_ID, words, round=group.round, group=group.id, count=need - have
                     )
                 )
@@ -81,9 +82,9 @@ def counting(item: Where, instance: Instance) -> Counting | None:
     need = dict(g.requires).get(s, 0)
     return Counting(
         lambda m: s in m.specialties,
-        (f"{s} specialist", f"{s} specialists"),
+        kind("specialist", specialty=s),
         need,
-        f"{group_at(g)} requires {need} {s}",
+        Phrase("explain.specialty-coverage.need", group=group_at(g), need=need, specialty=s),
     )
 
 
@@ -91,11 +92,11 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return [Where(RULE_ID, g.round, g.id, specialty=s) for s, _ in g.requires]
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     return ctx.count_sentence(item, core)
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     g = ctx.instance.group_by_id.get(item.group or "")
     s = item.specialty
     if g is None or not s:
@@ -105,11 +106,17 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     lower = {k: v for k, v in lower.items() if v > 0}
     return [
         (
-            f"lower the {s} requirement of {g.id} from {req[s]} to {req[s] - 1}",
+            Phrase(
+                "suggest.specialty-coverage.lower",
+                specialty=s,
+                group=g.id,
+                before=req[s],
+                after=req[s] - 1,
+            ),
             (set_change("groups", g.id, "requires", lower),),
         ),
         (
-            f"add one experienced {s} specialist {OUTSIDE}",
+            add_one("specialist", specialty=s),
             outsider(ctx.instance, f"{s} specialist", specialties=[s]),
         ),
     ]

@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from ..data.values import OptInt
-from ..i18n.phrase import Count, Ids, Phrase
-from ..text import ids, plural
-from .base import SHOWN, Candidate, Context, Counting, Rule, Violation, Where, set_change
+from ..i18n.phrase import Count, Ids, Phrase, Words
+from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, listed, set_change
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..data.roster import Seat
     from ..engine.model import Model
-    from ..explainer.words import Context as Words
+    from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
 
 RULE_ID = "unit-draw-cap"
@@ -72,7 +71,7 @@ def check(ctx: Context) -> list[Violation]:
                 which=which,
             )
             out.append(
-                Violation.said(
+                Violation.of(
                     RULE_ID, words, round=round_id, members=tuple(drawn), count=len(drawn) - cap
                 )
             )
@@ -91,7 +90,7 @@ def check(ctx: Context) -> list[Violation]:
                     cap=cap,
                 )
                 out.append(
-                    Violation.said(
+                    Violation.of(
                         RULE_ID,
                         words,
                         round=group.round,
@@ -118,28 +117,34 @@ def requirements(g: Group, instance: Instance) -> list[Where]:
     return []
 
 
-def sentence(item: Where, ctx: Words, core: Sequence[Where]) -> str:
+def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     inst = ctx.instance
     assert item.unit is not None
     rules = inst.rules
     drawn = [m.id for m in inst.members if m.unit == item.unit and m.status == "active"]
-    active = f"the unit has {len(drawn)} active: {ids(drawn, SHOWN, empty='none')}"
+    active = {"active": len(drawn), "ids": listed(drawn)}
     if item.group is not None:
         cap = rules.unit_draw_cap.max_per_group
-        return (
-            f"at most {plural(cap or 0, 'member')} from unit {item.unit} may sit in one group "
-            f"({item.group}); {active}"
+        return Phrase(
+            "explain.unit-draw-cap.group",
+            n=Count("phrase.count.member", cap or 0),
+            unit=item.unit,
+            group=item.group,
+            **active,
         )
     u = inst.unit_by_id.get(item.unit)
     limit = u.max_drawn if u is not None and u.max_drawn is not None else None
     limit = limit if limit is not None else rules.unit_draw_cap.max_per_round
-    return (
-        f"at most {plural(limit or 0, 'member')} from unit {item.unit} may be drawn in round "
-        f"{item.round}; {active}"
+    return Phrase(
+        "explain.unit-draw-cap.round",
+        n=Count("phrase.count.member", limit or 0),
+        unit=item.unit,
+        round=item.round,
+        **active,
     )
 
 
-def suggestions(item: Where, ctx: Words) -> list[Candidate]:
+def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
     inst = ctx.instance
     if not item.unit:
         return []
@@ -149,8 +154,12 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
             return []
         return [
             (
-                f"raise unit-draw-cap.max_per_group from {cap.max_per_group} to "
-                f"{cap.max_per_group + 1}",
+                changed(
+                    "raise",
+                    "unit-draw-cap.max_per_group",
+                    cap.max_per_group,
+                    cap.max_per_group + 1,
+                ),
                 (set_change("rules", RULE_ID, "max_per_group", cap.max_per_group + 1),),
             )
         ]
@@ -158,16 +167,24 @@ def suggestions(item: Where, ctx: Words) -> list[Candidate]:
     if u is not None and u.max_drawn is not None:
         return [
             (
-                f"allow one more draw from unit {u.id}: max_drawn {u.max_drawn} to "
-                f"{u.max_drawn + 1}",
+                Phrase(
+                    "suggest.unit-draw-cap.one-more",
+                    unit=u.id,
+                    before=u.max_drawn,
+                    after=u.max_drawn + 1,
+                ),
                 (set_change("units", u.id, "max_drawn", u.max_drawn + 1),),
             )
         ]
     if cap.max_per_round is not None:
         return [
             (
-                f"raise unit-draw-cap.max_per_round from {cap.max_per_round} to "
-                f"{cap.max_per_round + 1}",
+                changed(
+                    "raise",
+                    "unit-draw-cap.max_per_round",
+                    cap.max_per_round,
+                    cap.max_per_round + 1,
+                ),
                 (set_change("rules", RULE_ID, "max_per_round", cap.max_per_round + 1),),
             )
         ]

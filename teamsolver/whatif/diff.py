@@ -9,21 +9,25 @@ baseline seats gone + seats new + kept seats whose role changed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from ..data.instance import Instance, Role
 from ..data.roster import Roster, Seat
+from ..i18n.phrase import Phrase, Spoken
 from ..score import judge, stability
 
 Key = tuple[str, str, str]
 
 
-class SeatChange(BaseModel):
+class SeatChange(Spoken):
     """A seat that is gone (``left``) or new (``joined``); ``reason`` says why a seat had to go,
-    where the instance tells (empty when it was moved by choice)."""
+    where the instance tells (empty when it was moved by choice), in English (``say`` says it
+    in any language)."""
 
     model_config = ConfigDict(frozen=True)
+    SAID: ClassVar[str] = "reason"
 
     round: str
     group: str
@@ -158,20 +162,19 @@ def _by_key(seats: Iterable[Seat]) -> dict[Key, Seat]:
 
 
 def _change(instance: Instance, seat: Seat, *, gone: bool) -> SeatChange:
-    reason = _why_gone(instance, seat) if gone else ""
-    return SeatChange(
-        round=seat.round, group=seat.group, member=seat.member, role=seat.role, reason=reason
-    )
+    where = {"round": seat.round, "group": seat.group, "member": seat.member, "role": seat.role}
+    reason = _why_gone(instance, seat) if gone else None
+    return SeatChange(**where) if reason is None else SeatChange.said(reason, **where)
 
 
-def _why_gone(instance: Instance, seat: Seat) -> str:
+def _why_gone(instance: Instance, seat: Seat) -> Phrase | None:
     member = instance.member_by_id.get(seat.member)
     if seat.group not in instance.group_by_id:
-        return "group removed"
+        return Phrase("diff.reason.group-removed")
     if member is None:
-        return "member not in the pool"
+        return Phrase("diff.reason.not-in-pool")
     if member.status != "active":
-        return f"member {member.status}"
+        return Phrase("diff.reason.status", status=Phrase(f"phrase.status.{member.status}"))
     if seat.round in member.unavailable_rounds:
-        return f"unavailable in {seat.round}"
-    return ""
+        return Phrase("diff.reason.unavailable", round=seat.round)
+    return None
