@@ -4,9 +4,10 @@ the language chosen, run as a planner would (the installed entry point in a subp
 
 English prints exactly what it printed before the catalogue (the texts below are main's output
 before this change); Chinese prints Chinese sentences with no English left in what the
-catalogue covers (ids, statuses, specialties, paths, option names and the rules' own violation
-sentences stay as they are); every ``--json`` document is the same in both languages; and an
-instance with Chinese headers speaks Chinese unless told otherwise.
+catalogue covers (ids, statuses, specialties, paths and option names stay as they are; the
+rules' violation sentences and the reasons in a diff are Chinese too: tests/test_zh_words.py);
+every ``--json`` document is the same in both languages; and an instance with Chinese headers
+speaks Chinese unless told otherwise.
 """
 
 from __future__ import annotations
@@ -284,11 +285,11 @@ def test_whatif_in_chinese(tiny: Instance, city_zh: Any, city: Instance, tmp_pat
     assert proc.stdout.startswith(
         "情形 leader-ill：状态：最优（OPTIMAL） · 相对原名单 2 处变动 · 用时 "
     )
-    assert "G1（R1）：\n  -  M12 孙涛    组长，调出（member suspended）\n" in proc.stdout
+    assert "G1（R1）：\n  -  M12 孙涛    组长，调出（成员暂停参加）\n" in proc.stdout
     assert "  ~  M01 王建国  组员 → 组长\n" in proc.stdout
     assert re.search(r"^ +变动前 +变动后$", proc.stdout, re.M)
     left = english_left(proc.stdout, tiny, "leader-ill")
-    assert left == ["member", "suspended"]  # the library's reason, not yet translated
+    assert left == []  # the reason a seat left too (it was English before)
     out, _ = city_zh
     # someone the roster does not seat: the baseline still holds, found at once however busy
     seated = {s.member for s in read_roster(out, city)}

@@ -11,9 +11,12 @@ stays what it was (the other tests assert many exact messages).
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +29,7 @@ from teamsolver.engine.conflict import Oracle
 from teamsolver.explainer import explain, why_not
 from teamsolver.explainer.suggest import candidates
 from teamsolver.explainer.words import Context, sentence
+from teamsolver.files.rosters import read_roster, write_roster
 from teamsolver.i18n.phrase import Count, Ids, Join, Phrase, Saying, Spoken, Words
 from teamsolver.rules import RULES
 from teamsolver.rules.base import Violation
@@ -398,18 +402,35 @@ def test_every_reason_a_seat_left_is_said_in_chinese() -> None:
     assert json.loads(diff.model_dump_json())["left"][0]["reason"] == "member suspended"
 
 
+# -- the workbook and the report ----------------------------------------------------------
+def test_the_workbook_and_the_report_say_violations_in_the_runs_language(tmp_path: Path) -> None:
+    inst, ros = BROKEN["mentoring"]
+    found = teamsolver.check(inst, ros)
+    assert found
+    for lang in ("zh", "en"):
+        path = tmp_path / f"{lang}.xlsx"
+        write_roster(inst, ros, path, lang=lang, violations=found)
+        sheet = openpyxl.load_workbook(path)[i18n.text("roster.sheet.violations", lang)]
+        said = [row[5].value for row in sheet.iter_rows(min_row=2)]
+        assert said == [v.say(lang) for v in found]
+        page = teamsolver.report(inst, ros, violations=found, lang=lang)
+        assert all(html.escape(v.say(lang), quote=False) in page for v in found)
+    path = tmp_path / "zh.json"
+    write_roster(inst, ros, path, lang="zh", violations=found)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert [v["message"] for v in doc["violations"]] == [v.message for v in found]
+
+
 # -- the command line ----------------------------------------------------------------------
 needs_cli = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
 
 
 @needs_cli
 def test_check_in_chinese_prints_chinese_violations(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    from pathlib import Path
-
-    bad = Path(str(tmp_path)) / "bad.csv"
+    bad = tmp_path / "bad.csv"
     bad.write_text(
         "round,group,member,role\nR1,G1,M01,leader\nR1,G1,M02,member\nR1,G2,M01,member\n",
         encoding="utf-8",
@@ -418,8 +439,6 @@ def test_check_in_chinese_prints_chinese_violations(
     en = run("check", "instances/tiny", str(bad))
     assert zh.returncode == en.returncode == 1
     inst = teamsolver.load("instances/tiny")
-    from teamsolver.files.rosters import read_roster
-
     found = teamsolver.check(inst, read_roster(str(bad), inst))
     assert found
     for v in found:

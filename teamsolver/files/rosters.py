@@ -491,8 +491,9 @@ def write_roster(
 
     ``lang`` (``en``, ``zh``, see :mod:`teamsolver.i18n`) is the language of the CSV and XLSX
     headers, roles, sheet names and summary sheet; a JSON document keeps its stable field names
-    and role ids in every language (it is read by programs). Rule ids, member and group ids and
-    the checker's messages are never translated.
+    and role ids in every language (it is read by programs). Rule ids, member and group ids are
+    never translated; the workbook says the checker's messages in ``lang`` (the JSON document
+    keeps them in English).
     """
     path = Path(path)
     kind = _format(path)

@@ -3,17 +3,19 @@
 Each module owns everything about its rule: its meaning (the module docstring, exactly as
 docs/measures.md counts it), its settings (``Settings``), its check on any roster (``check``,
 plain Python), its CP-SAT encoding (``encode``, through the model builder it is given: the
-module itself never imports ortools), how an instance of it is said in words (``sentence``),
-the one-step changes that could lift it (``suggestions``) and the impossibilities the input
-alone shows (``requirements``: the "at least k of a kind" demands of a group, empty for rules
-that make none, which ``explain`` reads off the input; ``inputs``: what validation refuses at
+module itself never imports ortools), how a violation and an instance of it are said in words
+(as data, :mod:`teamsolver.i18n.phrase`, from the catalogues' ``violation.<rule>``,
+``explain.<rule>`` and ``suggest.<rule>`` texts, so that every language says them), the
+one-step changes that could lift it (``suggestions``) and the impossibilities the input alone
+shows (``requirements``: the "at least k of a kind" demands of a group, empty for rules that
+make none, which ``explain`` reads off the input; ``inputs``: what validation refuses at
 load). :data:`RULES` is the registry, in the order of SPEC §3 (then the rules added
 since, such as ``attribute-quota``): the checker, the model, the explainer, validation and the
 settings loop over it.
 
-A rule module imports only :mod:`.base` and :mod:`teamsolver.text` at run time (the instance,
-the model and the explainer for type hints only), so that :mod:`teamsolver.data.settings` can gather
-the rules' settings without an import cycle.
+A rule module imports only :mod:`.base`, :mod:`teamsolver.text` and :mod:`teamsolver.i18n` at
+run time (the instance, the model and the explainer for type hints only), so that
+:mod:`teamsolver.data.settings` can gather the rules' settings without an import cycle.
 """
 
 from __future__ import annotations
