@@ -70,7 +70,7 @@ class Context:
         if why:
             return Barred(
                 "recusal",
-                Phrase("explain.barred.recused", member=m.id, why=Join(r.words() for r in why)),
+                Phrase("explain.barred.recused", member=m.id, why=Join(r.phrase() for r in why)),
             )
         if (m.id, g.id) in self.forbidden:
             return Barred("pins", Phrase("explain.barred.pin", member=m.id, group=g.id))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 RULE_ID = "recusal"
 
-#: Why a member may not inspect a group, as data: words are made from it (``Reason.words``),
+#: Why a member may not inspect a group, as data: words are made from it (``Reason.phrase``),
 #: suggestions read its ``kind``; nothing parses the sentence back.
 ReasonKind = Literal[
     "own-unit", "target-under-unit", "unit-under-target", "zone", "conflict-unit", "history"
@@ -60,7 +60,12 @@ class Reason:
     zone: str | None = None
     ago: int | None = None
 
-    def words(self) -> Phrase:
+    def words(self) -> str:
+        """The reason in English."""
+        return self.phrase().render()
+
+    def phrase(self) -> Phrase:
+        """The reason in words (any language)."""
         ago = Count("phrase.count.round", self.ago or 0)
         return Phrase(
             f"explain.recusal.{self.kind}",
@@ -170,7 +175,7 @@ def sentence(item: Where, ctx: WordsContext, core: Sequence[Where]) -> Words:
     assert item.group is not None and item.member is not None
     g = inst.group_by_id[item.group]
     m = inst.member_by_id[item.member]
-    why = [r.words() for r in ctx.recusal_reasons(m, g)]
+    why = [r.phrase() for r in ctx.recusal_reasons(m, g)]
     if not why:
         cooldown = inst.rules.recusal.reinspect_cooldown
         why = [Phrase("explain.recusal.cooldown", group=g.id, cooldown=cooldown)]
