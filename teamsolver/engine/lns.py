@@ -99,9 +99,8 @@ ROLLING_LIMIT = 2.0
 #: the GIL: the loop's longest pause was 0.07 s while city's LP ran, 6 s on busy cores).
 LP_BOUND_MAX_PAIRS = 20_000
 
-#: The LP gets this share of the time left, at most ``LP_MAX_S`` (``stop`` cannot interrupt
-#: it: its thread may outlive a stopped search by that much), and is waited for this long at
-#: the end.
+#: The LP gets this share of the time left, at most ``LP_MAX_S``, and is waited for this long
+#: at the end of the search (then stopped).
 LP_TIME_SHARE = 0.9
 LP_MAX_S = 20.0
 LP_WAIT_S = 0.5
@@ -153,22 +152,34 @@ class Incumbent:
 
 class LpBound:
     """The LP bound of the whole model, solved in a thread beside the search (a valid lower
-    bound: the LP relaxation of the same model, rounded up)."""
+    bound: the LP relaxation of the same model, rounded up). The thread never outlives the
+    solve: :meth:`result` and :meth:`close` stop the LP and wait for its thread (a GLOP solve
+    left running at interpreter exit aborted the process with "terminate called ...")."""
 
     def __init__(self, model: Model, time_limit: float):
         self.value: int | None = None
-        self.thread = threading.Thread(target=self._solve, args=(model, time_limit), daemon=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._solve, args=(model, time_limit), name="lp-bound", daemon=True
+        )
         self.thread.start()
 
     def _solve(self, model: Model, time_limit: float) -> None:
-        found = lpguide.lp_support(model, time_limit)
+        found = lpguide.lp_support(model, time_limit, self.stop)
         if found is not None:
             self.value = found[1]
 
     def result(self, wait: float) -> int | None:
-        """The bound, waiting at most ``wait`` seconds for the LP (None: not solved)."""
+        """The bound, waiting at most ``wait`` seconds for the LP, which is then stopped (None:
+        not solved)."""
         self.thread.join(wait)
+        self.close()
         return self.value
+
+    def close(self) -> None:
+        """Stop the LP and wait for its thread (it ends within a fraction of a second)."""
+        self.stop.set()
+        self.thread.join()
 
 
 def seats_by_group(chosen: Chosen, n_groups: int) -> list[list[int]]:
@@ -719,18 +730,22 @@ def solve_by_parts(
         model = Model(instance, baseline, relax=relax, facts=facts, stop=stop)
         if not model.stopped and lpguide.applies(model, left):
             lp = LpBound(model, min(LP_MAX_S, left * LP_TIME_SHARE))
-    return solve_lns(
-        instance,
-        facts=facts,
-        # A baseline from before a change may break a hard rule now (a member out): no start.
-        starts=[initial, baseline if keeps_hard_rules(instance, baseline, relax) else None],
-        baseline=baseline,
-        relax=relax,
-        deadline=deadline,
-        workers=workers or default_workers(),
-        seed=seed,
-        on_progress=on_progress,
-        stop=stop,
-        build_s=validated_s + time.perf_counter() - began,
-        lp=lp,
-    )
+    try:
+        return solve_lns(
+            instance,
+            facts=facts,
+            # A baseline from before a change may break a hard rule now (a member out): no start.
+            starts=[initial, baseline if keeps_hard_rules(instance, baseline, relax) else None],
+            baseline=baseline,
+            relax=relax,
+            deadline=deadline,
+            workers=workers or default_workers(),
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=validated_s + time.perf_counter() - began,
+            lp=lp,
+        )
+    finally:
+        if lp is not None:
+            lp.close()

@@ -330,7 +330,7 @@ def _lp_guided(
     if not lpguide.applies(model, left) or (stop is not None and stop.is_set()):
         return None, None
     assert left is not None
-    support = lpguide.lp_support(model, left * lpguide.LP_SHARE)
+    support = lpguide.lp_support(model, left * lpguide.LP_SHARE, stop)
     if support is None:
         return None, None
     keep, lp_bound = support
