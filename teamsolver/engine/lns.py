@@ -655,6 +655,7 @@ def solve_lns(
     if start is None:
         return None
     search.lp = lp
+    search.report(start)  # the first roster, as CP-SAT reports its hinted one
     best = search.run(start, max_iterations)
     bound = None if lp is None else lp.result(LP_WAIT_S)
     wall = time.perf_counter() - search.start
