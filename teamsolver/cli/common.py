@@ -393,6 +393,14 @@ class Live:
             state = i18n.text("cli.live.stopping", lang)
         elif self.best is None:
             state = i18n.text("cli.live.first", lang)
+        elif self.best.changes is not None:  # a what-if (whatif.PlanProgress)
+            state = i18n.text(
+                "cli.live.best_changes",
+                lang,
+                changes=i18n.count("cli.count.change", self.best.changes, lang),
+                objective=self.best.objective,
+                rosters=i18n.count("cli.count.roster", self.best.solutions, lang),
+            )
         else:
             bound = self.best.bound
             proof = (
@@ -527,9 +535,11 @@ def run_solve(
     presses: Interrupts,
     backend: Backend = "auto",
     solutions: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> Result:
     """Solve in a worker thread; the first Ctrl-C stops the search and keeps the best roster so
-    far, a second one abandons the run (nothing is written)."""
+    far, a second one abandons the run (nothing is written). Progress goes to ``on_progress``
+    (default: the live line's ``update``)."""
 
     def work(stop: threading.Event) -> Result:
         return solve(
@@ -538,7 +548,7 @@ def run_solve(
             workers=workers,
             seed=seed,
             baseline=baseline,
-            on_progress=live.update,
+            on_progress=on_progress or live.update,
             stop=stop,
             relax=relax,
             backend=backend,

@@ -37,7 +37,6 @@ from ..audit import check, hard_violations
 from ..data.instance import Instance, relaxed
 from ..data.result import Progress, Result
 from ..data.roster import Roster
-from ..data.settings import GOAL_IDS
 from . import local, lpguide
 from .local import fix_seats
 from .lpguide import MIN_LEFT_S
@@ -217,15 +216,7 @@ def _hint(model: Model, chosen: Chosen) -> None:
 
 
 def _parts(solver: cp_model.CpSolver, model: Model) -> tuple[dict[str, int], dict[str, int]]:
-    goals: dict[str, int] = {}
-    costs: dict[str, int] = {}
-    for key, part in model.parts.items():
-        value = int(solver.value(part.expr())) if part.vars else part.constant
-        if key in GOAL_IDS:
-            goals[key] = value
-        elif value:
-            costs[key] = value
-    return goals, costs
+    return model.part_values(solver.value)
 
 
 class Search:
@@ -365,6 +356,8 @@ class Search:
                     bound=-math.inf if bound is None else float(bound),
                     elapsed_s=time.perf_counter() - self.start,
                     solutions=self.solutions,
+                    goals=None if self.baseline is None else best.goals,
+                    rule_costs=None if self.baseline is None else best.costs,
                 )
             )
 
