@@ -113,10 +113,11 @@ def plain_phrase(err: Mapping[str, Any], *, echo: bool = True) -> Phrase:
     The message says what is expected and, when ``echo`` is true, what was found. Pass
     ``echo=False`` for personal data (a name), which must not be repeated in messages.
 
-    Built from the error's type and context, never from pydantic's English ``msg``: a
+    Built from the error's type and context, not from pydantic's English ``msg``: a
     :class:`~teamsolver.i18n.phrase.PhraseError` raised by a parser
-    (:mod:`teamsolver.data.values`) carries its own phrase; pydantic's own checks have a
-    catalogue key each (``problem.pydantic.*``); any other error keeps pydantic's words.
+    (:mod:`teamsolver.data.values`) carries its own phrase; the checks teamsolver's models
+    declare (``ge``, ``le``, a literal) have catalogue keys (``problem.pydantic.*``); any other
+    error (none is known to occur) keeps pydantic's English words.
     """
     kind = str(err["type"])
     ctx = err.get("ctx") or {}
@@ -127,38 +128,23 @@ def plain_phrase(err: Mapping[str, Any], *, echo: bool = True) -> Phrase:
     error = ctx.get("error")
     if isinstance(error, PhraseError):
         return error.sentence(echo)
-    if kind in _PYDANTIC:
-        key, bound = _PYDANTIC[kind]
-        what = Phrase(f"problem.pydantic.{key}", **({} if bound is None else {bound: ctx[bound]}))
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = "ge" if kind == "greater_than_equal" else "le"
+        what = Phrase(f"problem.pydantic.{bound}", **{bound: ctx[bound]})
     elif kind == "literal_error":
         what = Phrase("problem.pydantic.literal", expected=_literal(ctx["expected"]))
-    else:
+    else:  # no model of teamsolver's raises another kind: pydantic's words, as they always were
         msg = str(err["msg"]).removeprefix("Value error, ")
-        what = Phrase("problem.verbatim", text=msg if echo else msg.split(", got ", 1)[0])
-        return what
+        if kind in ("greater_than", "less_than"):
+            msg = "expected a number " + msg.removeprefix("Input should be ")
+        elif msg.startswith("Input should be "):
+            msg = "expected " + msg.removeprefix("Input should be ")
+        else:
+            return Phrase("problem.verbatim", text=msg if echo else msg.split(", got ", 1)[0])
+        what = Phrase("problem.verbatim", text=msg)
     if not echo:
         return what
     return Phrase("problem.got", what=what, got=Shown(err.get("input")))
-
-
-#: Pydantic's error types that teamsolver's models can raise: the ``problem.pydantic.*`` key
-#: and the context value it shows (``ge`` of ``greater_than_equal``).
-_PYDANTIC: dict[str, tuple[str, str | None]] = {
-    "greater_than_equal": ("ge", "ge"),
-    "less_than_equal": ("le", "le"),
-    "greater_than": ("gt", "gt"),
-    "less_than": ("lt", "lt"),
-    "int_type": ("int", None),
-    "int_parsing": ("int", None),
-    "int_from_float": ("int", None),
-    "float_type": ("number", None),
-    "float_parsing": ("number", None),
-    "bool_type": ("bool", None),
-    "bool_parsing": ("bool", None),
-    "string_type": ("string", None),
-    "dict_type": ("dict", None),
-    "list_type": ("list", None),
-}
 
 
 def _literal(expected: str) -> Any:

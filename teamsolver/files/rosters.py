@@ -117,12 +117,19 @@ class _Source:
         self.rows: list[tuple[int, dict[str, Any]]] = []
         #: Required fields the file lacks altogether (reported once, not per row).
         self.missing: set[str] = set()
+        #: Each field's header as typed (``角色`` for ``role``), for problems in other languages.
+        self.headers: dict[str, str] = {}
 
     def problem(
         self, message: str | Phrase, row: int | None = None, column: str | None = None
     ) -> Problem:
         return Problem(
-            phrase=as_phrase(message), file=self.label, row=row, column=column, row_word=self.word
+            phrase=as_phrase(message),
+            file=self.label,
+            row=row,
+            column=column,
+            header=self.headers.get(column or ""),
+            row_word=self.word,
         )
 
 
@@ -198,6 +205,7 @@ def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) ->
             problems.append(source.problem(message, row=start + 1, column=column_letter(j)))
             header[j] = None
     columns = _header(header, start + 1, source, problems)
+    source.headers = {f: str(header[j]).strip() for f, j in columns.items()}
     for i in range(start + 1, len(records)):
         rec = records[i]
         if not any(map(filled, rec)):

@@ -7,7 +7,8 @@ shown in every language without parsing its English back. A value may itself be 
 a :class:`Listed` sequence (``a, b`` / ``a、b``); anything else (ids, numbers, headers as the
 user typed them) is written as it is. ``str(phrase)`` is the English text.
 
-Small on purpose: rendering only, no grammar. The catalogues hold the words (``problem.*``).
+Small on purpose: rendering only, no grammar. The catalogues hold the words (``problem.*``); a
+phrase's template is always formatted, so ``{{`` in it is one brace even when it has no values.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import DEFAULT, count, text
+from . import DEFAULT, catalogue, count, text
 
 
 def render(value: Any, lang: str = DEFAULT) -> Any:
@@ -36,7 +37,10 @@ class Phrase:
         self.values = values
 
     def render(self, lang: str = DEFAULT) -> str:
-        return text(self.key, lang, **{k: render(v, lang) for k, v in self.values.items()})
+        # always formatted, values or not: ``{{`` in a template is one brace
+        return catalogue(lang)[self.key].format(
+            **{k: render(v, lang) for k, v in self.values.items()}
+        )
 
     def __str__(self) -> str:
         return self.render()
@@ -76,9 +80,10 @@ class Count(Phrase):
 
 
 class Shown(Phrase):
-    """A value as a message shows it (:func:`teamsolver.data.values.show`): text shortened and
-    quoted — in English as Python writes it (``'maybe'``), else with the language's quotes
-    (``problem.quoted``: ``“maybe”``) — anything else as JSON writes it."""
+    """A value as a message shows it (:func:`teamsolver.data.values.show`): text shortened, and
+    anything else as JSON writes it; quoted in English as Python writes text (``'maybe'``, a
+    number bare), in other languages with the language's quotes, numbers too (``problem.quoted``:
+    ``“maybe”``, ``“101”``)."""
 
     __slots__ = ()
 
@@ -89,8 +94,10 @@ class Shown(Phrase):
         from ..data.values import show  # values imports this module
 
         value = self.values["value"]
-        if lang == DEFAULT or not isinstance(value, str):
+        if lang == DEFAULT:
             return show(value)
+        if not isinstance(value, str):  # quoted too, so that it stands apart from the words
+            return text(self.key, lang, text=show(value))
         short = value if len(value) <= 40 else value[:37] + "..."
         return text(self.key, lang, text=repr(short)[1:-1])  # escapes kept, quotes replaced
 
