@@ -1,13 +1,13 @@
 """Cell values as planners type them: booleans, whole numbers, lists and requirement maps.
 
 Every parser accepts the native JSON value as well as the text a spreadsheet cell holds, and
-raises ``ValueError`` with a sentence that says what is expected. The pydantic models use them
+raises ``ValueError`` (a :class:`~teamsolver.i18n.phrase.PhraseError`: the sentence is a phrase,
+rendered in the planner's language) that says what is expected. The pydantic models use them
 as ``BeforeValidator``s, so CSV, XLSX and JSON input all go through the same code.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -78,20 +78,6 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
-
-
-def show(value: Any) -> str:
-    """A value for a message: text quoted and shortened, anything else as JSON writes it."""
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except ValueError:  # e.g. a list that contains itself
-            text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return repr(text) if isinstance(value, str) else text
 
 
 def parse_bool(value: Any) -> bool:

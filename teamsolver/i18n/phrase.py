@@ -13,10 +13,25 @@ phrase's template is always formatted, so ``{{`` in it is one brace even when it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from . import DEFAULT, catalogue, count, text
+
+
+def show(value: Any) -> str:
+    """A value for a message: text quoted and shortened, anything else as JSON writes it."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except ValueError:  # e.g. a list that contains itself
+            text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return repr(text) if isinstance(value, str) else text
 
 
 def render(value: Any, lang: str = DEFAULT) -> Any:
@@ -80,7 +95,7 @@ class Count(Phrase):
 
 
 class Shown(Phrase):
-    """A value as a message shows it (:func:`teamsolver.data.values.show`): text shortened, and
+    """A value as a message shows it (:func:`show`): text shortened, and
     anything else as JSON writes it; quoted in English as Python writes text (``'maybe'``, a
     number bare), in other languages with the language's quotes, numbers too (``problem.quoted``:
     ``“maybe”``, ``“101”``)."""
@@ -91,8 +106,6 @@ class Shown(Phrase):
         super().__init__("problem.quoted", value=value)
 
     def render(self, lang: str = DEFAULT) -> str:
-        from ..data.values import show  # values imports this module
-
         value = self.values["value"]
         if lang == DEFAULT:
             return show(value)
