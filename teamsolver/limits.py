@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from .data.errors import InputError, Problem
 from .data.instance import Instance
 from .data.settings import GOAL_IDS, RELAXABLE_RULES
+from .i18n.phrase import Phrase
 from .rules.base import Rule
 
 #: The largest objective value (in absolute terms) a search may reach: 2^53, the largest
@@ -106,13 +107,16 @@ def objective_problem(
     own = weights(original or instance)
     key, value = max(own.items(), key=lambda kv: kv[1])
     allowed = max(1, value * MAX_OBJECTIVE // worst)
-    what = "a what-if's stability-first objective" if original is not None else "the objective"
+    what = Phrase(f"problem.limits.{'whatif' if original is not None else 'objective'}")
     return Problem(
-        message=(
-            f"the weights are too large for this plan: {what} could reach {worst:,}, beyond "
-            f"{MAX_OBJECTIVE:,} (2^53, the largest the solver counts exactly); lower the "
-            f"largest weight, {key} = {value:,}, to at most {allowed:,} (and the others in "
-            "proportion)"
+        phrase=Phrase(
+            "problem.limits.weights",
+            what=what,
+            worst=worst,
+            most=MAX_OBJECTIVE,
+            key=key,
+            value=value,
+            allowed=allowed,
         ),
         file="rules",
         column=key,
@@ -163,12 +167,13 @@ def size_problem(instance: Instance, memory: int | None = None) -> Problem | Non
     if need <= 0.8 * memory:
         return None
     return Problem(
-        message=(
-            f"the plan is too large for this machine: {seats:,} possible seats "
-            f"({active:,} active members × "
-            f"{len(instance.groups):,} groups) need about {_gb(need)} of memory to solve, and "
-            f"{_gb(memory)} is available (at most 80 % of it is used); split the plan into "
-            "smaller ones (fewer members or groups per plan), or solve it on a larger machine"
+        phrase=Phrase(
+            "problem.limits.size",
+            seats=seats,
+            active=active,
+            groups=len(instance.groups),
+            need=_gb(need),
+            memory=_gb(memory),
         ),
     )
 

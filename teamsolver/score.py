@@ -14,13 +14,13 @@ The objective ``solve`` minimises is::
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .audit import Context, Violation, check_context, hard_violations
 from .data.instance import Instance, Member
 from .data.roster import Roster, Seat
-from .data.settings import GOAL_IDS, RULE_IDS
+from .data.settings import GOAL_IDS, RULE_IDS, Rules
 from .rules.base import Rule
 
 #: Whether each goal is minimised (``"min"``) or maximised (``"max"``).
@@ -230,13 +230,8 @@ def judge(
     counts: Counter[str] = Counter()
     for v in soft:
         counts[v.rule] += v.count
-    weighted = soft_costs(instance, soft)
-    parts = {rid: weighted.get(rid, 0) for rid in RULE_IDS if ctx.rules.mode(rid) == "soft"}
     goals = score_context(ctx, baseline)
-    weights = instance.rules.objective
-    for goal, value in goals.items():
-        sign = 1 if GOAL_SENSE[goal] == "min" else -1
-        parts[goal] = sign * weights.weight(goal) * value
+    parts = weighted_parts(ctx.rules, goals, counts)
     return Judgement(
         violations=violations,
         hard=hard,
@@ -246,6 +241,23 @@ def judge(
         parts=parts,
         objective=sum(parts.values()),
     )
+
+
+def weighted_parts(
+    rules: Rules, goals: Mapping[str, int], rule_costs: Mapping[str, int]
+) -> dict[str, int]:
+    """The objective term by term from goal values and soft-rule violation counts, with the
+    weights of ``rules``: every soft rule (weight × count) and every goal given (± weight ×
+    value; maximised goals are negative)."""
+    parts: dict[str, int] = {}
+    for rid in RULE_IDS:
+        settings = rules.rule(rid)
+        if isinstance(settings, Rule) and settings.mode == "soft":
+            parts[rid] = settings.weight * rule_costs.get(rid, 0)
+    for goal, value in goals.items():
+        sign = 1 if GOAL_SENSE[goal] == "min" else -1
+        parts[goal] = sign * rules.objective.weight(goal) * value
+    return parts
 
 
 def objective_parts(
@@ -278,4 +290,5 @@ __all__ = [
     "soft_costs",
     "stability",
     "strength",
+    "weighted_parts",
 ]

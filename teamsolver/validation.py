@@ -12,10 +12,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from .data.errors import Problem, Severity
+from .data.errors import Problem, Severity, as_phrase
 from .data.instance import Group, Instance, Member
+from .i18n.phrase import NOTHING, Count, Listed, Phrase, Shown
 from .rules import RULES
-from .text import plural
 
 Known = Mapping[str, Iterable[str]]
 
@@ -35,23 +35,26 @@ class _Report:
         table: str,
         index: int | None,
         column: str | None,
-        message: str,
+        message: str | Phrase,
         severity: Severity = "error",
         rule: str | None = None,
     ) -> None:
         origin = self.instance.origin(table)
+        header = None
         if origin is None:
             file, row, word = table, (index + 1 if index is not None else None), "item"
         else:
             file, word = origin.file, origin.row_word
             row = origin.rows[index] if index is not None and index < len(origin.rows) else None
+            header = origin.headers.get(column or "")
         self.problems.append(
             Problem(
-                message=message,
+                phrase=as_phrase(message),
                 file=file,
                 table=table,
                 row=row,
                 column=column,
+                header=header,
                 severity=severity,
                 rule=rule,
                 row_word=word,
@@ -59,18 +62,24 @@ class _Report:
         )
 
     def rule(
-        self, rule_id: str, table: str, index: int | None, column: str | None, message: str
+        self,
+        rule_id: str,
+        table: str,
+        index: int | None,
+        column: str | None,
+        message: str | Phrase,
     ) -> None:
         """A requirement that cannot be met: an error if the rule is hard, a warning if soft."""
         mode = self.instance.rules.mode(rule_id)
         if mode == "off":
             return
-        suffix = "" if mode == "hard" else f" ({rule_id} is soft, so it will be bent here)"
         self.add(
             table,
             index,
             column,
-            f"{message} [{rule_id}]{suffix}",
+            Phrase(
+                f"problem.rule.{'hard' if mode == 'hard' else 'soft'}", what=message, rule=rule_id
+            ),
             "error" if mode == "hard" else "warning",
             rule_id,
         )
@@ -86,9 +95,9 @@ def validate_instance(instance: Instance, broken: Known | None = None) -> list[P
     """
     r = _Report(instance)
     unread: dict[str, list[str]] = {table: list(ids) for table, ids in (broken or {}).items()}
-    for table, word in (("members", "member"), ("units", "unit"), ("groups", "group")):
+    for table in ("members", "units", "groups"):
         if not getattr(instance, table) and not unread.get(table):
-            r.add(table, None, None, f"the table is empty; expected at least one {word}")
+            r.add(table, None, None, Phrase(f"problem.check.empty.{table}"))
             unread[table] = [ANY_ID]  # no follow-up errors about unknown ids
     _ids(r)
     _units(r)
@@ -102,23 +111,25 @@ def validate_instance(instance: Instance, broken: Known | None = None) -> list[P
     return r.problems
 
 
-def _duplicates(r: _Report, table: str, ids: list[str], word: str) -> None:
+def _duplicates(r: _Report, table: str, ids: list[str]) -> None:
     first: dict[str, int] = {}
     for i, key in enumerate(ids):
         if key in first:
             origin = r.instance.origin(table)
             row = origin.rows[first[key]] if origin else first[key] + 1
-            row_word = origin.row_word if origin else "item"
-            r.add(table, i, "id", f"duplicate {word} id {key!r} (first at {row_word} {row})")
+            at = Phrase(f"problem.where.{origin.row_word if origin else 'item'}", n=row)
+            r.add(
+                table, i, "id", Phrase(f"problem.check.duplicate.{table}", id=Shown(key), first=at)
+            )
         else:
             first[key] = i
 
 
 def _ids(r: _Report) -> None:
     inst = r.instance
-    _duplicates(r, "members", [m.id for m in inst.members], "member")
-    _duplicates(r, "units", [u.id for u in inst.units], "unit")
-    _duplicates(r, "groups", [g.id for g in inst.groups], "group")
+    _duplicates(r, "members", [m.id for m in inst.members])
+    _duplicates(r, "units", [u.id for u in inst.units])
+    _duplicates(r, "groups", [g.id for g in inst.groups])
 
 
 def _units(r: _Report) -> None:
@@ -126,9 +137,9 @@ def _units(r: _Report) -> None:
     units = inst.unit_by_id
     for i, u in enumerate(inst.units):
         if u.parent is not None and u.parent not in units:
-            r.add("units", i, "parent", f"unknown unit {u.parent!r} (expected an id from units)")
+            r.add("units", i, "parent", Phrase("problem.check.unknown.unit", id=Shown(u.parent)))
         if u.parent == u.id:
-            r.add("units", i, "parent", f"unit {u.id!r} is its own parent")
+            r.add("units", i, "parent", Phrase("problem.check.own_parent", id=Shown(u.id)))
     # Cycles: walk up from every unit; meeting a unit of the current walk again is a cycle.
     index = {u.id: i for i, u in enumerate(inst.units)}
     done: set[str] = set()
@@ -146,7 +157,7 @@ def _units(r: _Report) -> None:
                     "units",
                     index[first],
                     "parent",
-                    "cycle in unit parents: " + " → ".join([*ordered, first]),
+                    Phrase("problem.check.cycle", units=" → ".join([*ordered, first])),
                 )
                 break
             path.append(cur)
@@ -169,8 +180,10 @@ def _references(r: _Report, broken: Known) -> None:
                 table,
                 i,
                 column,
-                f"unknown unit {uid!r} (expected an id from units"
-                + ("; separate several with ';')" if LIST_LIKE.search(uid) else ")"),
+                Phrase(
+                    f"problem.check.unknown.{'units' if LIST_LIKE.search(uid) else 'unit'}",
+                    id=Shown(uid),
+                ),
                 severity,
             )
 
@@ -184,8 +197,9 @@ def _references(r: _Report, broken: Known) -> None:
                     "members",
                     i,
                     "unavailable_rounds",
-                    f"round {rid!r} is not a round of this plan "
-                    f"({', '.join(inst.rounds)}); it has no effect",
+                    Phrase(
+                        "problem.check.unknown_round", round=Shown(rid), rounds=Listed(inst.rounds)
+                    ),
                     "warning",
                 )
     for i, g in enumerate(inst.groups):
@@ -193,29 +207,31 @@ def _references(r: _Report, broken: Known) -> None:
             unit_ref("groups", i, "targets", uid)
         for uid, n in Counter(g.targets).items():
             if n > 1:
-                r.add("groups", i, "targets", f"target {uid!r} is listed {n} times", "warning")
+                phrase = Phrase("problem.check.target_repeated", id=Shown(uid), n=n)
+                r.add("groups", i, "targets", phrase, "warning")
 
     def member_ref(table: str, i: int, column: str, mid: str) -> None:
         if mid not in members and ANY_ID not in members:
-            r.add(table, i, column, f"unknown member {mid!r} (expected an id from members)")
+            r.add(table, i, column, Phrase("problem.check.unknown.member", id=Shown(mid)))
 
     def group_ref(table: str, i: int, column: str, gid: str) -> None:
         if gid not in groups and ANY_ID not in groups:
-            r.add(table, i, column, f"unknown group {gid!r} (expected an id from groups)")
+            r.add(table, i, column, Phrase("problem.check.unknown.group", id=Shown(gid)))
 
     pairs: dict[frozenset[str], int] = {}
     for i, c in enumerate(inst.conflicts):
         member_ref("conflicts", i, "member_a", c.member_a)
         member_ref("conflicts", i, "member_b", c.member_b)
         if c.member_a == c.member_b:
-            r.add("conflicts", i, "member_b", f"member {c.member_a!r} is in conflict with itself")
+            phrase = Phrase("problem.check.self_conflict", id=Shown(c.member_a))
+            r.add("conflicts", i, "member_b", phrase)
         key = frozenset((c.member_a, c.member_b))
         if key in pairs:
             r.add(
                 "conflicts",
                 i,
                 "member_a",
-                "this pair is already listed; the row is redundant",
+                Phrase("problem.check.pair_repeated"),
                 "warning",
             )
         pairs.setdefault(key, i)
@@ -231,7 +247,7 @@ def _references(r: _Report, broken: Known) -> None:
                 "affinity",
                 i,
                 "member",
-                f"member {a.member!r} has a second score for group {a.group!r}",
+                Phrase("problem.check.second_score", member=Shown(a.member), group=Shown(a.group)),
             )
         seen_aff.add((a.member, a.group))
     for i, p in enumerate(inst.pins):
@@ -248,14 +264,14 @@ def _groups(r: _Report) -> None:
                 "groups",
                 i,
                 "size_min",
-                f"size_min ({g.size_min}) is larger than size_max ({g.size_max})",
+                Phrase("problem.check.size_order", min=g.size_min, max=g.size_max),
             )
         if g.deputies_min > g.deputies_max:
             r.add(
                 "groups",
                 i,
                 "deputies_min",
-                f"deputies_min ({g.deputies_min}) is larger than deputies_max ({g.deputies_max})",
+                Phrase("problem.check.deputies_order", min=g.deputies_min, max=g.deputies_max),
             )
         if g.size_max is None or rules.mode("group-size") != "hard":
             continue
@@ -269,8 +285,12 @@ def _groups(r: _Report) -> None:
                 "groups",
                 i,
                 "size_max",
-                f"{plural(g.leaders, 'leader')} and at least "
-                f"{plural(g.deputies_min, 'deputy', 'deputies')} do not fit in size_max {cap}",
+                Phrase(
+                    "problem.check.heads_do_not_fit",
+                    leaders=Count("problem.n.leader", g.leaders),
+                    deputies=Count("problem.n.deputy", g.deputies_min),
+                    cap=cap,
+                ),
             )
 
 
@@ -285,13 +305,19 @@ class Inputs:
 
     def __init__(self, r: _Report, unread: list[str]):
         self.report = r
+        #: ``rule(rule_id, table, index, column, message)``: a requirement of the rule that no
+        #: roster can meet; ``message`` is best a phrase (``problem.<rule-id>.*``), so that it
+        #: is shown in the planner's language.
+        self.rule = r.rule
         self.instance = r.instance
         self.pool = ANY_ID not in unread
         self.slack = len(unread)
+        #: ``, even counting the 2 member rows with errors as able`` (or nothing): the end of a
+        #: message about a shortage in the pool.
         self.note = (
-            f", even counting the {plural(self.slack, 'member row')} with errors as able"
+            Phrase("problem.check.slack", rows=Count("problem.n.member_row", self.slack))
             if self.slack
-            else ""
+            else NOTHING
         )
         self.active = [m for m in self.instance.members if m.status == "active"]
         self._free = {
@@ -312,13 +338,10 @@ class Inputs:
         """The active members available in the round (listed once, read by every rule)."""
         return self._free[round_id]
 
-    def where(self, round_id: str) -> str:
-        return f"round {round_id!r} ({plural(len(self.instance.groups_in(round_id)), 'group')})"
-
-    def rule(
-        self, rule_id: str, table: str, index: int | None, column: str | None, message: str
-    ) -> None:
-        self.report.rule(rule_id, table, index, column, message)
+    def where(self, round_id: str) -> Phrase:
+        """``round 'R1' (3 groups)``, for the start of a message about a round."""
+        groups = Count("problem.n.group", len(self.instance.groups_in(round_id)))
+        return Phrase("problem.check.round", round=Shown(round_id), groups=groups)
 
 
 def _mix(r: _Report, unread: list[str]) -> None:
@@ -335,7 +358,7 @@ def _mix(r: _Report, unread: list[str]) -> None:
                 "members",
                 None,
                 column,
-                f"objective.mix_attributes names {attr!r} but no member has a {column}",
+                Phrase("problem.check.mix_unused", attribute=Shown(attr), column=column),
                 "warning",
             )
 
@@ -356,7 +379,7 @@ def _pins(r: _Report) -> None:
                 "pins",
                 i,
                 "kind",
-                f"the same pin is listed twice for member {p.member!r} and group {p.group!r}",
+                Phrase("problem.check.pin_twice", member=Shown(p.member), group=Shown(p.group)),
                 "warning",
             )
         kinds[(p.member, p.group)][p.kind] = i
@@ -366,7 +389,7 @@ def _pins(r: _Report) -> None:
                     "pins",
                     i,
                     "role",
-                    "a forbid pin forbids the whole group; the role is ignored",
+                    Phrase("problem.check.forbid_role"),
                     "warning",
                 )
             continue
@@ -376,16 +399,19 @@ def _pins(r: _Report) -> None:
                 "pins",
                 i,
                 "member",
-                f"member {p.member!r} is {m.status} and cannot be required "
-                "in a group [pins, eligibility]",
+                Phrase("problem.check.pin_inactive", member=Shown(p.member), status=m.status),
             )
         if g.round in m.unavailable_rounds:
             r.add(
                 "pins",
                 i,
                 "member",
-                f"member {p.member!r} is unavailable in round {g.round!r} "
-                f"and cannot be required in group {p.group!r} [pins, eligibility]",
+                Phrase(
+                    "problem.check.pin_unavailable",
+                    member=Shown(p.member),
+                    round=Shown(g.round),
+                    group=Shown(p.group),
+                ),
             )
         if p.role == "leader" and not m.can_lead:
             r.rule(
@@ -393,7 +419,7 @@ def _pins(r: _Report) -> None:
                 "pins",
                 i,
                 "role",
-                f"member {p.member!r} is pinned as leader but cannot lead",
+                Phrase("problem.check.pin_leader", member=Shown(p.member)),
             )
         if p.role == "deputy" and not m.can_deputy:
             r.rule(
@@ -401,7 +427,7 @@ def _pins(r: _Report) -> None:
                 "pins",
                 i,
                 "role",
-                f"member {p.member!r} is pinned as deputy but cannot be deputy",
+                Phrase("problem.check.pin_deputy", member=Shown(p.member)),
             )
     for (mid, gid), by_kind in kinds.items():
         if "require" in by_kind and "forbid" in by_kind:
@@ -409,7 +435,7 @@ def _pins(r: _Report) -> None:
                 "pins",
                 by_kind["forbid"],
                 "kind",
-                f"member {mid!r} is both required in and forbidden from group {gid!r} [pins]",
+                Phrase("problem.check.pin_both", member=Shown(mid), group=Shown(gid)),
             )
     for (mid, round_id), rows in required_in_round.items():
         pinned = list(dict.fromkeys(inst.pins[i].group for i in rows))
@@ -419,7 +445,11 @@ def _pins(r: _Report) -> None:
                 "pins",
                 second,
                 "group",
-                f"member {mid!r} is required in {len(pinned)} groups of "
-                f"round {round_id!r} ({', '.join(pinned)}) but holds one seat per round [pins, "
-                "one-seat-per-round]",
+                Phrase(
+                    "problem.check.pin_one_seat",
+                    member=Shown(mid),
+                    n=len(pinned),
+                    round=Shown(round_id),
+                    groups=Listed(pinned),
+                ),
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -112,14 +113,28 @@ def test_stop_keeps_the_best_roster() -> None:
 
     def progress(p: Progress) -> None:
         seen.append(p)
-        stop.set()  # the first improving roster ends the search
+        if len(seen) == 2:
+            stop.set()  # the first improving roster (after the start) ends the search
 
     result = run(instance, start, 50, stop=stop, on_progress=progress)
-    assert seen, "the search found no improving roster to stop on"
+    assert len(seen) == 2, "the search found no improving roster to stop on"
     assert result.interrupted
     assert result.stats["lns_iterations"] < 50
     assert result.objective == seen[-1].objective
     assert seen[-1].bound == float("-inf")  # no valid bound known: none reported
+    assert_clean(instance, result)
+
+
+def test_the_start_roster_is_the_first_roster_reported() -> None:
+    """A live chart (the CLI's progress, the service's events) starts at the start roster, as
+    it does when CP-SAT reports its hinted roster; each later roster is better."""
+    instance, start = plan("tiny", rounds=3)
+    seen: list[Progress] = []
+    result = run(instance, start, 20, on_progress=seen.append)
+    assert seen[0].objective == objective(instance, start) and seen[0].solutions == 1
+    assert [p.solutions for p in seen] == list(range(1, len(seen) + 1))
+    assert all(a.objective > b.objective for a, b in pairwise(seen))
+    assert result.objective == seen[-1].objective and result.solutions == len(seen)
     assert_clean(instance, result)
 
 

@@ -27,6 +27,7 @@ PARTS = {
     "sentence": ["item", "ctx", "core"],
     "suggestions": ["item", "ctx"],
     "inputs": ["v"],
+    "seating": ["planner"],
 }
 
 

@@ -4,6 +4,7 @@ what moved, and the ``whatif`` and ``diff`` commands work end to end."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -11,13 +12,15 @@ import pytest
 
 import teamsolver
 from teamsolver.audit import check
+from teamsolver.cli.common import Live
 from teamsolver.data.errors import InputError
 from teamsolver.data.instance import Instance
-from teamsolver.data.result import Result
+from teamsolver.data.result import Progress, Result
 from teamsolver.data.roster import Roster
 from teamsolver.files.rosters import read_roster
 from teamsolver.score import stability
 from teamsolver.whatif import (
+    PlanProgress,
     goal_range_bound,
     neighbourhood,
     solve_whatif,
@@ -198,6 +201,49 @@ def test_an_empty_scenario_keeps_the_tiny_baseline() -> None:
     done = whatif(inst, base, Scenario.empty(), workers=1)
     assert done.diff is not None and done.diff.changes == 0
     assert done.result.roster.key_set() == base.key_set()
+
+
+def test_the_progress_of_a_whatif_is_said_in_the_plans_own_terms() -> None:
+    """Each roster passed to on_progress carries its changes and its objective in the plan's
+    own weights (before: the stability-first scaled objective, e.g. 17,559,143 on the city),
+    and the last one is the roster the what-if returns."""
+    inst = teamsolver.load(TINY)
+    base = read_roster(TINY_OPTIMUM, inst)
+    seen: list[Progress] = []
+    done = whatif(inst, base, scenario('out = ["M12"]'), workers=1, on_progress=seen.append)
+    assert seen and done.diff is not None
+    assert all(p.changes is not None and p.bound == -math.inf for p in seen)
+    assert [p.solutions for p in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1].changes == done.diff.changes == done.result.goals["stability"]
+    assert seen[-1].objective == done.result.objective
+    assert teamsolver.objective(done.instance, done.result.roster, base) == seen[-1].objective
+
+
+def test_plan_progress_never_goes_back_to_a_worse_roster() -> None:
+    """Step 2 of a what-if starts again from scratch: its first rosters, worse than step 1's
+    best, are not passed on."""
+    inst = crafted()
+    seen: list[Progress] = []
+    said = PlanProgress(inst, seen.append)
+
+    def found(scaled: int, changes: int) -> Progress:
+        goals = {"stability": changes, "rating": 10}
+        return Progress(
+            objective=scaled, bound=0, elapsed_s=0, solutions=1, goals=goals, rule_costs={}
+        )
+
+    for scaled, changes in ((900, 9), (300, 3), (800, 8), (200, 2)):  # step 1: 900, 300; step 2
+        said(found(scaled, changes))
+    assert [p.changes for p in seen] == [9, 3, 2]
+    weights = inst.rules.objective
+    assert seen[-1].objective == weights.stability * 2 - weights.rating * 10
+    assert [p.solutions for p in seen] == [1, 2, 3]
+    live = Live(enabled=False, time_limit=None)
+    live.update(seen[-1])
+    assert f"best: 2 changes, objective {seen[-1].objective} · 3 rosters" in live.text()
+    live_zh = Live(enabled=False, time_limit=None, lang="zh")
+    live_zh.update(seen[-1])
+    assert f"目前最好：2 处变动，目标值 {seen[-1].objective}" in live_zh.text()
 
 
 # -- command line ------------------------------------------------------------------------------

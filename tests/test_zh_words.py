@@ -30,7 +30,7 @@ from teamsolver.explainer import explain, why_not
 from teamsolver.explainer.suggest import candidates
 from teamsolver.explainer.words import Context, sentence
 from teamsolver.files.rosters import read_roster, write_roster
-from teamsolver.i18n.phrase import Count, Ids, Join, Phrase, Saying, Spoken, Words
+from teamsolver.i18n.phrase import Count, Ids, Listed, Phrase, Saying, Spoken, Words
 from teamsolver.rules import RULES
 from teamsolver.rules.base import Violation
 from teamsolver.whatif.diff import roster_diff
@@ -50,31 +50,28 @@ def _tokens(text: str) -> set[str]:
 def _kept(words: object) -> set[str]:
     """The Latin tokens a Chinese rendering may keep: those of the raw values (ids, settings'
     values) and of the Chinese templates themselves (setting names kept on purpose)."""
+    zh = i18n.catalogue("zh")
+    if isinstance(words, str):
+        return _tokens(words)
     if isinstance(words, Saying):
-        inner = words.said.words if isinstance(words.said, Spoken) else None
+        said = words.values["said"]
+        inner = said.words if isinstance(said, Spoken) else None
         return _kept(inner) if inner is not None else set()
+    if not isinstance(words, Phrase):
+        return set()
     if isinstance(words, Count):
         keys = [f"{words.key}.one", f"{words.key}.other"]
-    elif isinstance(words, Phrase):
-        keys = [words.key]
-    elif isinstance(words, Join):
-        keys = [] if words.sep == "newline" else [f"phrase.sep.{words.sep}"]
-        return set().union(
-            *(_kept(p) for p in words.parts), *(_tokens(i18n.text(k, "zh")) for k in keys)
-        )
     elif isinstance(words, Ids):
         keys = ["phrase.list.sep", "phrase.list.last", "phrase.list.more"]
-        return set().union(
-            *(_kept(i) for i in words.items),
-            _kept(words.empty),
-            *(_tokens(i18n.catalogue("zh")[k]) for k in keys),
-        )
-    elif isinstance(words, str):
-        return _tokens(words)
+    elif isinstance(words, Listed):
+        keys = ["problem.list"]
     else:
-        return set()
-    out = set().union(*(_tokens(i18n.catalogue("zh")[k]) for k in keys))
-    return out.union(*(_kept(v) for v in words.values.values()))
+        keys = [words.key] if words.key in zh else []
+    out = set().union(*(_tokens(zh[k]) for k in keys))
+    for value in words.values.values():
+        items = value if isinstance(value, tuple) else (value,)
+        out = out.union(*(_kept(v) for v in items))
+    return out
 
 
 def assert_chinese(words: Words) -> str:

@@ -31,6 +31,7 @@ from ..data.instance import Instance
 from ..data.result import Progress, Result
 from ..data.roster import Roster
 from ..files.rosters import read_roster, unknown_ids
+from ..i18n.phrase import Listed, Phrase, Shown
 from ..i18n.source import source_lang
 from ..limits import MAX_SEED
 from ..solver import Backend, solve
@@ -133,11 +134,12 @@ def found(errors: int, then: str | None, lang: str) -> str:
 
 
 def echo_problems(problems: list[Problem], *, writes: bool = True, lang: str = "en") -> None:
-    """Every problem (English: located input problems stay so), then how many, in ``lang``."""
+    """Every problem, errors first, then how many, in ``lang`` (``Problem.render``: the file,
+    row and column names, ids and values as the planner typed them)."""
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:
-        click.echo(str(p), err=True)
+        click.echo(p.render(lang), err=True)
     if errors:
         click.echo(found(len(errors), "cli.then.written" if writes else None, lang), err=True)
 
@@ -195,7 +197,7 @@ def bad_input(
         print_json({**doc, "problems": problem_docs(problems)})
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity == "warning"]:
-        say(plain(str(p), keep="\n"))
+        say(plain(p.render(lang), keep="\n"))
     say(found(len(errors), then, lang))
     sys.exit(EXIT_INPUT)
 
@@ -247,7 +249,7 @@ def load(
     if loaded.errors or loaded.instance is None:
         bad_input(loaded.problems, as_json, doc, lang=lang)
     for p in loaded.warnings:
-        say(plain(str(p), keep="\n"))
+        say(plain(p.render(lang), keep="\n"))
     return loaded.instance
 
 
@@ -284,8 +286,8 @@ def read_baseline(
 def read_scenario(
     path: str, name: str | None, as_json: bool, failed: dict[str, Any], lang: str = "en"
 ) -> Scenario:
-    """The scenario of ``path`` (``name`` in a file of many); a bad one exits 2 (the problem
-    itself in English, as every located input problem)."""
+    """The scenario of ``path`` (``name`` in a file of many); a bad one exits 2, its problems
+    in ``lang``."""
     try:
         scenarios = read_scenarios(path)
     except InputError as exc:
@@ -293,9 +295,10 @@ def read_scenario(
     if name is not None:
         chosen = [s for s in scenarios if s.name == name]
         if not chosen:
-            names = ", ".join(s.name for s in scenarios)
+            names = Listed([s.name for s in scenarios])
+            phrase = Phrase("problem.scenario.no_name", name=Shown(name), names=names)
             bad_input(
-                [Problem(message=f"no scenario named {name!r}; the file has: {names}", file=path)],
+                [Problem(phrase=phrase, file=path)],
                 as_json,
                 failed,
                 lang=lang,
@@ -305,8 +308,7 @@ def read_scenario(
         bad_input(
             [
                 Problem(
-                    message=f"holds {len(scenarios)} scenarios; pick one with --name "
-                    "(or run them all with `teamsolver sweep`)",
+                    phrase=Phrase("problem.scenario.pick_one", n=len(scenarios)),
                     file=path,
                 )
             ],
@@ -338,7 +340,7 @@ def check_out(out: str) -> None:
 def refuse_existing(out: str, force: bool) -> None:
     path = Path(out)
     if path.exists() and not force and not (path.is_dir() and not any(path.iterdir())):
-        raise InputError([Problem(message="already exists; pass --force to replace it", file=out)])
+        raise InputError([Problem(phrase=Phrase("problem.file.exists"), file=out)])
 
 
 def status_text(status: str | None, lang: str) -> str:
@@ -394,6 +396,14 @@ class Live:
             state = i18n.text("cli.live.stopping", lang)
         elif self.best is None:
             state = i18n.text("cli.live.first", lang)
+        elif self.best.changes is not None:  # a what-if (whatif.PlanProgress)
+            state = i18n.text(
+                "cli.live.best_changes",
+                lang,
+                changes=i18n.count("cli.count.change", self.best.changes, lang),
+                objective=self.best.objective,
+                rosters=i18n.count("cli.count.roster", self.best.solutions, lang),
+            )
         else:
             bound = self.best.bound
             proof = (
@@ -528,9 +538,11 @@ def run_solve(
     presses: Interrupts,
     backend: Backend = "auto",
     solutions: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> Result:
     """Solve in a worker thread; the first Ctrl-C stops the search and keeps the best roster so
-    far, a second one abandons the run (nothing is written)."""
+    far, a second one abandons the run (nothing is written). Progress goes to ``on_progress``
+    (default: the live line's ``update``)."""
 
     def work(stop: threading.Event) -> Result:
         return solve(
@@ -539,7 +551,7 @@ def run_solve(
             workers=workers,
             seed=seed,
             baseline=baseline,
-            on_progress=live.update,
+            on_progress=on_progress or live.update,
             stop=stop,
             relax=relax,
             backend=backend,

@@ -260,7 +260,7 @@ def _load_for_explain(
     for p in loaded.warnings:
         relaxed_only = p.rule in RELAXABLE_RULES and inst.rules.mode(p.rule) == "hard"
         if not relaxed_only:
-            say(plain(str(p), keep="\n"))
+            say(plain(p.render(lang), keep="\n"))
     return inst
 
 

@@ -17,7 +17,7 @@ from ..data.instance import Instance
 from ..data.result import Result
 from ..files.rosters import write_roster
 from ..summary import plain
-from ..whatif import conclude, prepare, solve_whatif
+from ..whatif import PlanProgress, conclude, prepare, solve_whatif
 from .common import (
     ENCODING,
     EXIT_NO,
@@ -127,6 +127,7 @@ def whatif(
         say(i18n.text("cli.interrupted.before_solving", chosen))
         sys.exit(EXIT_NO)
     live = Live(enabled=sys.stderr.isatty(), time_limit=limit, lang=chosen)
+    progress = PlanProgress(changed, live.update)  # changes and the plan's own objective
     with catching_ctrl_c() as presses:
 
         def solve(inst: Instance, limit: float | None) -> Result:
@@ -139,6 +140,7 @@ def whatif(
                 relax=False,
                 live=live,
                 presses=presses,
+                on_progress=progress,
             )
 
         solved = solve_whatif(changed, base, time_limit=limit, solve=solve)

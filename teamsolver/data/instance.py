@@ -126,6 +126,9 @@ class TableOrigin(BaseModel):
     file: str
     rows: tuple[int, ...]
     row_word: str = "row"
+    #: Each column's header as typed (``可任组长`` for ``can_lead``), for problems said in
+    #: another language than English.
+    headers: dict[str, str] = {}
 
 
 class Instance(BaseModel):

@@ -20,6 +20,16 @@ class Progress(BaseModel):
     bound: float
     elapsed_s: float
     solutions: int
+    #: With a baseline (what-if): the roster's goal values and soft-rule violation counts, as
+    #: the engine counts them (a what-if says its progress in the plan's own weights with them:
+    #: :class:`teamsolver.whatif.PlanProgress`); None without a baseline.
+    goals: dict[str, int] | None = None
+    rule_costs: dict[str, int] | None = None
+
+    @property
+    def changes(self) -> int | None:
+        """With a baseline: the ``stability`` goal (seats gone, new, or in another role)."""
+        return None if self.goals is None else self.goals.get("stability")
 
     @property
     def gap(self) -> float | None:

@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from .. import rules
+from ..i18n.phrase import Listed, Phrase, PhraseError, Shown
 from ..rules import RULES
 from ..rules.base import MAX_WEIGHT, MEMBER_ATTRIBUTES, AlwaysRule, Rule, SettingsModel
-from ..text import did_you_mean
-from .errors import Problem, plain_message
+from .errors import Problem, did_you_mean, plain_phrase
 from .values import Int, StrList
 
 #: The largest magnitude of an affinity score (``affinity.csv``).
@@ -54,8 +54,12 @@ class Experience(SettingsModel):
     @model_validator(mode="after")
     def _ordered(self) -> Experience:
         if self.new_max >= self.experienced_min:
-            raise ValueError(
-                f"new_max ({self.new_max}) must be below experienced_min ({self.experienced_min})"
+            raise PhraseError(
+                Phrase(
+                    "problem.rules.experience_order",
+                    new_max=self.new_max,
+                    experienced_min=self.experienced_min,
+                )
             )
         return self
 
@@ -153,7 +157,7 @@ def parse_rules(
     """
     problems: list[Problem] = []
 
-    def add(section: str, key: str | None, message: str, *, about_key: bool = False) -> None:
+    def add(section: str, key: str | None, message: Phrase, *, about_key: bool = False) -> None:
         line = line_of(section, key) if line_of else None
         if sheet:
             column = "key" if about_key else f"value ({section}{f'.{key}' if key else ''})"
@@ -161,7 +165,7 @@ def parse_rules(
             column = f"[{section}]" + (f" {key}" if key else "")
         problems.append(
             Problem(
-                message=message,
+                phrase=message,
                 file=file,
                 table="rules",
                 row=line,
@@ -179,21 +183,28 @@ def parse_rules(
                     add(
                         section,
                         key,
-                        f"unknown rule or section {section!r} in {dotted!r}"
-                        f"{did_you_mean(dotted, all_dotted_keys())}",
+                        Phrase(
+                            "problem.rules.unknown_section_in",
+                            section=Shown(section),
+                            dotted=Shown(dotted),
+                            hint=did_you_mean(dotted, all_dotted_keys()),
+                        ),
                         about_key=True,
                     )
                 continue
             add(
                 section,
                 None,
-                f"unknown rule or section {section!r}"
-                f"{did_you_mean(section, SECTIONS + all_dotted_keys())}",
+                Phrase(
+                    "problem.rules.unknown_section",
+                    section=Shown(section),
+                    hint=did_you_mean(section, SECTIONS + all_dotted_keys()),
+                ),
                 about_key=True,
             )
             continue
         if not isinstance(body, dict):
-            add(section, None, "expected a table of settings, e.g. [party-branch] with min = 3")
+            add(section, None, Phrase("problem.rules.not_a_table"))
             continue
         keys = section_keys(section)
         good: dict[str, Any] = {}
@@ -202,13 +213,18 @@ def parse_rules(
                 add(
                     section,
                     key,
-                    f"unknown key {key!r} in [{section}]{did_you_mean(key, keys)}; "
-                    f"valid keys: {', '.join(keys)}",
+                    Phrase(
+                        "problem.rules.unknown_key",
+                        key=Shown(key),
+                        section=section,
+                        hint=did_you_mean(key, keys),
+                        keys=Listed(keys),
+                    ),
                     about_key=True,
                 )
                 continue
             if section in ALWAYS_RULES and key == "mode" and value != "hard":
-                add(section, key, f"{section} always holds; its mode can only be 'hard'")
+                add(section, key, Phrase("problem.rules.always", section=section))
                 continue
             good[key] = value
         field = Rules.model_fields[section.replace("-", "_")]
@@ -219,15 +235,19 @@ def parse_rules(
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else None
-                add(section, key, plain_message(err))
+                add(section, key, plain_phrase(err))
     rules = Rules.model_validate(clean)
     for attr in rules.objective.mix_attributes:
         if attr not in MIX_ATTRIBUTES:
             add(
                 "objective",
                 "mix_attributes",
-                f"unknown member attribute {attr!r}{did_you_mean(attr, MIX_ATTRIBUTES)}; "
-                f"valid: {', '.join(MIX_ATTRIBUTES)}",
+                Phrase(
+                    "problem.rules.unknown_attribute",
+                    attribute=Shown(attr),
+                    hint=did_you_mean(attr, MIX_ATTRIBUTES),
+                    valid=Listed(MIX_ATTRIBUTES),
+                ),
             )
     return rules, problems
 
@@ -243,8 +263,11 @@ def dotted_to_nested(
         if not dot:
             problems.append(
                 Problem(
-                    message=f"expected a dotted key like 'party-branch.min', got {key!r}"
-                    f"{did_you_mean(key, all_dotted_keys())}",
+                    phrase=Phrase(
+                        "problem.rules.not_dotted",
+                        key=Shown(key),
+                        hint=did_you_mean(key, all_dotted_keys()),
+                    ),
                     file=file,
                     table="rules",
                     row=row,
@@ -255,7 +278,7 @@ def dotted_to_nested(
         if section in nested and name in nested[section]:
             problems.append(
                 Problem(
-                    message=f"key {key!r} is given twice",
+                    phrase=Phrase("problem.rules.twice", key=Shown(key)),
                     file=file,
                     table="rules",
                     row=row,

@@ -1,19 +1,21 @@
 """Cell values as planners type them: booleans, whole numbers, lists and requirement maps.
 
 Every parser accepts the native JSON value as well as the text a spreadsheet cell holds, and
-raises ``ValueError`` with a sentence that says what is expected. The pydantic models use them
+raises ``ValueError`` (a :class:`~teamsolver.i18n.phrase.PhraseError`: the sentence is a phrase,
+rendered in the planner's language) that says what is expected. The pydantic models use them
 as ``BeforeValidator``s, so CSV, XLSX and JSON input all go through the same code.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
+
+from ..i18n.phrase import Phrase, PhraseError, Shown
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "是", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "否", "n", "f"})
@@ -40,10 +42,10 @@ class Unreadable:
     ``NaN``): :func:`teamsolver.files.tables.parse_rows` reports ``message`` at the cell and treats
     the cell as bad, so that it never takes a default."""
 
-    message: str
+    message: str | Phrase
 
 
-def cell_problem(value: Any) -> str | None:
+def cell_problem(value: Any) -> str | Phrase | None:
     """Why a raw cell cannot be read as it stands, or None: it is :class:`Unreadable`, or it is
     text that holds a character no text value may hold."""
     if isinstance(value, Unreadable):
@@ -51,20 +53,22 @@ def cell_problem(value: Any) -> str | None:
     return forbidden_character(value) if isinstance(value, str) else None
 
 
-def forbidden_character(text: str) -> str | None:
+def forbidden_character(text: str) -> Phrase | None:
     """A sentence naming the first character of ``text`` that no text value may hold, or None."""
     found = FORBIDDEN_CHARACTERS.search(text)
     if found is None:
         return None
     code = ord(found.group())
+    name = _CHARACTER_NAMES.get(code)
     if 0xD800 <= code <= 0xDFFF:
-        what = f"a lone surrogate U+{code:04X}, which is not a character"
+        what = Phrase("problem.char.surrogate", code=f"U+{code:04X}")
     elif code in (0xFFFE, 0xFFFF):
-        what = f"U+{code:04X}, which is not a character"
+        what = Phrase("problem.char.noncharacter", code=f"U+{code:04X}")
+    elif name:
+        what = Phrase("problem.char.named", code=f"U+{code:04X}", name=name)
     else:
-        name = _CHARACTER_NAMES.get(code)
-        what = f"the control character U+{code:04X}" + (f" ({name})" if name else "")
-    return f"character {found.start() + 1} of the text is {what}; remove it"
+        what = Phrase("problem.char.control", code=f"U+{code:04X}")
+    return Phrase("problem.char.remove", n=found.start() + 1, what=what)
 
 
 def is_blank(value: Any) -> bool:
@@ -74,20 +78,6 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
-
-
-def show(value: Any) -> str:
-    """A value for a message: text quoted and shortened, anything else as JSON writes it."""
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except ValueError:  # e.g. a list that contains itself
-            text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return repr(text) if isinstance(value, str) else text
 
 
 def parse_bool(value: Any) -> bool:
@@ -102,13 +92,13 @@ def parse_bool(value: Any) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"expected true/false, yes/no, 1/0 or 是/否, got {show(value)}")
+    raise PhraseError(Phrase("problem.cell.bool"), value)
 
 
 def parse_int(value: Any) -> int:
     """A whole number; ``3.0`` from a spreadsheet counts, ``3.5`` does not."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {show(value)}")
+        raise PhraseError(Phrase("problem.cell.int"), value)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -119,7 +109,7 @@ def parse_int(value: Any) -> int:
             return int(text)
         if re.fullmatch(r"[+-]?\d+\.0*", text):
             return int(float(text))
-    raise ValueError(f"expected a whole number, got {show(value)}")
+    raise PhraseError(Phrase("problem.cell.int"), value)
 
 
 def parse_optional_int(value: Any) -> int | None:
@@ -136,7 +126,7 @@ def parse_str(value: Any) -> str:
     holds a control character (:data:`FORBIDDEN_CHARACTERS`) is refused: it would be misread
     by eye and cannot be written to a workbook."""
     if isinstance(value, bool):
-        raise ValueError(f"expected text, got {show(value)}")
+        raise PhraseError(Phrase("problem.cell.text"), value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float):
@@ -144,9 +134,9 @@ def parse_str(value: Any) -> str:
     if isinstance(value, str):
         problem = forbidden_character(value)
         if problem is not None:
-            raise ValueError(problem)
+            raise PhraseError(problem)
         return value.strip()
-    raise ValueError(f"expected text, got {show(value)}")
+    raise PhraseError(Phrase("problem.cell.text"), value)
 
 
 def parse_optional_str(value: Any) -> str | None:
@@ -185,19 +175,15 @@ def parse_requires(value: Any) -> tuple[tuple[str, int], ...]:
     for name, count in pairs:
         name = parse_str(name)
         if not name:
-            raise ValueError(
-                f"expected specialty:count items like 'finance:1;audit:2', got {show(value)}"
-            )
+            raise PhraseError(Phrase("problem.cell.requires"), value)
         try:
             n = parse_int(count)
         except ValueError:
-            raise ValueError(
-                f"expected specialty:count items like 'finance:1;audit:2', got {show(value)}"
-            ) from None
+            raise PhraseError(Phrase("problem.cell.requires"), value) from None
         if n < 0:
-            raise ValueError(f"the count for {name!r} must not be negative, got {n}")
+            raise PhraseError(Phrase("problem.cell.negative_count", name=Shown(name)), n)
         if name in out:
-            raise ValueError(f"specialty {name!r} is listed twice")
+            raise PhraseError(Phrase("problem.cell.specialty_twice", name=Shown(name)))
         out[name] = n
     return tuple(out.items())
 

@@ -5,38 +5,40 @@ a complete hint for CP-SAT); the benchmark reports it as a peer (``benchmarks/pe
 Pure Python (no ortools). Round by round, in plan order:
 
 1. the seats of ``require`` pins;
-2. **leaders**: the group with the fewest candidates left gets its leader first; of its
-   candidates, one who is not newly promoted, then one who covers most open needs of the group
-   (specialties, full-time, party), then the one who could serve the fewest other groups of the
-   round, then the strongest;
-3. **deputies** up to ``deputies_min``, the same way (an experienced deputy first where the
-   leader is newly promoted);
-4. **scarce specialists**, and the **full-time anchor** and **party branch** minimums: the open
-   needs of every group, the need with the fewest free members per missing seat first; a
-   candidate who also covers another open need of the group is preferred;
+2. **leaders**, as many as the rules want (``leader-quota``): the group with the fewest
+   candidates left gets its leader first; of its candidates, one who is not newly promoted, then
+   one who covers most open needs of the group, then the one who could serve the fewest other
+   groups of the round, then the strongest;
+3. **deputies**, as many as the rules want (``deputies_min``), the same way;
+4. **open needs**: the kinds of member the rules want in each group (specialists, the
+   full-time anchor and party branch minimums, at-least attribute quotas), the need with the
+   fewest free members per missing seat first; a candidate who also covers another open need of
+   the group is preferred;
 5. **fill** to ``size_min``, one seat per group per pass (the emptiest group first), each time the
    candidate who improves the objective most; then seats towards ``size_max`` while a seat
    improves the objective.
 
-Every seat respects the hard rules a person checks at the desk: eligibility, recusal (static and
-the cooldown within the plan), one seat per round, member conflicts, unit draw caps per group and
-per round, rotation (seat cap and rest), the leader and deputy pools and quotas, mentoring
-(never more new members than ``max_new_per_experienced`` × experienced ones) and
-no-repeat-pairing where it is hard (where it is soft, a repeat costs its weight in the choice). Soft
-rules are kept like hard ones where the planner checks them (a careful person does not bend a rule
-on purpose). Mentors are assigned as the engine does. The planner never backtracks: a group it
-cannot complete stays short, and ``teamsolver.check`` says so. Its feasibility rate is part of
-the benchmark.
+What a seat must respect is the rules' own: each module of :data:`teamsolver.rules.RULES` has
+a ``seating`` part (:class:`teamsolver.rules.base.Seating`) that says what it forbids (caps,
+conflicts, rotation, mentoring, the recusal cooldown within the plan...), which roles and kinds
+of member it wants, and what a seat costs; the planner loops over them and knows no rule by
+name. Eligibility, ``forbid`` pins and recusal's static part are in the candidate lists of
+:func:`.prep.prepare`. Soft rules are kept like hard ones (a careful person does not bend a rule
+on purpose), except the ones whose seating has a cost (a soft no-repeat-pairing: a repeat costs
+its weight in the choice). Mentors are assigned as the engine does. The planner never
+backtracks: a group it cannot complete stays short, and ``teamsolver.check`` says so. Its
+feasibility rate is part of the benchmark.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
 from ..data.instance import Instance
 from ..data.roster import Roster, Seat
-from ..data.settings import GOAL_IDS, RELAXABLE_RULES
+from ..data.settings import GOAL_IDS
+from ..rules import RULES
+from ..rules.base import Seating
 from ..rules.mentoring import assign_mentors
 from .prep import prepare, strength
 
@@ -45,19 +47,26 @@ SHORTLIST = 400
 
 
 class Greedy:
+    """The planner's state while it seats a plan, round by round (see the module doc).
+
+    The rules' desk checks are theirs (:class:`teamsolver.rules.base.Seating`, one per rule of
+    :data:`teamsolver.rules.RULES` that asks something of a seat); what they may read of the
+    state: ``members``, ``groups``, ``round_of``, ``index``, ``seats``, ``member_groups``,
+    ``used_round``, ``pinned_rounds``, ``have``, :meth:`experience`, :meth:`is_new`,
+    :meth:`is_exp` and :meth:`count`.
+    """
+
     def __init__(self, instance: Instance):
         self.inst = instance
         rules = instance.rules
         self.rules = rules
         self.members = instance.members
         self.groups = instance.groups
-        self.facts = prepare(instance)
-        self.recusal_on = rules.mode("recusal") != "off"
-        # A careful person also avoids the recusals a soft rule would allow.
-        self.allowed: list[set[int]] = [
-            {mi for mi in ms if (mi, gi) not in self.facts.recused}
-            for gi, ms in enumerate(self.facts.allowed)
-        ]
+        # A careful person keeps a soft rule like a hard one: the candidate lists leave out the
+        # recusals a soft rule would allow.
+        recusal = rules.mode("recusal")
+        self.facts = prepare(instance, "hard" if recusal == "soft" else recusal)
+        self.allowed: list[set[int]] = [set(ms) for ms in self.facts.allowed]
         self.round_of = self.facts.round_of
         self.rho = self.facts.rho
         self.strength = [strength(m, self.rho) for m in self.members]
@@ -65,42 +74,6 @@ class Greedy:
         self.g_index = {g.id: i for i, g in enumerate(self.groups)}
         exp = rules.experience
         self.new_max, self.exp_min = exp.new_max, exp.experienced_min
-        self.k = rules.mentoring.max_new_per_experienced
-        on = {rid: rules.mode(rid) != "off" for rid in _RULES}
-        self.on = on
-        cap = rules.unit_draw_cap
-        self.per_group_cap = cap.max_per_group if on["unit-draw-cap"] else None
-        self.round_cap: dict[str, int | None] = defaultdict(lambda: cap.max_per_round)
-        for u in instance.units:
-            if u.max_drawn is not None:
-                self.round_cap[u.id] = u.max_drawn
-        if not on["unit-draw-cap"]:
-            self.round_cap = defaultdict(lambda: None)
-        rot = rules.rotation
-        self.seat_cap = [
-            (m.max_rounds if m.max_rounds is not None else rot.max_rounds)
-            if on["rotation"]
-            else None
-            for m in self.members
-        ]
-        self.min_rest = rot.min_rest if on["rotation"] else 0
-        self.cooldown = rules.recusal.reinspect_cooldown if self.recusal_on else 0
-        self.conflicts: dict[int, set[int]] = defaultdict(set)
-        if on["member-conflict"]:
-            for c in instance.conflicts:
-                a, b = self.index.get(c.member_a), self.index.get(c.member_b)
-                if a is not None and b is not None and a != b:
-                    self.conflicts[a].add(b)
-                    self.conflicts[b].add(a)
-        nrp = rules.no_repeat_pairing
-        self.nrp_mode = nrp.mode
-        self.nrp_weight = nrp.weight if nrp.mode == "soft" else 0
-        self.past: dict[int, set[tuple[int, str]]] = defaultdict(set)
-        if nrp.mode != "off":
-            for h in instance.history:
-                mi = self.index.get(h.member)
-                if mi is not None and (nrp.lookback is None or h.rounds_ago <= nrp.lookback):
-                    self.past[mi].add((h.rounds_ago, h.group))
         obj = rules.objective
         self.w = {g: obj.weight(g) for g in _GOALS}
         self.affinity: dict[tuple[int, int], int] = {}
@@ -108,34 +81,39 @@ class Greedy:
             mi, gi = self.index.get(row.member), self.g_index.get(row.group)
             if mi is not None and gi is not None:
                 self.affinity[(mi, gi)] = row.score
-        self.ft_min = rules.full_time_anchor.min if on["full-time-anchor"] else 0
-        self.party_min = rules.party_branch.min if on["party-branch"] else 0
         # state
         self.seats: list[list[tuple[int, str]]] = [[] for _ in self.groups]
         self.member_groups: dict[int, list[int]] = defaultdict(list)  # plan groups of a member
         self.used_round: set[int] = set()
-        self.unit_round: dict[str, int] = defaultdict(int)
-        self.unit_group: list[dict[str, int]] = [defaultdict(int) for _ in self.groups]
         self.group_strength = [0] * len(self.groups)
-        self.group_specs: list[dict[str, int]] = [defaultdict(int) for _ in self.groups]
         self.group_units: list[dict[str, int]] = [defaultdict(int) for _ in self.groups]
-        # Earlier occasions (history) and plan groups of the members seated in each group, so
-        # that the pair-repeat count of a candidate costs one look-up per occasion of its own.
-        self.group_past: list[dict[tuple[int, str], int]] = [defaultdict(int) for _ in self.groups]
-        self.group_plan: list[dict[int, int]] = [defaultdict(int) for _ in self.groups]
         self._exp: dict[tuple[int, int], int] = {}
         self.current_round = -1
         self.static: dict[int, dict[int, int]] = {}  # this round: group -> member -> score
         self._member_scores: dict[int, dict[int, int]] = {}  # round -> member -> its terms
-        self.n_new = [0] * len(self.groups)
-        self.n_exp = [0] * len(self.groups)
         self.order: dict[int, list[int]] = {}
         self.pinned_rounds: dict[int, list[int]] = defaultdict(list)
+        # Each group's count of every kind of member (its specialties, and the kinds the rules
+        # count: ``Seating.kinds``).
+        self.have: list[dict[str, int]] = [defaultdict(int) for _ in self.groups]
+        # The rules' desk checks, in registry order; the planner calls only the parts a rule
+        # has (``allows`` runs for every candidate of every seat: province, millions of calls).
+        self.seating: list[Seating] = [s for rule in RULES if (s := rule.seating(self)) is not None]
+        self._allows = {
+            role: [
+                s.allows
+                for s in self.seating
+                if _has(s, "allows") and (s.ROLES is None or role in s.ROLES)
+            ]
+            for role in ROLES
+        }
+        self._seated = [s.seated for s in self.seating if _has(s, "seated")]
+        self._costs = [s.cost for s in self.seating if _has(s, "cost")]
+        self._wants = [s.wants for s in self.seating if _has(s, "wants")]
+        # Each member's kinds: specialties (for complementarity) and every kind a rule counts.
         self.tags: list[frozenset[str]] = [
-            frozenset(m.specialties)
-            | ({"@full_time"} if m.full_time else set())
-            | ({"@party"} if m.party_member else set())
-            for m in self.members
+            frozenset(m.specialties).union(*(s.kinds(mi) for s in self.seating))
+            for mi, m in enumerate(self.members)
         ]
 
     # -- facts of the current state ----------------------------------------------------------
@@ -161,84 +139,27 @@ class Greedy:
     def count(self, gi: int, role: str) -> int:
         return sum(1 for _, r in self.seats[gi] if r == role)
 
-    def repeats(self, mi: int, gi: int) -> int:
-        """Earlier occasions mi shares with the members already in gi (new pair-repeat costs)."""
-        if self.nrp_mode == "off":
-            return 0
-        past, plan = self.group_past[gi], self.group_plan[gi]
-        n = sum(past.get(o, 0) for o in self.past.get(mi, ()))
-        return n + sum(plan.get(g, 0) for g in set(self.member_groups[mi]))
-
     def can_seat(self, mi: int, gi: int, role: str) -> bool:
-        g = self.groups[gi]
-        m = self.members[mi]
-        ri = self.round_of[gi]
-        if mi in self.used_round or mi not in self.allowed[gi]:
+        """A candidate of the group's list whom every rule's desk check allows there."""
+        if mi not in self.allowed[gi]:
             return False
-        if self.on["group-size"] and g.size_max is not None and len(self.seats[gi]) >= g.size_max:
-            return False
-        if role == "leader" and (not m.can_lead or self.count(gi, "leader") >= g.leaders):
-            return False
-        if role == "deputy" and (not m.can_deputy or self.count(gi, "deputy") >= g.deputies_max):
-            return False
-        if self.per_group_cap is not None and self.unit_group[gi][m.unit] >= self.per_group_cap:
-            return False
-        cap = self.round_cap[m.unit]
-        if cap is not None and self.unit_round[m.unit] >= cap:
-            return False
-        earlier = self.member_groups[mi]
-        pinned = self.pinned_rounds.get(mi)
-        later = [r for r in pinned if r > ri] if pinned else []
-        seat_cap = self.seat_cap[mi]
-        if seat_cap is not None and len(earlier) + len(later) >= seat_cap:
-            return False
-        if self.min_rest and any(r - ri - 1 < self.min_rest for r in later):
-            return False
-        if earlier:
-            if self.min_rest:
-                last = max(self.round_of[gj] for gj in earlier)
-                if ri - last - 1 < self.min_rest:
-                    return False
-            if self.cooldown:
-                targets = set(g.targets)
-                for gj in earlier:
-                    if 0 < ri - self.round_of[gj] <= self.cooldown and targets & set(
-                        self.groups[gj].targets
-                    ):
-                        return False
-        mine = self.conflicts.get(mi)
-        if mine and any(o in mine for o, _ in self.seats[gi]):
-            return False
-        if self.on["mentoring"] and self.is_new(mi, ri):
-            exp_after = self.n_exp[gi]
-            if self.n_new[gi] + 1 > self.k * exp_after:
+        for allows in self._allows[role]:  # noqa: SIM110 (a loop: all() over a generator is slower)
+            if not allows(mi, gi, role):
                 return False
-        return not (self.nrp_mode == "hard" and self.repeats(mi, gi))
+        return True
 
     def seat(self, mi: int, gi: int, role: str) -> None:
+        for seated in self._seated:
+            seated(mi, gi, role)
         m = self.members[mi]
-        ri = self.round_of[gi]
-        if self.is_new(mi, ri):
-            self.n_new[gi] += 1
-        if self.is_exp(mi, ri):
-            self.n_exp[gi] += 1
         self.seats[gi].append((mi, role))
         self.used_round.add(mi)
-        self.unit_round[m.unit] += 1
-        self.unit_group[gi][m.unit] += 1
         self.group_strength[gi] += self.strength[mi]
+        have = self.have[gi]
         for tag in self.tags[mi]:
-            self.group_specs[gi][tag] += 1
+            have[tag] += 1
         self.group_units[gi][m.unit] += 1
-        for o in self.past.get(mi, ()):
-            self.group_past[gi][o] += 1
-        # mi now sits in gi: gi is one more plan group of a member of each of mi's groups, and
-        # each of mi's groups one more plan group of a member of gi.
-        for g in self.member_groups[mi]:
-            self.group_plan[g][gi] += 1
         self.member_groups[mi].append(gi)
-        for g in self.member_groups[mi]:
-            self.group_plan[gi][g] += 1
 
     # -- the objective, seat by seat ---------------------------------------------------------
     def static_score(self, mi: int, gi: int) -> int:
@@ -268,35 +189,36 @@ class Greedy:
         """Objective improvement (positive: better) of seating mi in gi, as far as the planner
         can tell: development, rating, affinity, workload, complementarity, strength balance
         (``spread``: the largest and smallest strength of the round's other groups and the
-        round's spread now), pair repeats."""
+        round's spread now), and what the rules' seatings say a seat costs (pair repeats)."""
         m = self.members[mi]
         gain = self.static_score(mi, gi)
-        new_kinds = sum(1 for s in set(m.specialties) if not self.group_specs[gi].get(s))
+        new_kinds = sum(1 for s in set(m.specialties) if not self.have[gi].get(s))
         new_kinds += 0 if self.group_units[gi].get(m.unit) else 1
         gain += self.w["complementarity"] * new_kinds
         if spread is not None:
             hi, lo, now = spread
             mine = self.group_strength[gi] + self.strength[mi]
             gain -= self.w["strength-balance"] * (max(hi, mine) - min(lo, mine) - now)
-        if self.nrp_weight:
-            gain -= self.nrp_weight * self.repeats(mi, gi)
+        for cost in self._costs:
+            gain -= cost(mi, gi)
         return gain
 
     # -- picking -----------------------------------------------------------------------------
     def fill_role(self, ri: int, gis: list[int], role: str) -> None:
-        """Leaders (or deputies up to the minimum), the group with the fewest candidates first."""
+        """The seats of ``role`` the rules want (leaders, or deputies up to the minimum), the
+        group with the fewest candidates first."""
         able = "can_lead" if role == "leader" else "can_deputy"
 
         def need(gi: int) -> int:
-            g = self.groups[gi]
-            want = g.leaders if role == "leader" else g.deputies_min
-            return want - self.count(gi, role)
+            return max((s.wanted(gi, role) for s in self.seating), default=0)
 
-        quota = "leader-quota" if role == "leader" else "deputy-quota"
-        if not self.on[quota]:
-            return
-        pools = {gi: [mi for mi in self.order[gi] if getattr(self.members[mi], able)] for gi in gis}
         open_groups = [gi for gi in gis if need(gi) > 0]
+        if not open_groups:
+            return
+        pools = {
+            gi: [mi for mi in self.order[gi] if getattr(self.members[mi], able)]
+            for gi in open_groups
+        }
         # Scarcity: members of the pool still free this round (the cheap count a person makes);
         # the exact checks run on the chosen group's pool only. Kept up to date seat by seat.
         free = {gi: sum(1 for mi in pools[gi] if mi not in self.used_round) for gi in open_groups}
@@ -314,10 +236,7 @@ class Greedy:
 
         while open_groups:
             gi = min(open_groups, key=lambda g: (free[g], g))
-            pred = self._role_pred(gi, role)
-            cands = [
-                mi for mi in pools[gi] if (pred is None or pred(mi)) and self.can_seat(mi, gi, role)
-            ]
+            cands = [mi for mi in pools[gi] if self.can_seat(mi, gi, role)]
             if not cands:
                 close(gi)  # stays short: the checker reports it
                 continue
@@ -341,29 +260,12 @@ class Greedy:
             if need(gi) <= 0:
                 close(gi)
 
-    def _role_pred(self, gi: int, role: str) -> Callable[[int], bool] | None:
-        """Where the leader is newly promoted, the first deputy must be experienced."""
-        if role != "deputy" or not self.on["new-leader-support"]:
-            return None
-        ri = self.round_of[gi]
-        lead_np = any(r == "leader" and self.members[mi].newly_promoted for mi, r in self.seats[gi])
-        has_exp_dep = any(r == "deputy" and self.is_exp(mi, ri) for mi, r in self.seats[gi])
-        if lead_np and not has_exp_dep:
-            return lambda mi: self.is_exp(mi, ri)
-        return None
-
     def open_needs(self, gi: int) -> dict[str, int]:
-        """Missing seats per tag: specialties of ``requires``, ``@full_time``, ``@party``."""
+        """Missing seats per kind of member, as the rules want them (specialties of
+        ``requires``, ``@full_time``, ``@party``, attribute values...)."""
         out: dict[str, int] = {}
-        if self.on["specialty-coverage"]:
-            for s, n in self.groups[gi].requires:
-                short = n - self.group_specs[gi].get(s, 0)
-                if short > 0:
-                    out[s] = out.get(s, 0) + short
-        for tag, need in (("@full_time", self.ft_min), ("@party", self.party_min)):
-            short = need - self.group_specs[gi].get(tag, 0)
-            if short > 0:
-                out[tag] = short
+        for wants in self._wants:
+            out.update(wants(gi))
         return out
 
     def needs(self, gis: list[int]) -> None:
@@ -458,7 +360,6 @@ class Greedy:
         for ri, gis in enumerate(self.facts.groups_of_round):
             self.current_round = ri
             self.used_round = set()
-            self.unit_round = defaultdict(int)
             # Best static score first (it does not change within a round for a free member).
             self.static = {}
             self.order = {gi: self._by_static_score(gi) for gi in gis}
@@ -501,7 +402,7 @@ class Greedy:
                 here = sorted(self.seats[gi], key=lambda p: (order[p[1]], self.members[p[0]].id))
                 assigned = assign_mentors(
                     [(self.members[mi].id, self.experience(mi, ri)) for mi, _ in here],
-                    self.k,
+                    self.rules.mentoring.max_new_per_experienced,
                     self.exp_min,
                     self.new_max,
                 )
@@ -518,11 +419,15 @@ class Greedy:
         return Roster(seats=tuple(seats))
 
 
-#: The rules the planner checks seat by seat (recusal and no-repeat-pairing have their own
-#: switches; the rest of RELAXABLE_RULES is not a per-seat check).
-_RULES = tuple(r for r in RELAXABLE_RULES if r not in ("recusal", "no-repeat-pairing"))
+#: The roles of a seat.
+ROLES = ("leader", "deputy", "member")
 #: The goals a seat's gain counts (mix and stability are not the planner's concern).
 _GOALS = tuple(g for g in GOAL_IDS if g not in ("mix", "stability"))
+
+
+def _has(seating: Seating, part: str) -> bool:
+    """Whether ``seating`` has its own ``part`` (not :class:`Seating`'s default)."""
+    return getattr(type(seating), part) is not getattr(Seating, part)
 
 
 def _pin_order(p: tuple[int, int, str]) -> tuple[int, int, int]:

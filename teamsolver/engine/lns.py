@@ -37,7 +37,6 @@ from ..audit import check, hard_violations
 from ..data.instance import Instance, relaxed
 from ..data.result import Progress, Result
 from ..data.roster import Roster
-from ..data.settings import GOAL_IDS
 from . import local, lpguide
 from .local import fix_seats
 from .lpguide import MIN_LEFT_S
@@ -99,9 +98,8 @@ ROLLING_LIMIT = 2.0
 #: the GIL: the loop's longest pause was 0.07 s while city's LP ran, 6 s on busy cores).
 LP_BOUND_MAX_PAIRS = 20_000
 
-#: The LP gets this share of the time left, at most ``LP_MAX_S`` (``stop`` cannot interrupt
-#: it: its thread may outlive a stopped search by that much), and is waited for this long at
-#: the end.
+#: The LP gets this share of the time left, at most ``LP_MAX_S``, and is waited for this long
+#: at the end of the search (then stopped).
 LP_TIME_SHARE = 0.9
 LP_MAX_S = 20.0
 LP_WAIT_S = 0.5
@@ -153,22 +151,34 @@ class Incumbent:
 
 class LpBound:
     """The LP bound of the whole model, solved in a thread beside the search (a valid lower
-    bound: the LP relaxation of the same model, rounded up)."""
+    bound: the LP relaxation of the same model, rounded up). The thread never outlives the
+    solve: :meth:`result` and :meth:`close` stop the LP and wait for its thread (a GLOP solve
+    left running at interpreter exit aborted the process with "terminate called ...")."""
 
     def __init__(self, model: Model, time_limit: float):
         self.value: int | None = None
-        self.thread = threading.Thread(target=self._solve, args=(model, time_limit), daemon=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._solve, args=(model, time_limit), name="lp-bound", daemon=True
+        )
         self.thread.start()
 
     def _solve(self, model: Model, time_limit: float) -> None:
-        found = lpguide.lp_support(model, time_limit)
+        found = lpguide.lp_support(model, time_limit, self.stop)
         if found is not None:
             self.value = found[1]
 
     def result(self, wait: float) -> int | None:
-        """The bound, waiting at most ``wait`` seconds for the LP (None: not solved)."""
+        """The bound, waiting at most ``wait`` seconds for the LP, which is then stopped (None:
+        not solved)."""
         self.thread.join(wait)
+        self.close()
         return self.value
+
+    def close(self) -> None:
+        """Stop the LP and wait for its thread (it ends within a fraction of a second)."""
+        self.stop.set()
+        self.thread.join()
 
 
 def seats_by_group(chosen: Chosen, n_groups: int) -> list[list[int]]:
@@ -206,15 +216,7 @@ def _hint(model: Model, chosen: Chosen) -> None:
 
 
 def _parts(solver: cp_model.CpSolver, model: Model) -> tuple[dict[str, int], dict[str, int]]:
-    goals: dict[str, int] = {}
-    costs: dict[str, int] = {}
-    for key, part in model.parts.items():
-        value = int(solver.value(part.expr())) if part.vars else part.constant
-        if key in GOAL_IDS:
-            goals[key] = value
-        elif value:
-            costs[key] = value
-    return goals, costs
+    return model.part_values(solver.value)
 
 
 class Search:
@@ -354,6 +356,8 @@ class Search:
                     bound=-math.inf if bound is None else float(bound),
                     elapsed_s=time.perf_counter() - self.start,
                     solutions=self.solutions,
+                    goals=None if self.baseline is None else best.goals,
+                    rule_costs=None if self.baseline is None else best.costs,
                 )
             )
 
@@ -644,6 +648,7 @@ def solve_lns(
     if start is None:
         return None
     search.lp = lp
+    search.report(start)  # the first roster, as CP-SAT reports its hinted one
     best = search.run(start, max_iterations)
     bound = None if lp is None else lp.result(LP_WAIT_S)
     wall = time.perf_counter() - search.start
@@ -719,18 +724,22 @@ def solve_by_parts(
         model = Model(instance, baseline, relax=relax, facts=facts, stop=stop)
         if not model.stopped and lpguide.applies(model, left):
             lp = LpBound(model, min(LP_MAX_S, left * LP_TIME_SHARE))
-    return solve_lns(
-        instance,
-        facts=facts,
-        # A baseline from before a change may break a hard rule now (a member out): no start.
-        starts=[initial, baseline if keeps_hard_rules(instance, baseline, relax) else None],
-        baseline=baseline,
-        relax=relax,
-        deadline=deadline,
-        workers=workers or default_workers(),
-        seed=seed,
-        on_progress=on_progress,
-        stop=stop,
-        build_s=validated_s + time.perf_counter() - began,
-        lp=lp,
-    )
+    try:
+        return solve_lns(
+            instance,
+            facts=facts,
+            # A baseline from before a change may break a hard rule now (a member out): no start.
+            starts=[initial, baseline if keeps_hard_rules(instance, baseline, relax) else None],
+            baseline=baseline,
+            relax=relax,
+            deadline=deadline,
+            workers=workers or default_workers(),
+            seed=seed,
+            on_progress=on_progress,
+            stop=stop,
+            build_s=validated_s + time.perf_counter() - began,
+            lp=lp,
+        )
+    finally:
+        if lp is not None:
+            lp.close()

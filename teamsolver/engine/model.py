@@ -120,6 +120,19 @@ class Model:
         self._build(stop)
 
     # -- helpers -----------------------------------------------------------------------------
+    def part_values(self, value: Callable[[Lin], int]) -> tuple[dict[str, int], dict[str, int]]:
+        """Every goal's value and every rule's violation count (non-zero ones) in a solution,
+        ``value`` reading an expression's value there (a solver's or a solution callback's)."""
+        goals: dict[str, int] = {}
+        costs: dict[str, int] = {}
+        for key, part in self.parts.items():
+            v = int(value(part.expr())) if part.vars else part.constant
+            if key in GOAL_IDS:
+                goals[key] = v
+            elif v:
+                costs[key] = v
+        return goals, costs
+
     def mode(self, rule_id: str) -> str:
         """The rule's mode in this model (:func:`model_mode`)."""
         return model_mode(self.rules, rule_id, relax=self.relax, goals=self.with_goals)

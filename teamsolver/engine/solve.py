@@ -70,12 +70,21 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             bound = float(self.best_objective_bound)
             if self.known_bound is not None and (self.restricted or self.known_bound > bound):
                 bound = self.known_bound
+            # With a baseline (what-if), the parts too: the progress is then said in the plan's
+            # own weights (whatif.PlanProgress), not the stability-first ones searched.
+            goals, costs = (
+                self.model.part_values(self.value)
+                if self.model.baseline is not None
+                else (None, None)
+            )
             self.on_progress(
                 Progress(
                     objective=int(self.objective_value),
                     bound=bound,
                     elapsed_s=elapsed,
                     solutions=self.solutions,
+                    goals=goals,
+                    rule_costs=costs,
                 )
             )
         if self.stop is not None and self.stop.is_set():
@@ -330,7 +339,7 @@ def _lp_guided(
     if not lpguide.applies(model, left) or (stop is not None and stop.is_set()):
         return None, None
     assert left is not None
-    support = lpguide.lp_support(model, left * lpguide.LP_SHARE)
+    support = lpguide.lp_support(model, left * lpguide.LP_SHARE, stop)
     if support is None:
         return None, None
     keep, lp_bound = support

@@ -22,7 +22,7 @@ from ..data.settings import GOAL_IDS
 from ..engine.conflict import UNKNOWN, UNSAT, Limits, resolve_from
 from ..engine.model import Model
 from ..engine.solve import default_workers
-from ..i18n.phrase import Count, Join, Phrase, Saying, Words
+from ..i18n.phrase import Count, Join, Listed, Phrase, Saying, Words
 from ..limits import search_args
 from ..rules.base import Where
 from ..score import judge as judge_roster
@@ -73,12 +73,9 @@ def why_not(
     groups = [instance.group_by_id[group]] if group else list(instance.groups)
     seats = [s for s in roster.seats if s.member == member and (group is None or s.group == group)]
     if seats:
-        where = Join(
-            (
-                Phrase("whynot.seat", group=s.group, round=s.round, role=Phrase(f"role.{s.role}"))
-                for s in seats
-            ),
-            "comma",
+        where = Listed(
+            Phrase("whynot.seat", group=s.group, round=s.round, role=Phrase(f"role.{s.role}"))
+            for s in seats
         )
         said = Phrase("whynot.seated", member=member, where=where)
         return WhyNot.said(said, member=member, group=group, status="seated")
@@ -225,16 +222,13 @@ def why_not(
     if group is None:
         priced = [p for p in ranked if p.price is not None]
         if len(priced) > 1:
-            each = Join(
-                (Phrase("whynot.price", group=p.group, price=f"{p.price:+d}") for p in priced),
-                "comma",
+            each = Listed(
+                Phrase("whynot.price", group=p.group, price=f"{p.price:+d}") for p in priced
             )
             lines.append(Phrase("whynot.cheapest", group=g.id, n=len(priced), each=each))
         unknown = [p.group for p in ranked if p.status == "UNKNOWN"]
         if unknown:
-            lines.append(
-                Phrase("whynot.unknown-groups", member=member, groups=Join(unknown, "comma"))
-            )
+            lines.append(Phrase("whynot.unknown-groups", member=member, groups=Listed(unknown)))
         if reasons:
             lines.append(Phrase("whynot.keep-out", member=member))
             lines += [Phrase("whynot.reason", rule=r.rule, said=Saying(r)) for r in reasons]

@@ -15,6 +15,7 @@ from typing import Any
 from ..data.errors import InputError, Problem
 from ..data.instance import REQUIRED_TABLES, TABLES, Instance, TableOrigin, relaxed
 from ..data.settings import Rules, parse_rules
+from ..i18n.phrase import NOTHING, Listed, Phrase, Shown
 from ..validation import ANY_ID, validate_instance
 from . import csvdir, jsondoc, xlsx
 from .raw import Raw, read_rules_file
@@ -47,15 +48,14 @@ def format_of(path: Path) -> str:
     if path.is_dir() or suffix == "":
         return "csv"
     hint = {
-        ".csv": "; for CSV, give the folder that holds members.csv, units.csv and groups.csv",
-        ".xls": "; save the workbook as .xlsx (Excel Workbook) first",
-        ".et": "; save the workbook as .xlsx (Excel Workbook) first",
-    }.get(suffix, "")
+        ".csv": Phrase("problem.file.csv_folder"),
+        ".xls": Phrase("problem.file.save_xlsx"),
+        ".et": Phrase("problem.file.save_xlsx"),
+    }.get(suffix, NOTHING)
     raise InputError(
         [
             Problem(
-                message=f"cannot tell the format of {path.name!r}: expected a folder of CSV files, "
-                f"an .xlsx workbook or a .json document{hint}",
+                phrase=Phrase("problem.file.format", name=Shown(path.name), hint=hint),
                 file=str(path),
             )
         ]
@@ -75,7 +75,7 @@ def read(
     """
     path = Path(path)
     if not path.exists():
-        return LoadResult(None, [Problem(message="no such file or folder", file=str(path))])
+        return LoadResult(None, [Problem(phrase=Phrase("problem.file.no_path"), file=str(path))])
     try:
         kind = format_of(path)
     except InputError as exc:
@@ -127,17 +127,23 @@ def build(raw: Raw, *, relax: bool = False) -> LoadResult:
                 if not raw.unreadable and not any(p.table == table for p in problems):
                     problems.append(
                         Problem(
-                            message=f"the required {raw.table_word} {table!r} is missing "
-                            f"(an instance needs {', '.join(REQUIRED_TABLES)})",
+                            phrase=Phrase(
+                                f"problem.file.required_{raw.table_word}",
+                                table=Shown(table),
+                                tables=Listed(REQUIRED_TABLES),
+                            ),
                             table=table,
                             file=raw.source or table,
                         )
                     )
             continue
-        parsed = parse_rows(table, rt.rows, rt.file, rt.row_word, rt.missing)
+        parsed = parse_rows(table, rt.rows, rt.file, rt.row_word, rt.missing, rt.headers)
         problems.extend(parsed.problems)
         tables[table] = tuple(parsed.rows)
-        origin[table] = TableOrigin(file=rt.file, rows=tuple(parsed.numbers), row_word=rt.row_word)
+        # constructed as given: a sheet's Label stays one, for problems in other languages
+        origin[table] = TableOrigin.model_construct(
+            file=rt.file, rows=tuple(parsed.numbers), row_word=rt.row_word, headers=rt.headers
+        )
         broken[table] = parsed.failed
     rules = Rules()
     if raw.rules is not None:

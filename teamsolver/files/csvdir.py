@@ -11,12 +11,13 @@ from typing import Any
 
 import tomli_w
 
-from ..data.errors import InputError, Problem
+from ..data.errors import InputError, Problem, cannot_read
 from ..data.instance import TABLES, Instance
+from ..i18n.phrase import Listed, Phrase, Shown
 from .atomic import write_folder
 from .cells import escape, table_grid, unescape
 from .raw import Raw, RawTable, read_rules_file
-from .tables import map_headers, required_columns, table_name
+from .tables import map_headers, required_columns, table_name, typed_headers
 
 
 def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Problem | None]:
@@ -31,28 +32,17 @@ def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Pr
         try:
             return data.decode(encoding).removeprefix("\ufeff"), None
         except UnicodeDecodeError as exc:
-            return None, _undecodable(
-                data,
-                exc,
-                file,
-                f"cannot decode the file as {encoding} (byte {{byte}}); save it as CSV UTF-8 "
-                "or pass another --encoding",
-            )
+            return None, _undecodable(data, exc, file, "problem.csv.decode_as", encoding=encoding)
         except LookupError:
-            return None, Problem(message=f"unknown encoding {encoding!r}", file=file)
+            return None, Problem(
+                phrase=Phrase("problem.csv.encoding", encoding=Shown(encoding)), file=file
+            )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         utf8 = exc
     if data.startswith(codecs.BOM_UTF8):
-        return None, _undecodable(
-            data,
-            utf8,
-            file,
-            "the file starts with a UTF-8 byte-order mark, but this line is not UTF-8 "
-            "(byte {byte}); it seems to hold text saved as GB18030 (GBK): save the whole "
-            "file as CSV UTF-8",
-        )
+        return None, _undecodable(data, utf8, file, "problem.csv.bom_not_utf8")
     utf8_lines = bad_lines = 0
     for line in data.splitlines():
         if line.isascii():
@@ -63,30 +53,21 @@ def decode(data: bytes, file: str, encoding: str | None) -> tuple[str | None, Pr
         except UnicodeDecodeError:
             bad_lines += 1
     if utf8_lines and utf8_lines >= bad_lines:
-        return None, _undecodable(
-            data,
-            utf8,
-            file,
-            "this line is not UTF-8 (byte {byte}) though the file's other text is; it seems "
-            "pasted from a file saved as GB18030 (GBK): save the whole file as CSV UTF-8",
-        )
+        return None, _undecodable(data, utf8, file, "problem.csv.line_not_utf8")
     try:
         return data.decode("gb18030"), None
     except UnicodeDecodeError as exc:
-        return None, _undecodable(
-            data,
-            exc,
-            file,
-            "cannot decode the file as UTF-8 or GB18030 (byte {byte}); save it as CSV UTF-8 "
-            "or pass --encoding",
-        )
+        return None, _undecodable(data, exc, file, "problem.csv.undecodable")
 
 
-def _undecodable(data: bytes, exc: UnicodeDecodeError, file: str, message: str) -> Problem:
-    """``message`` (where ``{byte}`` is the first byte that ``exc`` could not decode) at the
-    line of that byte."""
+def _undecodable(
+    data: bytes, exc: UnicodeDecodeError, file: str, key: str, **values: Any
+) -> Problem:
+    """The phrase ``key`` (whose ``{byte}`` is the first byte that ``exc`` could not decode) at
+    the line of that byte."""
     line = data[: exc.start].count(b"\n") + 1
-    return Problem(message=message.format(byte=exc.start + 1), file=file, row=line, row_word="line")
+    phrase = Phrase(key, byte=exc.start + 1, **values)
+    return Problem(phrase=phrase, file=file, row=line, row_word="line")
 
 
 def csv_records(text: str) -> tuple[list[list[str]], int | None]:
@@ -108,13 +89,10 @@ def csv_records(text: str) -> tuple[list[list[str]], int | None]:
     return records, None
 
 
-UNCLOSED_QUOTE = (
-    'the quote (") that opens a value on this line is never closed, so the rest of the file '
-    "reads as one value; close the quote or remove it"
-)
+UNCLOSED_QUOTE = Phrase("problem.csv.unclosed_quote")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 #: Separators that spreadsheet programs use in some locales instead of a comma.
-OTHER_SEPARATORS = {";": "';'", "\t": "a tab", "|": "'|'"}
+OTHER_SEPARATORS = {";": Shown(";"), "\t": Phrase("problem.csv.tab"), "|": Shown("|")}
 
 
 def read_csv_table(
@@ -124,24 +102,23 @@ def read_csv_table(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(
-            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=file, table=table)
-        )
+        problems.append(Problem(phrase=cannot_read(exc), file=file, table=table))
         return None
     text, problem = decode(data, file, encoding)
     if problem is not None or text is None:
-        problem = problem or Problem(message="cannot read the file", file=file)
+        problem = problem or Problem(phrase=Phrase("problem.file.unreadable"), file=file)
         problems.append(problem.model_copy(update={"table": table}))
         return None
     try:
         records, unclosed = csv_records(text)
     except csv.Error as exc:
-        problems.append(Problem(message=f"not a readable CSV file: {exc}", file=file, table=table))
+        phrase = Phrase("problem.csv.unreadable", reason=str(exc))
+        problems.append(Problem(phrase=phrase, file=file, table=table))
         return None
     if unclosed is not None:
         problems.append(
             Problem(
-                message=UNCLOSED_QUOTE,
+                phrase=UNCLOSED_QUOTE,
                 file=file,
                 table=table,
                 row=unclosed,
@@ -151,19 +128,14 @@ def read_csv_table(
         return None
     start = next((i for i, rec in enumerate(records) if any(c.strip() for c in rec)), None)
     if start is None:
-        problems.append(
-            Problem(
-                message="the file is empty; expected a header row", file=file, table=table, row=1
-            )
-        )
+        problems.append(Problem(phrase=Phrase("problem.csv.empty"), file=file, table=table, row=1))
         return None
     header = records[start]
     other = next((sep for sep in OTHER_SEPARATORS if len(header) == 1 and sep in header[0]), None)
     if other is not None:
         problems.append(
             Problem(
-                message=f"this file seems to use {OTHER_SEPARATORS[other]} as separator "
-                "(expected ','); save it as CSV (comma delimited) or CSV UTF-8",
+                phrase=Phrase("problem.csv.separator", separator=OTHER_SEPARATORS[other]),
                 file=file,
                 table=table,
                 row=start + 1,
@@ -184,7 +156,7 @@ def read_csv_table(
             if col is not None and j < len(rec)
         }
         rows.append((i + 1, values))
-    return RawTable(file, rows, missing=missing)
+    return RawTable(file, rows, missing=missing, headers=typed_headers(header, columns))
 
 
 def read_raw(path: Path, encoding: str | None = None) -> Raw:
@@ -192,7 +164,7 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
     if not path.is_dir():
         raw.problems.append(
             Problem(
-                message="expected a folder of CSV files, an .xlsx workbook or a .json document",
+                phrase=Phrase("problem.file.not_instance"),
                 file=str(path),
             )
         )
@@ -204,7 +176,7 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
         except LookupError:
             raw.problems.append(
                 Problem(
-                    message=f"unknown encoding {encoding!r} (try utf-8 or gb18030)",
+                    phrase=Phrase("problem.csv.encoding_option", encoding=Shown(encoding)),
                     file="--encoding",
                 )
             )
@@ -217,8 +189,9 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
         if table is None or table == "rules":
             raw.problems.append(
                 Problem(
-                    message=f"{child.name!r} is not a table teamsolver reads and is ignored "
-                    f"(tables: {', '.join(TABLES)})",
+                    phrase=Phrase(
+                        "problem.csv.not_a_table", name=Shown(child.name), tables=Listed(TABLES)
+                    ),
                     file=child.name,
                     severity="warning",
                 )
@@ -227,8 +200,11 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
         if table in raw.tables:
             raw.problems.append(
                 Problem(
-                    message=f"a second file for table {table!r} "
-                    f"({raw.tables[table].file}) is ignored",
+                    phrase=Phrase(
+                        "problem.csv.second_file",
+                        table=Shown(table),
+                        first=raw.tables[table].file,
+                    ),
                     file=child.name,
                     severity="warning",
                 )
@@ -241,8 +217,7 @@ def read_raw(path: Path, encoding: str | None = None) -> Raw:
         if table not in raw.tables and not any(p.table == table for p in raw.problems):
             raw.problems.append(
                 Problem(
-                    message="no such file; an instance folder "
-                    "needs members.csv, units.csv and groups.csv",
+                    phrase=Phrase("problem.csv.no_table"),
                     file=f"{path.name}/{table}.csv",
                     table=table,
                 )
@@ -282,7 +257,7 @@ def write(instance: Instance, path: Path, *, bom: bool = False) -> None:
         raise InputError(
             [
                 Problem(
-                    message="the output folder exists and holds other files; choose a new folder",
+                    phrase=Phrase("problem.file.folder_taken"),
                     file=str(path),
                 )
             ]

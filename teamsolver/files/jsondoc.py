@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..data.errors import Problem
+from ..data.errors import Problem, as_phrase, cannot_read, did_you_mean
 from ..data.instance import TABLES, Instance
 from ..data.values import Unreadable
-from ..text import did_you_mean
+from ..i18n.phrase import Label, Listed, Phrase, Shown
 from .atomic import write_text
 from .raw import Raw, RawRules, RawTable
 
@@ -22,9 +22,7 @@ def loads(text: str) -> Any:
     reported where they stand instead of read as empty."""
     return json.loads(
         text,
-        parse_constant=lambda name: Unreadable(
-            f"{name} is not a number JSON allows; write a number, or null for no value"
-        ),
+        parse_constant=lambda name: Unreadable(Phrase("problem.json.constant", name=name)),
     )
 
 
@@ -44,8 +42,7 @@ def read_raw(path: Path) -> Raw:
     except UnicodeDecodeError as exc:
         raw.problems.append(
             Problem(
-                message=f"cannot decode the file as UTF-8 (byte {exc.start + 1}); "
-                "a JSON document must be UTF-8",
+                phrase=Phrase("problem.json.not_utf8", byte=exc.start + 1),
                 file=file,
             )
         )
@@ -54,7 +51,7 @@ def read_raw(path: Path) -> Raw:
     except json.JSONDecodeError as exc:
         raw.problems.append(
             Problem(
-                message=f"not valid JSON: {exc.msg} (column {exc.colno})",
+                phrase=Phrase("problem.json.invalid", reason=exc.msg, column=exc.colno),
                 file=file,
                 row=exc.lineno,
                 row_word="line",
@@ -63,38 +60,36 @@ def read_raw(path: Path) -> Raw:
         raw.unreadable = True
         return raw
     except OSError as exc:
-        raw.problems.append(
-            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=file)
-        )
+        raw.problems.append(Problem(phrase=cannot_read(exc), file=file))
         raw.unreadable = True
         return raw
     except RecursionError:
-        raw.problems.append(Problem(message="not valid JSON: nested too deeply", file=file))
+        raw.problems.append(Problem(phrase=Phrase("problem.json.too_deep"), file=file))
         raw.unreadable = True
         return raw
     if not isinstance(doc, dict):
         raw.problems.append(
             Problem(
-                message=f"expected a JSON object with one key per table ({', '.join(KEYS)})",
+                phrase=Phrase("problem.json.not_object", keys=Listed(KEYS)),
                 file=file,
             )
         )
         raw.unreadable = True
         return raw
+    rules_label = key_label(file, "rules")
     for key, value in doc.items():
         if key == "rules":
             if not isinstance(value, dict):
                 raw.problems.append(
                     Problem(
-                        message="expected an object of rule settings, "
-                        'e.g. {"party-branch": {"min": 2}}',
-                        file=f"{file}, rules",
+                        phrase=Phrase("problem.json.rules"),
+                        file=rules_label,
                         table="rules",
                     )
                 )
             else:
                 raw.rules = RawRules(
-                    _rules(value, file, raw.problems), f"{file}, rules", None, "line"
+                    _rules(value, rules_label, raw.problems), rules_label, None, "line"
                 )
             continue
         if key not in TABLES:
@@ -102,16 +97,20 @@ def read_raw(path: Path) -> Raw:
                 continue
             raw.problems.append(
                 Problem(
-                    message=f"unknown key {key!r}{did_you_mean(key, KEYS)}; "
-                    f"expected {', '.join(KEYS)}",
-                    file=f"{file}, {key}",
+                    phrase=Phrase(
+                        "problem.json.unknown_key",
+                        key=Shown(key),
+                        hint=did_you_mean(key, KEYS),
+                        keys=Listed(KEYS),
+                    ),
+                    file=key_label(file, key),
                 )
             )
             continue
-        label = f"{file}, {key}"
+        label = key_label(file, key)
         if not isinstance(value, list):
             raw.problems.append(
-                Problem(message="expected a list of objects, one per row", file=label, table=key)
+                Problem(phrase=Phrase("problem.json.not_list"), file=label, table=key)
             )
             continue
         rows: list[tuple[int, dict[str, Any]]] = []
@@ -119,7 +118,11 @@ def read_raw(path: Path) -> Raw:
             if not isinstance(item, dict):
                 raw.problems.append(
                     Problem(
-                        message="expected an object", file=label, table=key, row=i, row_word="item"
+                        phrase=Phrase("problem.json.not_item"),
+                        file=label,
+                        table=key,
+                        row=i,
+                        row_word="item",
                     )
                 )
                 continue
@@ -128,7 +131,12 @@ def read_raw(path: Path) -> Raw:
     return raw
 
 
-def _rules(data: dict[str, Any], file: str, problems: list[Problem]) -> dict[str, Any]:
+def key_label(file: str, key: str) -> Label:
+    """``plan.json, members``: where the list of a key of a JSON document is."""
+    return Label(Phrase("problem.where.json_key", file=file, key=key))
+
+
+def _rules(data: dict[str, Any], label: str, problems: list[Problem]) -> dict[str, Any]:
     """The rule settings without the values that hold ``NaN`` or ``Infinity``, each reported."""
     out: dict[str, Any] = {}
     for section, body in data.items():
@@ -142,8 +150,8 @@ def _rules(data: dict[str, Any], file: str, problems: list[Problem]) -> dict[str
             where = f"[{section}]" if key is None else f"[{section}] {key}"
             problems.append(
                 Problem(
-                    message=bad.message,
-                    file=f"{file}, rules",
+                    phrase=as_phrase(bad.message),
+                    file=label,
                     table="rules",
                     column=where,
                     row_word="line",

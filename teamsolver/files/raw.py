@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.errors import Problem
+from ..i18n.phrase import NOTHING, Phrase
 
 LineOf = Callable[[str, str | None], int | None]
 
@@ -24,6 +25,9 @@ class RawTable:
     row_word: str = "row"
     #: Required columns the header lacks (already reported; not reported again per row).
     missing: frozenset[str] = frozenset()
+    #: Each column's header as the planner typed it (``可任组长`` for ``can_lead``), for
+    #: problems said in another language than English.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,38 +95,37 @@ def read_rules_file(path: Path, problems: list[Problem]) -> RawRules | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.append(Problem(message="no such rules file", file=str(path)))
+        problems.append(Problem(phrase=Phrase("problem.rules.no_file"), file=str(path)))
         return None
     except UnicodeDecodeError as exc:
         problems.append(
-            Problem(
-                message=f"cannot decode the file as UTF-8 (byte {exc.start + 1}); save it as UTF-8",
-                file=path.name,
-            )
+            Problem(phrase=Phrase("problem.rules.not_utf8", byte=exc.start + 1), file=path.name)
         )
         return None
     except OSError as exc:
         problems.append(
-            Problem(message=f"cannot read the rules file: {exc.strerror or exc}", file=str(path))
+            Problem(
+                phrase=Phrase("problem.rules.cannot_read", reason=exc.strerror or str(exc)),
+                file=str(path),
+            )
         )
         return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message, line = str(exc), None
+        # tomllib's own words stay as they are; where it says the error is goes into ours
+        message, line, column, hint = str(exc), None, NOTHING, NOTHING
         at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
         end = re.search(r"\s*\(at end of document\)$", message)
         if at is not None:
-            message, line = f"{message[: at.start()]} (column {at.group(2)})", int(at.group(1))
+            message, line = message[: at.start()], int(at.group(1))
+            column = Phrase("problem.toml.column", n=at.group(2))
             if message.startswith("Invalid value"):
-                message += '; text needs quotes (mode = "soft"), true/false and numbers do not'
+                hint = Phrase("problem.toml.quotes")
         elif end is not None:
-            message, line = (
-                f"{message[: end.start()]} at the end of the file",
-                len(text.splitlines()),
-            )
-        problems.append(
-            Problem(message=f"not valid TOML: {message}", file=path.name, row=line, row_word="line")
-        )
+            message, line = message[: end.start()], len(text.splitlines())
+            column = Phrase("problem.toml.at_end")
+        phrase = Phrase("problem.toml.invalid", reason=message, column=column, hint=hint)
+        problems.append(Problem(phrase=phrase, file=path.name, row=line, row_word="line"))
         return None
     return RawRules(data, path.name, toml_line_finder(text))

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
-from ..data.errors import InputError, Problem
+from ..data.errors import InputError, Problem, as_phrase, one_of
 from ..data.instance import Instance
 from ..data.roster import Roster, Seat
 from ..data.values import cell_problem, is_blank
+from ..i18n.phrase import NOTHING, Label, Listed, Phrase, Shown
 from ..summary import group_lines, sheet
 from . import jsondoc, xlsx
 from .atomic import write_text
@@ -87,9 +88,9 @@ ROLE_WORDS = {
     "": "member",
 }
 _SPELLINGS = {
-    "group": "group, 巡察组 or 组",
-    "member": "member, 成员, 编号 or 姓名",
-    "role": "role, 角色 or 职务",
+    "group": ("group", "巡察组", "组"),
+    "member": ("member", "成员", "编号", "姓名"),
+    "role": ("role", "角色", "职务"),
 }
 
 
@@ -97,9 +98,7 @@ def _format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx", ".json"):
         return suffix[1:]
-    raise InputError(
-        [Problem(message="expected a .csv, .xlsx or .json roster file", file=str(path))]
-    )
+    raise InputError([Problem(phrase=Phrase("problem.roster.format"), file=str(path))])
 
 
 def _field(header: Any) -> tuple[str, int] | None:
@@ -112,15 +111,26 @@ def _field(header: Any) -> tuple[str, int] | None:
 class _Source:
     """What one roster file holds: rows of {field: raw value}, and where they are."""
 
-    def __init__(self, label: str, word: str = "row"):
+    def __init__(self, label: str | Label, word: str = "row"):
         self.label = label
         self.word = word
         self.rows: list[tuple[int, dict[str, Any]]] = []
         #: Required fields the file lacks altogether (reported once, not per row).
         self.missing: set[str] = set()
+        #: Each field's header as typed (``角色`` for ``role``), for problems in other languages.
+        self.headers: dict[str, str] = {}
 
-    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
-        return Problem(message=message, file=self.label, row=row, column=column, row_word=self.word)
+    def problem(
+        self, message: str | Phrase, row: int | None = None, column: str | None = None
+    ) -> Problem:
+        return Problem(
+            phrase=as_phrase(message),
+            file=self.label,
+            row=row,
+            column=column,
+            header=self.headers.get(column or ""),
+            row_word=self.word,
+        )
 
 
 def read_roster(
@@ -135,11 +145,9 @@ def read_roster(
     problems (with their rows). Raises :class:`InputError` listing every problem."""
     path = Path(path)
     if not path.exists():
-        raise InputError([Problem(message="no such file", file=str(path))])
+        raise InputError([Problem(phrase=Phrase("problem.file.missing"), file=str(path))])
     if path.is_dir():
-        raise InputError(
-            [Problem(message="is a folder; expected a .csv, .xlsx or .json roster", file=str(path))]
-        )
+        raise InputError([Problem(phrase=Phrase("problem.roster.folder"), file=str(path))])
     kind = _format(path)
     problems: list[Problem] = []
     if kind == "json":
@@ -164,12 +172,14 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
     source = _Source(path.name)
     text, problem = decode(path.read_bytes(), path.name, encoding)
     if text is None:
-        problems.append(problem or Problem(message="unreadable", file=path.name))
+        problems.append(
+            problem or Problem(phrase=Phrase("problem.roster.unreadable"), file=path.name)
+        )
         return source
     records, unclosed = csv_records(text)
     if unclosed is not None:
         problems.append(
-            Problem(message=UNCLOSED_QUOTE, file=path.name, row=unclosed, row_word="line")
+            Problem(phrase=UNCLOSED_QUOTE, file=path.name, row=unclosed, row_word="line")
         )
         return source
     head = next((r for r in records if any(not is_blank(c) for c in r)), None)
@@ -186,7 +196,7 @@ def _csv_rows(path: Path, encoding: str | None, problems: list[Problem]) -> _Sou
 def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) -> None:
     start = next((i for i, rec in enumerate(records) if any(map(filled, rec))), None)
     if start is None:
-        problems.append(source.problem("the roster is empty; expected a header row", row=1))
+        problems.append(source.problem(Phrase("problem.roster.empty"), row=1))
         return
     header = list(records[start])
     for j, cell in enumerate(header):
@@ -195,6 +205,7 @@ def _grid(records: list[list[Any]], source: _Source, problems: list[Problem]) ->
             problems.append(source.problem(message, row=start + 1, column=column_letter(j)))
             header[j] = None
     columns = _header(header, start + 1, source, problems)
+    source.headers = {f: str(header[j]).strip() for f, j in columns.items()}
     for i in range(start + 1, len(records)):
         rec = records[i]
         if not any(map(filled, rec)):
@@ -214,15 +225,20 @@ def _header(
         hit = _field(cell)
         if hit is not None and (hit[0] not in best or hit[1] < best[hit[0]][0]):
             best[hit[0]] = (hit[1], j)
-    found = ", ".join(repr(str(c).strip()) for c in cells if not is_blank(c)) or "none"
+    named = [str(c).strip() for c in cells if not is_blank(c)]
+    found = Listed(named, shown=True) if named else Phrase("problem.roster.none")
     for col in REQUIRED:
         if col not in best:
             source.missing.add(col)
             problems.append(
                 source.problem(
-                    f"required column {col!r} is missing (columns found: {found}); a roster "
-                    f"needs group, member and role columns; {col} may be headed "
-                    f"{_SPELLINGS[col]}",
+                    Phrase(
+                        "problem.roster.missing_column",
+                        name=Shown(col),
+                        found=found,
+                        column=col,
+                        spellings=one_of(_SPELLINGS[col]),
+                    ),
                     row=row,
                     column=col,
                 )
@@ -241,8 +257,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         problems.append(
             Problem(
-                message="cannot open the workbook; expected an .xlsx file saved by Excel or "
-                "LibreOffice (not an old .xls, not password-protected)",
+                phrase=Phrase("problem.roster.workbook"),
                 file=path.name,
             )
         )
@@ -259,7 +274,7 @@ def _xlsx_rows(path: Path, problems: list[Problem]) -> _Source:
             if {hit[0] for hit in map(_field, head) if hit is not None} >= {"group", "member"}:
                 sheet = candidate
                 break
-        source = _Source(f"{path.name}, sheet {sheet.title}")
+        source = _Source(Label(Phrase("problem.where.sheet", file=path.name, sheet=sheet.title)))
         marks = book.marks(sheet)
         records = xlsx.read_grid(sheet, marks)
     finally:
@@ -277,20 +292,22 @@ def _json_rows(path: Path, problems: list[Problem]) -> _Source:
     try:
         doc = jsondoc.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        problems.append(source.problem(f"not a valid UTF-8 JSON document{where}"))
+        where = (
+            Phrase("problem.roster.json_line", line=exc.lineno)
+            if isinstance(exc, json.JSONDecodeError)
+            else NOTHING
+        )
+        problems.append(source.problem(Phrase("problem.roster.json", where=where)))
         return source
     items = doc.get("roster") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
-        problems.append(
-            source.problem("expected a list of seats or an object with a 'roster' list")
-        )
+        problems.append(source.problem(Phrase("problem.roster.json_shape")))
         return source
-    source.label = f"{path.name}, roster"
+    source.label = Label(Phrase("problem.where.json_key", file=path.name, key="roster"))
     seen: set[str] = set()
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
-            problems.append(source.problem("expected a seat object", row=i))
+            problems.append(source.problem(Phrase("problem.roster.seat"), row=i))
             continue
         fields: dict[str, Any] = {}
         ranks: dict[str, int] = {}
@@ -304,11 +321,7 @@ def _json_rows(path: Path, problems: list[Problem]) -> _Source:
         for col in REQUIRED:
             if col not in seen:
                 source.missing.add(col)
-                problems.append(
-                    source.problem(
-                        f"no seat has a {col!r} field; a seat needs group, member and role"
-                    )
-                )
+                problems.append(source.problem(Phrase("problem.roster.no_field", name=Shown(col))))
     return source
 
 
@@ -338,14 +351,16 @@ def _seat(
         return None
     for key in ("group", "member"):
         if key not in source.missing and not _text(raw, key):
-            problems.append(source.problem(f"{key} is empty", row=number, column=key))
+            problems.append(
+                source.problem(Phrase("problem.roster.empty_cell", key=key), row=number, column=key)
+            )
             ok = False
     role_text = _text(raw, "role")
     role = ROLE_WORDS.get(role_text.lower(), ROLE_WORDS.get(role_text))
     if role is None and "role" not in source.missing:
         problems.append(
             source.problem(
-                f"expected leader, deputy or member (组长/副组长/组员), got {role_text!r}",
+                Phrase("problem.got", what=Phrase("problem.roster.role"), got=Shown(role_text)),
                 row=number,
                 column="role",
             )
@@ -388,8 +403,12 @@ def _resolve(
         if len(ids) > 1:
             problems.append(
                 source.problem(
-                    f"{value!r} is the name of {len(ids)} members ({', '.join(ids)}); "
-                    "write the member id instead",
+                    Phrase(
+                        "problem.roster.name_of_many",
+                        name=Shown(value),
+                        n=len(ids),
+                        ids=Listed(ids),
+                    ),
                     row=number,
                     column=column,
                 )
@@ -397,8 +416,7 @@ def _resolve(
         elif strict_ids:
             problems.append(
                 source.problem(
-                    f"unknown {column} {value!r}: neither a member id nor a member's name "
-                    "in the pool",
+                    Phrase(f"problem.roster.unknown_{column}", id=Shown(value)),
                     row=number,
                     column=column,
                 )
@@ -410,11 +428,15 @@ def _resolve(
         member = member_id(seat.member, number, "member")
         mentor = None if seat.mentor is None else member_id(seat.mentor, number, "mentor")
         if strict_ids and seat.group not in instance.group_by_id:
-            groups = ", ".join(g.id for g in instance.groups[:12])
-            more = ", ..." if len(instance.groups) > 12 else ""
+            shown = [g.id for g in instance.groups[:12]]
+            more = [Phrase("problem.roster.more")] if len(instance.groups) > 12 else []
             problems.append(
                 source.problem(
-                    f"unknown group {seat.group!r} (the groups are {groups}{more})",
+                    Phrase(
+                        "problem.roster.unknown_group",
+                        id=Shown(seat.group),
+                        groups=Listed([*shown, *more]),
+                    ),
                     row=number,
                     column="group",
                 )

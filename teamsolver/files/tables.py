@@ -6,16 +6,17 @@ Headers are matched case-insensitively, ignoring spaces, and may be written in C
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..data.errors import Problem, plain_message
+from ..data.errors import Problem, as_phrase, did_you_mean, plain_phrase
 from ..data.instance import TABLES, Row
 from ..data.values import cell_problem, is_blank, parse_str
-from ..text import did_you_mean, nearest
+from ..i18n.phrase import NOTHING, Listed, Phrase, Shown
+from ..text import nearest
 
 #: Chinese (and a few English) spellings of column headers, per table.
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
@@ -160,10 +161,10 @@ def map_headers(
         name = aliases.get(text) or aliases.get(_norm(text)) or _norm(text)
         if name not in fields:
             near = nearest(_norm(text), fields, 0.75)
-            hint = f"; did you mean {near!r}?" if near else ""
+            hint = Phrase("problem.near.semi", near=Shown(near)) if near else NOTHING
             problems.append(
                 Problem(
-                    message=f"column {text!r} is not used by teamsolver and is ignored{hint}",
+                    phrase=Phrase("problem.header.unused", name=Shown(text), hint=hint),
                     file=file,
                     table=table,
                     row=1,
@@ -176,8 +177,9 @@ def map_headers(
         if name in seen:
             problems.append(
                 Problem(
-                    message=f"column {name!r} appears twice "
-                    f"(first in column {column_letter(seen[name])})",
+                    phrase=Phrase(
+                        "problem.header.twice", name=Shown(name), first=column_letter(seen[name])
+                    ),
                     file=file,
                     table=table,
                     row=1,
@@ -192,8 +194,12 @@ def map_headers(
         if col not in seen:
             problems.append(
                 Problem(
-                    message=f"required column {col!r} is missing; {table} needs "
-                    f"{', '.join(required_columns(table))}",
+                    phrase=Phrase(
+                        "problem.header.missing",
+                        name=Shown(col),
+                        table=table,
+                        needs=Listed(required_columns(table)),
+                    ),
                     file=file,
                     table=table,
                     row=1,
@@ -265,12 +271,18 @@ def _repair(table: str, values: dict[str, Any], bad: set[str]) -> Row | None:
         return None
 
 
+def typed_headers(header: Sequence[Any], columns: Sequence[str | None]) -> dict[str, str]:
+    """Field → its header as typed, from a header row and :func:`map_headers`' columns."""
+    return {name: str(header[j]).strip() for j, name in enumerate(columns) if name is not None}
+
+
 def parse_rows(
     table: str,
     rows: Iterable[tuple[int, dict[str, Any]]],
     file: str,
     row_word: str = "row",
     missing: Iterable[str] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> ParsedTable:
     """Validate rows given as (row number, {field: raw value}); blank cells take defaults.
 
@@ -278,8 +290,10 @@ def parse_rows(
     like a bad cell (never as blank, so it never takes the default).
 
     ``missing`` names required columns absent from the header: that is reported once, by the
-    header check, not again in every row.
+    header check, not again in every row. ``headers``: each column's header as typed
+    (:attr:`~teamsolver.files.raw.RawTable.headers`).
     """
+    headers = headers or {}
     model = TABLES[table]
     fields = columns_of(table)
     aliases = {f: VALUE_ALIASES[f] for f in model.model_fields if f in VALUE_ALIASES}
@@ -294,11 +308,12 @@ def parse_rows(
                 unreadable.add(key)
                 out.problems.append(
                     Problem(
-                        message=problem,
+                        phrase=as_phrase(problem),
                         file=file,
                         table=table,
                         row=number,
                         column=key,
+                        header=headers.get(key),
                         row_word=row_word,
                     )
                 )
@@ -322,19 +337,23 @@ def parse_rows(
                 if err["type"] == "missing" and (column in missing or column in unreadable):
                     continue
                 if err["type"] == "extra_forbidden":
-                    message = (
-                        f"unknown field {column!r}{did_you_mean(_norm(str(column)), fields, 0.6)}; "
-                        f"{table} has {', '.join(fields)}"
+                    message = Phrase(
+                        "problem.field.unknown",
+                        name=Shown(column),
+                        hint=did_you_mean(_norm(str(column)), fields, 0.6),
+                        table=table,
+                        fields=Listed(fields),
                     )
                 else:
-                    message = plain_message(err, echo=(table, column) not in PERSONAL)
+                    message = plain_phrase(err, echo=(table, column) not in PERSONAL)
                 out.problems.append(
                     Problem(
-                        message=message,
+                        phrase=message,
                         file=file,
                         table=table,
                         row=number,
                         column=column,
+                        header=headers.get(column or ""),
                         row_word=row_word,
                     )
                 )

@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from ..data.errors import Problem
+from ..data.errors import Problem, as_phrase, cannot_read
 from ..data.instance import REQUIRED_TABLES, TABLES, Instance
 from ..data.settings import dotted_to_nested
 from ..data.values import FORBIDDEN_CHARACTERS, Unreadable, cell_problem, is_blank
+from ..i18n.phrase import Label, Listed, Phrase, Shown
 from .atomic import atomic_path
 from .cells import rules_rows, table_grid
 from .raw import Raw, RawRules, RawTable
-from .tables import column_letter, map_headers, required_columns, table_name
+from .tables import column_letter, map_headers, required_columns, table_name, typed_headers
 
 #: A range of cells, 1-based and inclusive: (first row, first column, last row, last column).
 CellRange = tuple[int, int, int, int]
@@ -47,7 +48,6 @@ _ESCAPED_BYTES = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _FULL_CALC_ON_LOAD = re.compile(rb"fullCalcOnLoad=[\"'](?:1|true)[\"']")
 #: Tables with an id column, where two rows cannot share a value.
 _KEYED = ("members", "units", "groups")
-SAVE_HINT = "open and save the workbook in Excel or LibreOffice, which stores the formula's value"
 
 
 @dataclass
@@ -56,7 +56,7 @@ class SheetMarks:
 
     merged: list[CellRange] = field(default_factory=list)
     #: (row, column) → why the cell cannot be read as it stands.
-    unreadable: dict[tuple[int, int], str] = field(default_factory=dict)
+    unreadable: dict[tuple[int, int], Phrase] = field(default_factory=dict)
     #: True when some text may hold an escaped character (``_x000B_``).
     escapes: bool = False
 
@@ -98,18 +98,13 @@ def sheet_marks(
             ref = elem.get("r")
             row, col = coordinate_to_tuple(ref) if ref else (row, col + 1)
             parts = {_local(child.tag): child for child in elem}
-            where = f"cell {range_ref((row, col, row, col))}"
+            cell = range_ref((row, col, row, col))
             if elem.get("t") == "e":
-                error = parts["v"].text if "v" in parts else "an error"
-                what = "its formula gives" if "f" in parts else "it shows"
-                marks.unreadable[(row, col)] = (
-                    f"{where}: {what} the error {error}; correct it in the workbook"
-                )
+                error = parts["v"].text if "v" in parts else Phrase("problem.xlsx.an_error")
+                how = "formula_error" if "f" in parts else "shows_error"
+                marks.unreadable[(row, col)] = Phrase(f"problem.xlsx.{how}", cell=cell, error=error)
             elif "f" in parts and (stale or not _saved(elem.get("t"), parts.get("v"))):
-                marks.unreadable[(row, col)] = (
-                    f"{where} holds a formula whose value was never saved (the workbook was "
-                    f"written by a program); {SAVE_HINT}"
-                )
+                marks.unreadable[(row, col)] = Phrase("problem.xlsx.unsaved_formula", cell=cell)
             elem.clear()
         elif tag == "mergeCell" and elem.get("ref"):
             c1, r1, c2, r2 = range_boundaries(elem.get("ref"))
@@ -174,7 +169,7 @@ def header_cells(
     header = list(grid[header_row - 1])
     for j, value in enumerate(header):
         if isinstance(value, Unreadable):
-            problems.append(Problem(message=value.message, file=label, row=header_row))
+            problems.append(Problem(phrase=as_phrase(value.message), file=label, row=header_row))
             header[j] = None
     return header
 
@@ -201,8 +196,7 @@ def apply_merges(
         if r1 <= header_row:
             problems.append(
                 Problem(
-                    message=f"cells {ref} are merged; the header needs one cell per column: "
-                    "unmerge them and name each column",
+                    phrase=Phrase("problem.xlsx.merged_header", cells=ref),
                     file=label,
                     row=header_row,
                 )
@@ -210,13 +204,11 @@ def apply_merges(
             continue
         if len(names) > 1:
             value: Any = Unreadable(
-                f"cells {ref} are merged across the columns {', '.join(names)}; unmerge them "
-                "and fill in each cell"
+                Phrase("problem.xlsx.merged_columns", cells=ref, columns=Listed(names))
             )
         elif names and names[0] == key and r2 > r1:
             value = Unreadable(
-                f"cells {ref} are merged, so rows {r1} to {r2} would have one {key}; unmerge "
-                f"them and give each row its own {key}"
+                Phrase("problem.xlsx.merged_rows", cells=ref, first=r1, last=r2, key=key)
             )
         else:
             top = grid[r1 - 1] if r1 <= len(grid) else []
@@ -231,25 +223,20 @@ def read_raw(path: Path) -> Raw:
     try:
         _read_book(path, raw)
     except OSError as exc:
-        raw.problems.append(
-            Problem(message=f"cannot read the file: {exc.strerror or exc}", file=path.name)
-        )
+        raw.problems.append(Problem(phrase=cannot_read(exc), file=path.name))
         raw.unreadable = True
     except Exception:  # a damaged workbook can fail in many ways inside openpyxl
-        raw.problems.append(Problem(message=_not_a_workbook(path), file=path.name))
+        raw.problems.append(Problem(phrase=_not_a_workbook(path), file=path.name))
         raw.unreadable = True
     return raw
 
 
-def _not_a_workbook(path: Path) -> str:
+def _not_a_workbook(path: Path) -> Phrase:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: old .xls, or an encrypted .xlsx
-        return (
-            "an old .xls workbook or a password-protected one; save it as .xlsx "
-            "(Excel Workbook) without a password"
-        )
-    return "not an Excel workbook, or a damaged one; save it from Excel or LibreOffice as .xlsx"
+        return Phrase("problem.xlsx.old_or_locked")
+    return Phrase("problem.xlsx.not_a_workbook")
 
 
 class Workbook:
@@ -290,14 +277,9 @@ def hidden_warning(sheet: Any, label: str) -> Problem | None:
     state = getattr(sheet, "sheet_state", "visible")
     if state == "visible":
         return None
-    how = (
-        "very hidden (only a macro or the VBA editor shows it)"
-        if state == "veryHidden"
-        else ("hidden")
-    )
+    how = "very_hidden" if state == "veryHidden" else "hidden"
     return Problem(
-        message=f"sheet {sheet.title!r} is {how} in Excel, and teamsolver reads it like any "
-        "other; unhide it to see what is read, or delete it",
+        phrase=Phrase(f"problem.xlsx.{how}", sheet=Shown(sheet.title)),
         file=label,
         severity="warning",
     )
@@ -308,12 +290,11 @@ def _read_book(path: Path, raw: Raw) -> None:
     try:
         for sheet in book.sheets:
             table = table_name(sheet.title)
-            label = f"{path.name}, sheet {sheet.title}"
+            label = Label(Phrase("problem.where.sheet", file=path.name, sheet=sheet.title))
             if table is None:
                 raw.problems.append(
                     Problem(
-                        message=f"sheet {sheet.title!r} is not a table "
-                        "teamsolver reads and is ignored",
+                        phrase=Phrase("problem.xlsx.not_a_table", sheet=Shown(sheet.title)),
                         file=label,
                         severity="warning",
                     )
@@ -322,7 +303,7 @@ def _read_book(path: Path, raw: Raw) -> None:
             if table in raw.tables or (table == "rules" and raw.rules is not None):
                 raw.problems.append(
                     Problem(
-                        message=f"a second sheet for table {table!r} is ignored",
+                        phrase=Phrase("problem.xlsx.second_sheet", table=Shown(table)),
                         file=label,
                         severity="warning",
                     )
@@ -338,7 +319,7 @@ def _read_book(path: Path, raw: Raw) -> None:
                 if table in REQUIRED_TABLES:
                     raw.problems.append(
                         Problem(
-                            message="the sheet is empty; expected a header row",
+                            phrase=Phrase("problem.xlsx.empty"),
                             file=label,
                             table=table,
                             row=1,
@@ -363,7 +344,8 @@ def _read_book(path: Path, raw: Raw) -> None:
                 for n, row in _rows_below(grid, header_row)
             ]
             missing = frozenset(required_columns(table)) - set(columns)
-            raw.tables[table] = RawTable(label, cells, missing=missing)
+            headers = typed_headers(header, columns)
+            raw.tables[table] = RawTable(label, cells, missing=missing, headers=headers)
     finally:
         book.close()
 
@@ -391,7 +373,7 @@ def _rules(
     if "key" not in names or "value" not in names:
         problems.append(
             Problem(
-                message="the rules sheet needs columns 'key' and 'value'",
+                phrase=Phrase("problem.xlsx.rules_columns"),
                 file=label,
                 table="rules",
                 row=header_row,
@@ -407,7 +389,9 @@ def _rules(
         for column, message in bad:
             if message is not None:
                 problems.append(
-                    Problem(message=message, file=label, table="rules", row=n, column=column)
+                    Problem(
+                        phrase=as_phrase(message), file=label, table="rules", row=n, column=column
+                    )
                 )
         if any(message is not None for _, message in bad):
             continue
@@ -415,8 +399,7 @@ def _rules(
             if not is_blank(value):
                 problems.append(
                     Problem(
-                        message="a value without a key; expected a dotted key like "
-                        "'party-branch.min'",
+                        phrase=Phrase("problem.xlsx.value_without_key"),
                         file=label,
                         table="rules",
                         row=n,

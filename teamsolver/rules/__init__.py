@@ -6,16 +6,18 @@ plain Python), its CP-SAT encoding (``encode``, through the model builder it is 
 module itself never imports ortools), how a violation and an instance of it are said in words
 (as data, :mod:`teamsolver.i18n.phrase`, from the catalogues' ``violation.<rule>``,
 ``explain.<rule>`` and ``suggest.<rule>`` texts, so that every language says them), the
-one-step changes that could lift it (``suggestions``) and the impossibilities the input alone
+one-step changes that could lift it (``suggestions``), the impossibilities the input alone
 shows (``requirements``: the "at least k of a kind" demands of a group, empty for rules that
 make none, which ``explain`` reads off the input; ``inputs``: what validation refuses at
-load). :data:`RULES` is the registry, in the order of SPEC §3 (then the rules added
-since, such as ``attribute-quota``): the checker, the model, the explainer, validation and the
-settings loop over it.
+load) and its desk check in the greedy planner (``seating``: what a seat may not break,
+which roles and kinds of member the rule wants, what a seat costs). :data:`RULES` is the
+registry, in the order of SPEC §3 (then the rules added since, such as ``attribute-quota``):
+the checker, the model, the greedy planner, the explainer, validation and the settings loop
+over it.
 
 A rule module imports only :mod:`.base`, :mod:`teamsolver.text` and :mod:`teamsolver.i18n` at
-run time (the instance, the model and the explainer for type hints only), so that
-:mod:`teamsolver.data.settings` can gather the rules' settings without an import cycle.
+run time (the instance, the model, the greedy planner and the explainer for type hints only),
+so that :mod:`teamsolver.data.settings` can gather the rules' settings without an import cycle.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ members not in the pool have no attributes. Without any bound the rule asks noth
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -29,6 +29,7 @@ from .base import (
     Context,
     Counting,
     Rule,
+    Seating,
     Violation,
     Where,
     add_one,
@@ -40,6 +41,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -252,3 +254,46 @@ def encode(m: Model) -> None:
                 m.at_least(RULE_ID, where, m.ones(seats), q.n, len(seats))
             else:
                 m.at_most(RULE_ID, where, m.ones(seats), q.n, len(seats))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def _kind(q: Quota) -> str:
+    return f"@{q.attribute}={q.value}"
+
+
+class _Seating(Seating):
+    def __init__(self, planner: Greedy, bounds: tuple[Quota, ...]):
+        self.p = planner
+        inst = planner.inst
+        self.at_least = [q for q in bounds if q.op == ">="]
+        self.at_most = [(_kind(q), q.n) for q in bounds if q.op == "<="]
+        self.kind_of = [
+            frozenset(_kind(q) for q in bounds if attribute_value(inst, m, q.attribute) == q.value)
+            for m in planner.members
+        ]
+
+    def kinds(self, mi: int) -> Iterable[str]:
+        return self.kind_of[mi]
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        have = self.p.have[gi]
+        mine = self.kind_of[mi]
+        return not any(kind in mine and have.get(kind, 0) >= n for kind, n in self.at_most)
+
+    def wants(self, gi: int) -> dict[str, int]:
+        have = self.p.have[gi]
+        out: dict[str, int] = {}
+        for q in self.at_least:
+            short = q.n - have.get(_kind(q), 0)
+            if short > 0:
+                out[_kind(q)] = max(out.get(_kind(q), 0), short)
+        return out
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """At-least bounds: the planner seats the members with the value each group lacks (kind
+    ``@ATTRIBUTE=VALUE``); at-most bounds: no seat beyond the bound."""
+    bounds = planner.rules.attribute_quota.bounds
+    if planner.rules.mode(RULE_ID) == "off" or not bounds:
+        return None
+    return _Seating(planner, bounds)

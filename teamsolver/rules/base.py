@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..data.instance import Group, HistoryEntry, Instance, Member, Unit
     from ..data.roster import Roster, Seat
     from ..data.settings import Rules
+    from ..engine.greedy import Greedy
     from ..engine.model import Model, Var
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -429,6 +430,89 @@ def group_at(g: Group) -> Phrase:
     return Phrase("explain.group-at", group=g.id, round=g.round)
 
 
+# -- the greedy planner's part ----------------------------------------------------------------
+class Seating:
+    """A rule's part in the greedy planner (:mod:`teamsolver.engine.greedy`): what the rule
+    forbids, asks for and costs, seat by seat, as a careful person checks it at the desk.
+
+    A rule module's ``seating(planner)`` builds one for a plan (None when the rule asks nothing
+    of a seat: it is off, or the candidate lists of :mod:`teamsolver.engine.prep` already hold
+    it). The planner seats members one at a time and never backtracks; it asks every rule's
+    :meth:`allows` before a seat, tells each one :meth:`seated` (before it records the seat
+    itself), fills the seats rules want (:meth:`wanted` roles, then :meth:`wants` kinds of
+    member) and weighs :meth:`cost` in its choice. A soft rule is kept like a hard one unless
+    its seating has a cost. Members and groups are the planner's indices (``planner.members``,
+    ``planner.groups``); roles are ``leader``, ``deputy``, ``member``. The defaults forbid, want
+    and cost nothing.
+    """
+
+    #: The roles :meth:`allows` has a say on (None: every role); the planner asks it only
+    #: about seats of those roles.
+    ROLES: tuple[str, ...] | None = None
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        """May member ``mi`` take a ``role`` seat in group ``gi`` now?"""
+        return True
+
+    def seated(self, mi: int, gi: int, role: str) -> None:
+        """Member ``mi`` takes a ``role`` seat in group ``gi`` (keep the rule's own counts)."""
+
+    def wanted(self, gi: int, role: str) -> int:
+        """Seats of ``role`` (``leader``, ``deputy``) group ``gi`` still needs."""
+        return 0
+
+    def kinds(self, mi: int) -> Iterable[str]:
+        """The kinds of member the rule counts that ``mi`` is (specialties, ``@full_time``...):
+        the planner keeps each group's count of every kind (``planner.have``)."""
+        return ()
+
+    def wants(self, gi: int) -> Mapping[str, int]:
+        """Seats of each kind group ``gi`` still needs."""
+        return {}
+
+    def cost(self, mi: int, gi: int) -> int:
+        """What seating ``mi`` in ``gi`` costs in the objective (a soft rule the planner bends)."""
+        return 0
+
+
+class RoleSeats(Seating):
+    """``leader-quota`` and ``deputy-quota`` in the greedy planner: seats of ``role`` go to
+    members whose ``able`` attribute is true, at most ``bounds(g)[1]`` per group; the planner
+    seats ``bounds(g)[0]``."""
+
+    def __init__(
+        self, planner: Greedy, role: str, able: str, bounds: Callable[[Group], tuple[int, int]]
+    ):
+        self.p = planner
+        self.role = role
+        self.ROLES = (role,)
+        self.able = [bool(getattr(m, able)) for m in planner.members]
+        self.bounds = [bounds(g) for g in planner.groups]
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        return self.able[mi] and self.p.count(gi, role) < self.bounds[gi][1]
+
+    def wanted(self, gi: int, role: str) -> int:
+        return self.bounds[gi][0] - self.p.count(gi, role) if role == self.role else 0
+
+
+class KindMinimum(Seating):
+    """At least ``need`` members whose ``attribute`` is true in every group, counted as the
+    kind ``tag``: ``full-time-anchor`` and ``party-branch`` in the greedy planner."""
+
+    def __init__(self, planner: Greedy, tag: str, attribute: str, need: int):
+        self.have = planner.have
+        self.tag, self.need = tag, need
+        self.has = [bool(getattr(m, attribute)) for m in planner.members]
+
+    def kinds(self, mi: int) -> Iterable[str]:
+        return (self.tag,) if self.has[mi] else ()
+
+    def wants(self, gi: int) -> dict[str, int]:
+        short = self.need - self.have[gi].get(self.tag, 0)
+        return {self.tag: short} if short > 0 else {}
+
+
 # -- what a rule module has ---------------------------------------------------------------------
 class RuleModule(Protocol):
     """The parts every module of :data:`teamsolver.rules.RULES` defines (``tests/test_registry.py``
@@ -461,6 +545,9 @@ class RuleModule(Protocol):
 
     def suggestions(self, item: Where, ctx: WordsContext) -> list[Candidate]:
         """One-step changes that could lift ``item`` (``explain`` verifies each by a re-solve)."""
+
+    def seating(self, planner: Greedy) -> Seating | None:
+        """The rule's part in the greedy planner's desk checks (None: nothing to check)."""
 
     def inputs(self, v: Inputs) -> None:
         """Report the rule's requirements that no roster could ever meet, from the input alone

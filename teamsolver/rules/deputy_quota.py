@@ -17,7 +17,9 @@ from .base import (
     Candidate,
     Context,
     Counting,
+    RoleSeats,
     Rule,
+    Seating,
     Violation,
     Where,
     able_to_hold,
@@ -35,6 +37,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -167,3 +170,12 @@ def inputs(v: Inputs) -> None:
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
 def encode(m: Model) -> None:
     role_quota(m, RULE_ID, m.dep, lambda g: (g.deputies_min, g.deputies_max), "can_deputy")
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> Seating | None:
+    """At least ``deputies_min`` deputies per group (the planner seats that many), at most
+    ``deputies_max``, from members who ``can_deputy``."""
+    if planner.rules.mode(RULE_ID) == "off":
+        return None
+    return RoleSeats(planner, "deputy", "can_deputy", lambda g: (g.deputies_min, g.deputies_max))

@@ -15,6 +15,7 @@ from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -95,3 +96,10 @@ def encode(m: Model) -> None:
     """Nothing to add: the model has a seat variable only for an eligible (member, group) pair
     (``Model._variables``; in explain mode a pinned ineligible pair gets a variable held at 0
     under this rule's guard)."""
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> None:
+    """None: the planner's candidate lists (:func:`teamsolver.engine.prep.prepare`) hold only
+    active members available in the group's round."""
+    return None

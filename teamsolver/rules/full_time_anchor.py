@@ -16,7 +16,9 @@ from .base import (
     Candidate,
     Context,
     Counting,
+    KindMinimum,
     Rule,
+    Seating,
     Violation,
     Where,
     attribute_at_least,
@@ -29,6 +31,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -93,3 +96,11 @@ def inputs(v: Inputs) -> None:
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
 def encode(m: Model) -> None:
     attribute_at_least(m, RULE_ID, "full_time", m.rules.full_time_anchor.min)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> Seating | None:
+    """The planner seats ``min`` full-time members in every group (kind ``@full_time``)."""
+    if planner.rules.mode(RULE_ID) == "off":
+        return None
+    return KindMinimum(planner, "@full_time", "full_time", planner.rules.full_time_anchor.min)

@@ -16,6 +16,7 @@ from .base import (
     Context,
     Counting,
     Rule,
+    Seating,
     Violation,
     Where,
     add_one,
@@ -29,6 +30,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -136,3 +138,19 @@ def encode(m: Model) -> None:
         m.at_least("group-size", where, n, g.size_min, len(members))
         if g.size_max is not None:
             m.at_most("group-size", where, n, g.size_max, len(members))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.seats = planner.seats
+        self.size_max = [g.size_max for g in planner.groups]
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        cap = self.size_max[gi]
+        return cap is None or len(self.seats[gi]) < cap
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """No seat beyond ``size_max`` (the planner fills every group to ``size_min`` itself)."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

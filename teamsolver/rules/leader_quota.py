@@ -16,7 +16,9 @@ from .base import (
     Candidate,
     Context,
     Counting,
+    RoleSeats,
     Rule,
+    Seating,
     Violation,
     Where,
     able_to_hold,
@@ -33,6 +35,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -145,3 +148,11 @@ def inputs(v: Inputs) -> None:
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
 def encode(m: Model) -> None:
     role_quota(m, RULE_ID, m.lead, lambda g: (g.leaders, g.leaders), "can_lead")
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> Seating | None:
+    """Each group's ``leaders``, from members who ``can_lead``, and no more."""
+    if planner.rules.mode(RULE_ID) == "off":
+        return None
+    return RoleSeats(planner, "leader", "can_lead", lambda g: (g.leaders, g.leaders))

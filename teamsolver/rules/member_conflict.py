@@ -7,14 +7,16 @@ repeated in messages (it may be personal).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Phrase, Words
-from .base import Candidate, Change, Context, Counting, Rule, Violation, Where
+from .base import Candidate, Change, Context, Counting, Rule, Seating, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -105,3 +107,27 @@ def encode(m: Model) -> None:
                 together = m.cp.new_bool_var("")
                 m.cp.add(together >= both - 1)
                 m.parts["member-conflict"].add(together, n)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy, conflicts: dict[int, set[int]]):
+        self.seats = planner.seats
+        self.conflicts = conflicts
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        mine = self.conflicts.get(mi)
+        return not (mine and any(o in mine for o, _ in self.seats[gi]))
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """Never two members of a declared conflict in one group."""
+    if planner.rules.mode(RULE_ID) == "off":
+        return None
+    conflicts: dict[int, set[int]] = defaultdict(set)
+    for c in planner.inst.conflicts:
+        a, b = planner.index.get(c.member_a), planner.index.get(c.member_b)
+        if a is not None and b is not None and a != b:
+            conflicts[a].add(b)
+            conflicts[b].add(a)
+    return _Seating(planner, dict(conflicts))

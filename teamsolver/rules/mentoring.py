@@ -28,6 +28,7 @@ from .base import (
     Context,
     Counting,
     Rule,
+    Seating,
     Violation,
     Where,
     add_one,
@@ -39,6 +40,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -226,3 +228,29 @@ def encode(m: Model) -> None:
             [1] * len(new) + [-k] * len(exp),
         )
         m.at_most("mentoring", Where("mentoring", g.round, g.id), excess, 0, len(new))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.p = planner
+        self.k = planner.rules.mentoring.max_new_per_experienced
+        self.new = [0] * len(planner.groups)
+        self.experienced = [0] * len(planner.groups)
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        if not self.p.is_new(mi, self.p.round_of[gi]):
+            return True
+        return self.new[gi] + 1 <= self.k * self.experienced[gi]
+
+    def seated(self, mi: int, gi: int, role: str) -> None:
+        ri = self.p.round_of[gi]
+        self.new[gi] += self.p.is_new(mi, ri)
+        self.experienced[gi] += self.p.is_exp(mi, ri)
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """A new member only where an experienced one already sits for them: never more new members
+    than ``max_new_per_experienced`` × experienced ones (mentors are assigned at the end, by
+    :func:`assign_mentors`)."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

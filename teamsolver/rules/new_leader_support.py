@@ -10,10 +10,22 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Count, Ids, Phrase, Words
-from .base import Candidate, Context, Counting, Rule, Violation, Where, add_one, listed, outsider
+from .base import (
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Seating,
+    Violation,
+    Where,
+    add_one,
+    listed,
+    outsider,
+)
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -127,3 +139,26 @@ def encode(m: Model) -> None:
             for lead in np_leads:
                 m.cp.add(v >= lead - support)
             m.parts["new-leader-support"].add(v)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.p = planner
+
+    ROLES = ("deputy",)
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        p = self.p
+        ri = p.round_of[gi]
+        seats = p.seats[gi]
+        if not any(r == "leader" and p.members[o].newly_promoted for o, r in seats):
+            return True
+        if any(r == "deputy" and p.is_exp(o, ri) for o, r in seats):
+            return True
+        return p.is_exp(mi, ri)
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """Where the leader is newly promoted, the first deputy seated is experienced."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

@@ -29,6 +29,7 @@ from .base import (
     Counting,
     Mode,
     Rule,
+    Seating,
     Violation,
     Where,
     changed,
@@ -37,6 +38,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Lin, Model, Var
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -211,3 +213,58 @@ def _pair_penalty(m: Model, where: Where, overlap: Lin, most: int) -> None:
         m.post(where, m.cp.add(overlap <= 1))
         return
     m.parts["no-repeat-pairing"].add(m.convex_pairs(overlap, most))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    """Earlier occasions (history) and plan groups of the members seated in each group, so
+    that the pair-repeat count of a candidate costs one look-up per occasion of its own."""
+
+    def __init__(self, planner: Greedy, weight: int):
+        self.p = planner
+        self.weight = weight
+        nrp = planner.rules.no_repeat_pairing
+        self.past: dict[int, set[tuple[int, str]]] = defaultdict(set)
+        for h in planner.inst.history:
+            mi = planner.index.get(h.member)
+            if mi is not None and (nrp.lookback is None or h.rounds_ago <= nrp.lookback):
+                self.past[mi].add((h.rounds_ago, h.group))
+        n = len(planner.groups)
+        self.group_past: list[dict[tuple[int, str], int]] = [defaultdict(int) for _ in range(n)]
+        self.group_plan: list[dict[int, int]] = [defaultdict(int) for _ in range(n)]
+
+    def repeats(self, mi: int, gi: int) -> int:
+        """Earlier occasions mi shares with the members already in gi (new pair repeats)."""
+        past, plan = self.group_past[gi], self.group_plan[gi]
+        n = sum(past.get(o, 0) for o in self.past.get(mi, ()))
+        return n + sum(plan.get(g, 0) for g in set(self.p.member_groups[mi]))
+
+    def seated(self, mi: int, gi: int, role: str) -> None:
+        for o in self.past.get(mi, ()):
+            self.group_past[gi][o] += 1
+        # mi now sits in gi: gi is one more plan group of a member of each of mi's groups, and
+        # each of mi's groups (gi too) one more plan group of a member of gi.
+        mine = self.p.member_groups[mi]
+        for g in mine:
+            self.group_plan[g][gi] += 1
+        for g in [*mine, gi]:
+            self.group_plan[gi][g] += 1
+
+
+class _Hard(_Seating):
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        return not self.repeats(mi, gi)
+
+
+class _Soft(_Seating):
+    def cost(self, mi: int, gi: int) -> int:
+        return self.weight * self.repeats(mi, gi)
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """Hard: no seat that repeats a pair. Soft: the planner weighs each repeat's weight in its
+    choice (it may bend this rule, and only this one, on purpose)."""
+    nrp = planner.rules.no_repeat_pairing
+    if nrp.mode == "off":
+        return None
+    return _Hard(planner, 0) if nrp.mode == "hard" else _Soft(planner, nrp.weight)

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Ids, Phrase, Words
-from .base import AlwaysRule, Candidate, Context, Counting, Violation, Where
+from .base import AlwaysRule, Candidate, Context, Counting, Seating, Violation, Where
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -100,3 +101,17 @@ def encode(m: Model) -> None:
         for literals in per_round.values():
             if len(literals) > 1:
                 constraints.add().at_most_one.literals.extend(literals)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.used = planner  # ``used_round`` is replaced each round: read it at each call
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        return mi not in self.used.used_round
+
+
+def seating(planner: Greedy) -> Seating:
+    """A member seated in a round is not seated again in it."""
+    return _Seating(planner)

@@ -17,7 +17,9 @@ from .base import (
     Candidate,
     Context,
     Counting,
+    KindMinimum,
     Rule,
+    Seating,
     Violation,
     Where,
     attribute_at_least,
@@ -30,6 +32,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -92,3 +95,11 @@ def inputs(v: Inputs) -> None:
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
 def encode(m: Model) -> None:
     attribute_at_least(m, RULE_ID, "party_member", m.rules.party_branch.min)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> Seating | None:
+    """The planner seats ``min`` party members in every group (kind ``@party``)."""
+    if planner.rules.mode(RULE_ID) == "off":
+        return None
+    return KindMinimum(planner, "@party", "party_member", planner.rules.party_branch.min)

@@ -15,6 +15,7 @@ from .base import AlwaysRule, Candidate, Change, Context, Counting, Violation, W
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -124,3 +125,11 @@ def encode(m: Model) -> None:
             for table in (m.lead, m.dep):
                 if (mi, gi) in table:
                     m.post(where, m.cp.add(table[(mi, gi)] == 0))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+def seating(planner: Greedy) -> None:
+    """None: the planner seats every ``require`` pin first, whatever the checks say, and a
+    ``forbid`` pin's member is not on the group's candidate list
+    (:func:`teamsolver.engine.prep.prepare`)."""
+    return None

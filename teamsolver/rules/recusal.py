@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ..data.values import Bool, Int
-from ..i18n.phrase import Count, Join, Phrase, Words
-from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, set_change
+from ..i18n.phrase import Count, Join, Listed, Phrase, Words
+from .base import Candidate, Context, Counting, Rule, Seating, Violation, Where, changed, set_change
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance, Member
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -198,7 +199,7 @@ def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
             (
                 Phrase(
                     "suggest.recusal.conflict-units",
-                    units=Join(personal, "comma"),
+                    units=Listed(personal),
                     member=m.id,
                 ),
                 (set_change("members", m.id, "conflict_units", keep),),
@@ -274,3 +275,34 @@ def encode(m: Model) -> None:
                 for g1 in earlier:
                     m.cp.add(v >= m.x[(mi, g1)] + x2 - 1)
                 m.parts["recusal"].add(v)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy, cooldown: int):
+        self.p = planner
+        self.cooldown = cooldown
+        self.targets = [frozenset(g.targets) for g in planner.groups]
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        p = self.p
+        earlier = p.member_groups.get(mi)
+        if not earlier:
+            return True
+        ri = p.round_of[gi]
+        targets = self.targets[gi]
+        return not any(
+            0 < ri - p.round_of[gj] <= self.cooldown and targets & self.targets[gj]
+            for gj in earlier
+        )
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """The cooldown within the plan: a member who inspects a unit in one round does not inspect
+    it again within ``reinspect_cooldown`` rounds. The rest of the rule (own unit, hierarchy,
+    zone, conflict units, history) keeps members off the planner's candidate lists
+    (:func:`teamsolver.engine.prep.prepare`; where the rule is soft, as if it were hard)."""
+    rules = planner.rules
+    if rules.mode(RULE_ID) == "off" or rules.recusal.reinspect_cooldown <= 0:
+        return None
+    return _Seating(planner, rules.recusal.reinspect_cooldown)

@@ -19,10 +19,11 @@ from pydantic import Field
 
 from ..data.values import Int, OptInt
 from ..i18n.phrase import Count, Phrase, Words
-from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, set_change
+from .base import Candidate, Context, Counting, Rule, Seating, Violation, Where, changed, set_change
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -179,3 +180,38 @@ def encode(m: Model) -> None:
                     v = m.cp.new_bool_var("")
                     m.cp.add(v >= seat[i] + seat[j] - 1 - m.sum(between))
                     m.parts["rotation"].add(v)
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.p = planner
+        rot = planner.rules.rotation
+        self.seat_cap = [
+            m.max_rounds if m.max_rounds is not None else rot.max_rounds for m in planner.members
+        ]
+        self.min_rest = rot.min_rest
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        p = self.p
+        earlier = p.member_groups.get(mi)
+        pinned = p.pinned_rounds.get(mi)
+        cap = self.seat_cap[mi]
+        if not earlier and not pinned:
+            return cap is None or cap > 0
+        earlier = earlier or []
+        ri = p.round_of[gi]
+        later = [r for r in pinned if r > ri] if pinned else []
+        if cap is not None and len(earlier) + len(later) >= cap:
+            return False
+        if not self.min_rest:
+            return True
+        if any(r - ri - 1 < self.min_rest for r in later):
+            return False
+        return not earlier or ri - max(p.round_of[gj] for gj in earlier) - 1 >= self.min_rest
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """A member's seats within the plan's cap, counting the rounds a pin will seat them in,
+    with ``min_rest`` free rounds after every seat (earlier seats and later pins)."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

@@ -8,7 +8,7 @@ they have).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Count, Phrase, Words
@@ -18,6 +18,7 @@ from .base import (
     Context,
     Counting,
     Rule,
+    Seating,
     Violation,
     Where,
     add_one,
@@ -29,6 +30,7 @@ from .base import (
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -170,3 +172,26 @@ def encode(m: Model) -> None:
             ]
             where = Where("specialty-coverage", g.round, g.id, specialty=name)
             m.at_least("specialty-coverage", where, m.ones(seats), n, len(seats))
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.p = planner
+
+    def kinds(self, mi: int) -> Iterable[str]:
+        return self.p.members[mi].specialties
+
+    def wants(self, gi: int) -> dict[str, int]:
+        have = self.p.have[gi]
+        out: dict[str, int] = {}
+        for s, n in self.p.groups[gi].requires:
+            short = n - have.get(s, 0)
+            if short > 0:
+                out[s] = out.get(s, 0) + short
+        return out
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """The planner seats the specialists each group ``requires``, the scarcest first."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

@@ -20,11 +20,23 @@ from pydantic import Field
 
 from ..data.values import OptInt
 from ..i18n.phrase import Count, Ids, Phrase, Words
-from .base import Candidate, Context, Counting, Rule, Violation, Where, changed, listed, set_change
+from .base import (
+    Candidate,
+    Context,
+    Counting,
+    Rule,
+    Seating,
+    Violation,
+    Where,
+    changed,
+    listed,
+    set_change,
+)
 
 if TYPE_CHECKING:
     from ..data.instance import Group, Instance
     from ..data.roster import Seat
+    from ..engine.greedy import Greedy
     from ..engine.model import Model
     from ..explainer.words import Context as WordsContext
     from ..validation import Inputs
@@ -238,3 +250,36 @@ def encode(m: Model) -> None:
             limit,
             len(members),
         )
+
+
+# -- the greedy planner's desk check -----------------------------------------------------
+class _Seating(Seating):
+    def __init__(self, planner: Greedy):
+        self.p = planner
+        cap = planner.rules.unit_draw_cap
+        self.per_group = cap.max_per_group
+        self.per_round: dict[str, int | None] = {
+            u.id: u.max_drawn for u in planner.inst.units if u.max_drawn is not None
+        }
+        self.default = cap.max_per_round
+        self.unit_of = [m.unit for m in planner.members]
+        self.in_group: list[dict[str, int]] = [defaultdict(int) for _ in planner.groups]
+        self.in_round: list[dict[str, int]] = [defaultdict(int) for _ in planner.inst.rounds]
+
+    def allows(self, mi: int, gi: int, role: str) -> bool:
+        unit = self.unit_of[mi]
+        if self.per_group is not None and self.in_group[gi].get(unit, 0) >= self.per_group:
+            return False
+        cap = self.per_round.get(unit, self.default)
+        return cap is None or self.in_round[self.p.round_of[gi]].get(unit, 0) < cap
+
+    def seated(self, mi: int, gi: int, role: str) -> None:
+        unit = self.unit_of[mi]
+        self.in_group[gi][unit] += 1
+        self.in_round[self.p.round_of[gi]][unit] += 1
+
+
+def seating(planner: Greedy) -> Seating | None:
+    """No more members of one home unit in a group than ``max_per_group``, nor in a round than
+    the unit's ``max_drawn`` (else ``max_per_round``)."""
+    return None if planner.rules.mode(RULE_ID) == "off" else _Seating(planner)

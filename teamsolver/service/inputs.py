@@ -28,6 +28,7 @@ from ..data.instance import Instance
 from ..data.roster import Roster
 from ..files import LoadResult
 from ..files.rosters import read_roster
+from ..i18n.phrase import Phrase, Shown
 from ..validation import validate_instance
 
 #: Largest total size of the files taken out of one zip, in bytes.
@@ -56,8 +57,8 @@ def _scratch() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _refused(file: str, message: str) -> LoadResult:
-    return LoadResult(None, [Problem(message=message, file=file)])
+def _refused(file: str, message: Phrase) -> LoadResult:
+    return LoadResult(None, [Problem(phrase=message, file=file)])
 
 
 def read_upload(name: str | None, data: bytes) -> LoadResult:
@@ -65,11 +66,7 @@ def read_upload(name: str | None, data: bytes) -> LoadResult:
     shown = label(name, "upload.xlsx")
     suffix = PurePosixPath(shown).suffix.lower()
     if suffix not in INSTANCE_TYPES:
-        return _refused(
-            shown,
-            "expected an .xlsx workbook, a .json document or a .zip of the CSV files "
-            "(members.csv, units.csv, groups.csv, ...)",
-        )
+        return _refused(shown, Phrase("problem.upload.type"))
     with _scratch() as folder:
         if suffix != ".zip":
             path = folder / shown
@@ -87,7 +84,7 @@ def _unzip(data: bytes, shown: str, target: Path) -> Problem | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return Problem(message="not a zip file", file=shown)
+        return Problem(phrase=Phrase("problem.upload.not_zip"), file=shown)
     total = 0
     with archive:
         for info in archive.infolist():
@@ -97,21 +94,23 @@ def _unzip(data: bytes, shown: str, target: Path) -> Problem | None:
             safe = label(base, "")
             if not safe or (target / safe).exists():
                 return Problem(
-                    message=f"holds two files named {base!r}; put one instance in a zip",
-                    file=shown,
+                    phrase=Phrase("problem.upload.two_files", name=Shown(base)), file=shown
                 )
             total += info.file_size
             if total > MAX_UNZIPPED:
                 return Problem(
-                    message=f"unpacks to more than {MAX_UNZIPPED // 2**20} MB", file=shown
+                    phrase=Phrase("problem.upload.too_large", mb=MAX_UNZIPPED // 2**20),
+                    file=shown,
                 )
             try:
                 with archive.open(info) as src:
                     body = src.read(MAX_UNZIPPED + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
-                return Problem(message=f"cannot unpack {base!r}: {exc}", file=shown)
+                phrase = Phrase("problem.upload.cannot_unpack", name=Shown(base), reason=str(exc))
+                return Problem(phrase=phrase, file=shown)
             if len(body) > info.file_size:  # a header that lies about the size
-                return Problem(message=f"{base!r} is larger than the zip says", file=shown)
+                phrase = Phrase("problem.upload.larger", name=Shown(base))
+                return Problem(phrase=phrase, file=shown)
             (target / safe).write_bytes(body)
     return None
 
@@ -136,7 +135,7 @@ def read_roster_upload(name: str | None, data: bytes, instance: Instance) -> Ros
     """The roster in an uploaded file (raises :class:`InputError` with its rows)."""
     shown = label(name, "roster.csv")
     if PurePosixPath(shown).suffix.lower() not in ROSTER_TYPES:
-        raise InputError([Problem(message="expected a roster as .csv, .xlsx or .json", file=shown)])
+        raise InputError([Problem(phrase=Phrase("problem.upload.roster"), file=shown)])
     return _with_file(shown, data, lambda path: read_roster(path, instance))
 
 

@@ -58,13 +58,15 @@ def finite(x: float | None) -> float | None:
 
 
 def progress_doc(p: Progress) -> dict[str, Any]:
-    """An improving roster, as a progress event carries it (no bound yet: None)."""
+    """An improving roster, as a progress event carries it (no bound yet: None; ``changes``
+    against the baseline in a what-if, else None)."""
     return {
         "objective": p.objective,
         "bound": finite(p.bound),
         "gap": finite(p.gap),
         "elapsed_s": round(p.elapsed_s, 3),
         "solutions": p.solutions,
+        "changes": p.changes,
     }
 
 

@@ -8,6 +8,7 @@ it with the ``stability`` goal against a baseline roster ranked above every othe
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from ..data.roster import Roster
 from ..data.settings import RELAXABLE_RULES
 from ..limits import ObjectiveTooLarge, objective_problem
 from ..rules.base import Rule
-from ..score import judge, reference_rating, strength
+from ..score import judge, reference_rating, strength, weighted_parts
 from ..solver import solve
 from ..validation import validate_instance
 from .diff import RosterDiff, roster_diff
@@ -152,6 +153,43 @@ def neighbourhood(instance: Instance, baseline: Roster) -> Instance | None:
         *(Pin(member=s.member, group=s.group, kind="require", role=s.role) for s in keep),
     )
     return instance.model_copy(update={"pins": pins})
+
+
+class PlanProgress:
+    """The progress of a what-if said in the plan's own terms, for ``relay``.
+
+    The search minimises :func:`stability_first`'s scaled objective, whose numbers mean nothing
+    to a planner (city, two members out: 1,334,710,278), and runs in two steps
+    (:func:`solve_whatif`), the second starting again from scratch. Each roster is passed on
+    with its objective in the changed instance's own weights (the objective the result then
+    shows) and no bound (a bound of the scaled search says nothing about it), and only when it
+    is better in the search's own order than every roster passed on before: the live line and
+    the service's chart never go back to a worse roster in step 2. A progress without the
+    engine's parts (no baseline) is passed on as it is.
+    """
+
+    def __init__(self, changed: Instance, relay: Callable[[Progress], None] | None):
+        self.rules = changed.rules
+        self.relay = relay
+        self.best: int | None = None  # the scaled objective of the last roster passed on
+        self.solutions = 0
+
+    def __call__(self, p: Progress) -> None:
+        if p.goals is None or p.rule_costs is None:
+            if self.relay is not None:
+                self.relay(p)
+            return
+        if self.best is not None and p.objective >= self.best:
+            return
+        self.best = p.objective
+        self.solutions += 1
+        own = sum(weighted_parts(self.rules, p.goals, p.rule_costs).values())
+        if self.relay is not None:
+            self.relay(
+                p.model_copy(
+                    update={"objective": own, "bound": -math.inf, "solutions": self.solutions}
+                )
+            )
 
 
 def solve_whatif(
@@ -313,6 +351,8 @@ def whatif(
     :func:`solve_limited`.
     """
     changed = prepare(instance, baseline, scenario, freeze)
+    options = dict(solve_options)
+    options["on_progress"] = PlanProgress(changed, options.get("on_progress"))
 
     def solve(inst: Instance, limit: float | None) -> Result:
         return solve_limited(
@@ -322,7 +362,7 @@ def whatif(
             workers=workers,
             seed=seed,
             solutions=solutions,
-            **solve_options,
+            **options,
         )
 
     solved = solve_whatif(changed, baseline, time_limit=time_limit, solve=solve)

@@ -62,11 +62,10 @@ from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..data.errors import InputError, Problem, plain_message
+from ..data.errors import InputError, Problem, as_phrase, did_you_mean, place_of, plain_phrase
 from ..data.instance import Conflict, Group, Instance, Member, Pin, Row, TableOrigin, Unit
 from ..data.settings import parse_rules
-from ..data.values import show
-from ..text import did_you_mean
+from ..i18n.phrase import NOTHING, Listed, Phrase, Shown
 from ..validation import validate_instance
 
 Path_ = tuple[str | int, ...]
@@ -122,11 +121,13 @@ class Scenario(BaseModel):
         except tomllib.TOMLDecodeError as exc:
             match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            column = Phrase("problem.toml.column", n=match.group(2)) if match else NOTHING
             raise InputError(
                 [
                     Problem(
-                        message=f"not valid TOML: {message}"
-                        + (f" (column {match.group(2)})" if match else ""),
+                        phrase=Phrase(
+                            "problem.toml.invalid", reason=message, column=column, hint=NOTHING
+                        ),
                         file=file,
                         row=int(match.group(1)) if match else None,
                         row_word="line",
@@ -147,8 +148,7 @@ class Scenario(BaseModel):
                     cls(name=stem, file=file, changes={}, lines=lines).problem(
                         (key,),
                         key,
-                        "a file of many scenarios holds only [[scenario]] tables; "
-                        "put every change inside one of them",
+                        Phrase("problem.scenario.only_scenarios"),
                     )
                 ]
             )
@@ -188,9 +188,9 @@ class Scenario(BaseModel):
         """Sort key of problems: this file's first, in line order."""
         return (0, problem.row or 0) if problem.file == self.file else (1, 0)
 
-    def problem(self, path: Path_, column: str, message: str) -> Problem:
+    def problem(self, path: Path_, column: str, message: str | Phrase) -> Problem:
         return Problem(
-            message=message,
+            phrase=as_phrase(message),
             file=self.file,
             row=self.line(*path),
             column=column,
@@ -206,17 +206,18 @@ def read_scenarios(path: str | Path) -> list[Scenario]:
     """
     path = Path(path)
     if not path.exists():
-        raise InputError([Problem(message="no such file or folder", file=str(path))])
+        raise InputError([Problem(phrase=Phrase("problem.file.no_path"), file=str(path))])
     paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
     if not paths:
-        raise InputError([Problem(message="the folder holds no .toml scenario", file=str(path))])
+        raise InputError([Problem(phrase=Phrase("problem.scenario.none"), file=str(path))])
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for p in paths:
         try:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(message=f"not UTF-8 text (byte {exc.start + 1})", file=str(p)))
+            phrase = Phrase("problem.scenario.not_utf8", byte=exc.start + 1)
+            problems.append(Problem(phrase=phrase, file=str(p)))
             continue
         try:
             scenarios.extend(Scenario.from_text(text, str(p)))
@@ -227,7 +228,7 @@ def read_scenarios(path: str | Path) -> list[Scenario]:
         if s.name in seen:
             problems.append(
                 s.problem(
-                    ("name",), "name", f"scenario name {s.name!r} is used twice; names are unique"
+                    ("name",), "name", Phrase("problem.scenario.name_twice", name=Shown(s.name))
                 )
             )
         seen[s.name] = s
@@ -342,7 +343,7 @@ class _Applier:
             origin = instance.origin(table)
             self.where[table] = [_origin_of(origin, table, i) for i in range(len(rows))]
 
-    def add(self, path: Path_, column: str, message: str) -> None:
+    def add(self, path: Path_, column: str, message: str | Phrase) -> None:
         self.problems.append(self.s.problem(path, column, message))
 
     def run(self) -> Instance:
@@ -352,11 +353,17 @@ class _Applier:
                 self.add(
                     (key,),
                     self.s.column(key),
-                    f"unknown key {key!r}{did_you_mean(key, KEYS)}; valid keys: {', '.join(KEYS)}",
+                    Phrase(
+                        "problem.scenario.unknown_key",
+                        key=Shown(key),
+                        hint=did_you_mean(key, KEYS),
+                        keys=Listed(KEYS),
+                    ),
                 )
         for key in ("name", "description"):
             if key in changes and not isinstance(changes[key], str):
-                self.add((key,), self.s.column(key), f'expected text in quotes, e.g. {key} = "…"')
+                phrase = Phrase("problem.scenario.text", field=key)
+                self.add((key,), self.s.column(key), phrase)
         self._out()
         for key, (table, model) in CHANGED_ROWS.items():
             for i, body in enumerate(self._tables(key)):
@@ -378,14 +385,14 @@ class _Applier:
     def _tables(self, key: str) -> list[dict[str, Any]]:
         value = self.s.changes.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.add((key,), self.s.column(key), f"expected [[{key}]] tables")
+            self.add((key,), self.s.column(key), Phrase("problem.scenario.tables", key=key))
             return []
         return value
 
     def _ids(self, key: str) -> list[str]:
         value = self.s.changes.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add((key,), self.s.column(key), f'expected a list of ids, e.g. {key} = ["M07"]')
+            self.add((key,), self.s.column(key), Phrase("problem.scenario.ids", key=key))
             return []
         return value
 
@@ -395,9 +402,11 @@ class _Applier:
                 return i
         return None
 
-    def _unknown(self, table: str, word: str, row_id: str) -> str:
+    def _unknown(self, table: str, word: str, row_id: str) -> Phrase:
         ids = tuple(str(getattr(r, "id", "")) for r in self.tables[table])
-        return f"unknown {word} {row_id!r}{nearest_id(row_id, ids)}; expected the id of a {word}"
+        near = _nearest_id(row_id, ids)
+        hint = NOTHING if near is None else Phrase("problem.near.paren", near=Shown(near))
+        return Phrase(f"problem.scenario.unknown.{word}", id=Shown(row_id), hint=hint)
 
     def _out(self) -> None:
         for member_id in self._ids("out"):
@@ -417,7 +426,7 @@ class _Applier:
             self.add(
                 (*path, "id"),
                 self.s.column(key, "id"),
-                f'each [[{key}]] needs the id of the {key} in quotes, e.g. id = "…"',
+                Phrase(f"problem.scenario.needs_id.{key}"),
             )
             return
         index = self._index(table, row_id)
@@ -446,8 +455,12 @@ class _Applier:
                 self.add(
                     (*path, field),
                     self.s.column(key, field),
-                    f"unknown field {field!r} of a {key.removeprefix('new-')}"
-                    f"{did_you_mean(field, fields)}; valid: {', '.join(fields)}",
+                    Phrase(
+                        f"problem.scenario.unknown_field.{key.removeprefix('new-')}",
+                        field=Shown(field),
+                        hint=did_you_mean(field, fields),
+                        valid=Listed(fields),
+                    ),
                 )
             elif (wrong := _wrong_type(model, field, value)) is not None:
                 self.add((*path, field), self.s.column(key, field), wrong)
@@ -467,7 +480,7 @@ class _Applier:
                 self.add(
                     (*path, name) if name else path,
                     self.s.column(key, name),
-                    plain_message(err, echo=name != "name"),
+                    plain_phrase(err, echo=name != "name"),
                 )
                 if name is not None:
                     failed.add(name)
@@ -507,26 +520,27 @@ class _Applier:
         if taken is not None:
             first = self.where[table][taken]
             word = key.removeprefix("new-")
+            use = Phrase(f"problem.scenario.use.{word}") if word in CHANGED_ROWS else NOTHING
             if first.path is None:
-                taken_by = f"is already a {word} of the instance ({first.file}, {first.word} "
-                taken_by += f"{first.row})"
+                at = Phrase(f"problem.where.{first.word}", n=first.row)
+                at = Phrase("problem.scenario.at", file=first.file, at=at)
+                said = Phrase(f"problem.scenario.taken.{word}", id=Shown(row_id), at=at, use=use)
             elif first.path[0] in NEW_ROWS:
-                taken_by = f"was already added by the [[{key}]] on line {first.row}"
+                said = Phrase(
+                    "problem.scenario.added", id=Shown(row_id), key=key, line=first.row, use=use
+                )
             else:
-                taken_by = f"is already a {word} of the instance (changed on line {first.row})"
-            self.add(
-                (*path, "id"),
-                self.s.column(key, "id"),
-                f"{row_id!r} {taken_by}; expected a new id"
-                + (f" (use [[{word}]] to change that {word})" if word in CHANGED_ROWS else ""),
-            )
+                said = Phrase(
+                    f"problem.scenario.changed.{word}", id=Shown(row_id), line=first.row, use=use
+                )
+            self.add((*path, "id"), self.s.column(key, "id"), said)
             self.duplicates.add((table, len(self.tables[table])))
         self.tables[table].append(row)
         self.where[table].append(_Where(self.s.file, self.s.line(*path), "line", path))
 
     def _rules(self, body: Any) -> Any:
         if not isinstance(body, dict):
-            self.add(("rules",), self.s.column("rules"), "expected [rules.<rule id>] tables")
+            self.add(("rules",), self.s.column("rules"), Phrase("problem.scenario.rules"))
             return self.base.rules
         merged = _merge(self.base.rules.to_dict(), body)
 
@@ -546,8 +560,9 @@ class _Applier:
         """A problem of the changed instance, pointed at the file and row the row came from:
         the scenario line of the key for a row the scenario added or changed. None for a
         duplicate id already reported."""
+        after = self._after(p)
         if p.table not in self.where or p.row is None or p.file != p.table:
-            return p.model_copy(update={"message": f"{p.message} (after scenario {self.s.name!r})"})
+            return p.model_copy(update={"message": str(after), "phrase": after})
         index = p.row - 1
         if (p.table, index) in self.duplicates and p.column == "id":
             return None
@@ -556,37 +571,54 @@ class _Applier:
             return p.model_copy(
                 update={
                     "file": where.file,
+                    "place": place_of(where.file),
                     "row": where.row,
                     "row_word": where.word,
-                    "message": f"{p.message} (after scenario {self.s.name!r})",
+                    "message": str(after),
+                    "phrase": after,
                 }
             )
         key = str(where.path[0])
+        suggested = self._suggest(p)
         return p.model_copy(
             update={
                 "file": self.s.file,
+                "place": None,
                 "row": self.s.line(*where.path, *([p.column] if p.column else [])),
                 "row_word": "line",
                 "column": self.s.column(key, p.column),
-                "message": self._suggest(p.message),
+                "header": None,
+                "message": str(suggested),
+                "phrase": suggested,
             }
         )
 
-    def _suggest(self, message: str) -> str:
-        """An unknown id in a message of the cross-table checks, said as the scenario's own
+    def _after(self, p: Problem) -> Phrase:
+        """``p``'s sentence, then `` (after scenario 'name')``."""
+        what = as_phrase(p.phrase or p.message)
+        return Phrase("problem.scenario.after", what=what, name=Shown(self.s.name))
+
+    def _suggest(self, p: Problem) -> Phrase:
+        """An unknown id in a problem of the cross-table checks, said as the scenario's own
         checks say it: with a did-you-mean."""
-        match = _UNKNOWN_ID.match(message)
-        if match is None or match.group(3) not in self.tables:
-            return message
-        word, row_id, table = match.groups()
-        return self._unknown(table, word, row_id) + message[match.end() :]
+        phrase = as_phrase(p.phrase or p.message)
+        table = _UNKNOWN_ID.get(phrase.key)
+        if table is None or table not in self.tables:
+            return phrase
+        shown = phrase.values["id"]
+        return self._unknown(table, phrase.key.rpartition(".")[2], shown.values["value"])
 
 
-#: How :mod:`teamsolver.validation` says that a row names an id its table lacks.
-_UNKNOWN_ID = re.compile(r"^unknown (\w+) '([^']*)' \(expected an id from (\w+)\)")
+#: How :mod:`teamsolver.validation` says that a row names an id its table lacks: the phrase
+#: key and the table.
+_UNKNOWN_ID = {
+    "problem.check.unknown.unit": "units",
+    "problem.check.unknown.member": "members",
+    "problem.check.unknown.group": "groups",
+}
 
 
-def _wrong_type(model: type[Row], field: str, value: Any) -> str | None:
+def _wrong_type(model: type[Row], field: str, value: Any) -> Phrase | None:
     """What is expected, when a TOML value has a type the field would misread (``requires = 5``
     read as the specialty "5"); None when the type is right (or left to the row's own check)."""
     annotation = model.model_fields[field].annotation
@@ -594,21 +626,20 @@ def _wrong_type(model: type[Row], field: str, value: Any) -> str | None:
     base = (
         args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
     )
-    got = "" if field == "name" else f", got {show(value)}"  # names stay out of messages
+    what: Phrase | None = None
     if base is str or get_origin(base) is Literal:
         if not isinstance(value, str):
-            return f'expected text in quotes, e.g. {field} = "…"{got}'
+            what = Phrase("problem.scenario.text", field=field)
     elif base == tuple[str, ...]:
         if not isinstance(value, str) and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
-            return f'expected a list of text, e.g. {field} = ["a", "b"]{got}'
+            what = Phrase("problem.scenario.text_list", field=field)
     elif base == tuple[tuple[str, int], ...] and not isinstance(value, str | dict):
-        return (
-            f'expected specialty:count text, e.g. {field} = "finance:1;audit:2", '
-            f"or a table, e.g. {field} = {{ finance = 1 }}{got}"
-        )
-    return None
+        what = Phrase("problem.scenario.requires", field=field)
+    if what is None or field == "name":  # names stay out of messages
+        return what
+    return Phrase("problem.got", what=what, got=Shown(value))
 
 
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
@@ -621,6 +652,12 @@ def nearest_id(word: str, ids: Iterable[str]) -> str:
     by :class:`difflib.SequenceMatcher` ratio (at least 0.5); ties go to the smaller edit
     distance of the ids as typed, then to the first id in order.
     """
+    best = _nearest_id(word, ids)
+    return f" (did you mean {best!r}?)" if best else ""
+
+
+def _nearest_id(word: str, ids: Iterable[str]) -> str | None:
+    """The id of :func:`nearest_id`, or None."""
 
     def norm(text: str) -> str:
         return text.translate(_CONFUSABLE).casefold()
@@ -632,7 +669,7 @@ def nearest_id(word: str, ids: Iterable[str]) -> str:
         key = (-ratio, _edit_distance(word, candidate), candidate)
         if ratio >= 0.5 and (best is None or key[:2] < best[:2]):
             best = key
-    return f" (did you mean {best[2]!r}?)" if best else ""
+    return best[2] if best else None
 
 
 def _edit_distance(a: str, b: str) -> int:
