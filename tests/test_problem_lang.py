@@ -10,8 +10,7 @@ every ``--json`` document stay exactly as they were.
   is expected, what was found), exit 2, with the same ``--json`` as in English.
 * Every ``problem.*`` key of the catalogues is reached by a broken input below (the corpus) and
   rendered in both languages with every placeholder filled; the Chinese text keeps no word of
-  the English template, values excepted. The keys of the rules' ``inputs()`` sentences wait for
-  the rules to use them (:data:`PENDING`).
+  the English template, values excepted (the rules' ``inputs()`` sentences too).
 """
 
 from __future__ import annotations
@@ -660,39 +659,6 @@ def _uploads(tmp: Path) -> list[Problem]:
 
 
 # -- what the corpus reaches -------------------------------------------------------------------
-#: Keys the rules' ``inputs()`` functions will use once the lead applies the edits proposed with
-#: this change (rules/*.py belong to another change); empty this set then.
-PENDING = frozenset(
-    {
-        *(
-            f"problem.{key}"
-            for key in (
-                "attribute-quota.cap",
-                "attribute-quota.round",
-                "attribute-quota.values",
-                "full-time-anchor.cap",
-                "full-time-anchor.round",
-                "party-branch.cap",
-                "party-branch.round",
-                "deputy-quota.round",
-                "group-size.round",
-                "leader-quota.round",
-                "specialty-coverage.cap",
-                "specialty-coverage.few",
-                "specialty-coverage.none",
-                "n.available",
-                "n.only_available",
-                "n.with_value",
-                "n.active_has",
-                "n.member",
-                "n.group",
-                "n.member_row",
-                "check.round",
-                "check.slack",
-            )
-        )
-    }
-)
 #: Keys no input can reach: a fallback for a decoder that gave neither text nor a problem
 #: (csvdir.decode always gives one), and a zip whose header lies about a size (zipfile stops at
 #: the size the header gives, so the check never fires).
@@ -757,15 +723,14 @@ def _where_keys(p: Problem) -> list[str]:
 
 #: Keys rendered with the problems around them, never on their own.
 STRUCTURE = {"problem.count", "problem.quoted", "problem.list"}
-KEYS = sorted(catalogue_keys() - PENDING - UNREACHABLE)
+KEYS = sorted(catalogue_keys() - UNREACHABLE)
 
 
 def test_every_key_is_reached_but_those_said(reached: dict[str, Any]) -> None:
     missing = set(KEYS) - set(reached) - STRUCTURE
     assert missing == set()
-    assert PENDING & set(reached) == set(), "the rules use these keys now: take them out"
     assert UNREACHABLE & set(reached) == set()
-    assert catalogue_keys() >= PENDING | UNREACHABLE
+    assert catalogue_keys() >= UNREACHABLE
 
 
 #: English words a Chinese text may keep: names of formats, programs and encodings, and the

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..data.values import StrList
-from ..i18n.phrase import Count, Phrase, Words
-from ..text import plural
+from ..i18n.phrase import NOTHING, Count, Listed, Phrase, Words
 from .base import (
     MEMBER_ATTRIBUTES,
     Candidate,
@@ -219,7 +218,8 @@ def inputs(v: Inputs) -> None:
         for i, g in enumerate(inst.groups):
             cap = v.cap(g)
             if cap is not None and q.n > cap:
-                v.rule(RULE_ID, "groups", i, "size_max", f"{q.key} but size_max is {cap}")
+                phrase = Phrase("problem.attribute-quota.cap", key=q.key, cap=cap)
+                v.rule(RULE_ID, "groups", i, "size_max", phrase)
         if not v.pool:
             continue
         known = sorted(
@@ -230,15 +230,27 @@ def inputs(v: Inputs) -> None:
             have = sum(attribute_value(inst, m, q.attribute) == q.value for m in v.free(round_id))
             have += v.slack
             if need > have:
-                values = f"; the values found: {', '.join(known)}" if q.value not in known else ""
+                values = (
+                    Phrase("problem.attribute-quota.values", values=Listed(known))
+                    if q.value not in known
+                    else NOTHING
+                )
                 v.rule(
                     RULE_ID,
                     "groups",
                     v.first_row[round_id],
                     None,
-                    f"{v.where(round_id)} needs {plural(need, *q.kind)} ({q.key} in every "
-                    f"group) but only {have} {'is' if have == 1 else 'are'} available"
-                    f"{v.note}{values}",
+                    Phrase(
+                        "problem.attribute-quota.round",
+                        where=v.where(round_id),
+                        need=Count(
+                            "problem.n.with_value", need, attribute=q.attribute, value=q.value
+                        ),
+                        key=q.key,
+                        have=Count("problem.n.only_available", have),
+                        note=v.note,
+                        values=values,
+                    ),
                 )
 
 

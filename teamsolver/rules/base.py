@@ -646,9 +646,7 @@ def attribute_minimum_suggestions(
     ]
 
 
-def attribute_minimum_inputs(
-    v: Inputs, rule_id: str, need: int, attribute: str, word: str, purpose: str
-) -> None:
+def attribute_minimum_inputs(v: Inputs, rule_id: str, need: int, attribute: str) -> None:
     """``full-time-anchor`` and ``party-branch`` from the input: ``need`` above a group's
     ``size_max``, or more ``attribute`` members needed in a round than are available."""
     for i, g in enumerate(v.instance.groups):
@@ -659,7 +657,7 @@ def attribute_minimum_inputs(
                 "groups",
                 i,
                 "size_max",
-                f"needs {need} {word} members{purpose} but size_max is {cap}",
+                Phrase(f"problem.{rule_id}.cap", need=need, cap=cap),
             )
     if not v.pool:
         return
@@ -672,6 +670,11 @@ def attribute_minimum_inputs(
                 "groups",
                 v.first_row[round_id],
                 None,
-                f"{v.where(round_id)} needs {total} {word} members but only {have} "
-                f"{'is' if have == 1 else 'are'} available{v.note}",
+                Phrase(
+                    f"problem.{rule_id}.round",
+                    where=v.where(round_id),
+                    need=total,
+                    have=Count("problem.n.only_available", have),
+                    note=v.note,
+                ),
             )

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Count, Phrase, Words
-from ..text import plural
 from .base import (
     Candidate,
     Context,
@@ -162,8 +161,13 @@ def inputs(v: Inputs) -> None:
                 "groups",
                 v.first_row[round_id],
                 "deputies_min",
-                f"{v.where(round_id)} needs at least {plural(deputies, 'deputy', 'deputies')} "
-                f"but only {plural(can_deputy, 'available member')} can be deputy{v.note}",
+                Phrase(
+                    "problem.deputy-quota.round",
+                    where=v.where(round_id),
+                    deputies=Count("problem.n.deputy", deputies),
+                    can=Count("problem.n.available", can_deputy),
+                    note=v.note,
+                ),
             )
 
 

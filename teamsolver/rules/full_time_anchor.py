@@ -88,9 +88,7 @@ def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
 
 def inputs(v: Inputs) -> None:
     """Per group: ``min`` above ``size_max``; per round: more than the available full-time."""
-    attribute_minimum_inputs(
-        v, RULE_ID, v.instance.rules.full_time_anchor.min, "full_time", "full-time", ""
-    )
+    attribute_minimum_inputs(v, RULE_ID, v.instance.rules.full_time_anchor.min, "full_time")
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Count, Phrase, Words
-from ..text import plural
 from .base import (
     Candidate,
     Context,
@@ -124,8 +123,13 @@ def inputs(v: Inputs) -> None:
                 "groups",
                 v.first_row[round_id],
                 "size_min",
-                f"{v.where(round_id)} needs at least {plural(seats, 'member')} but only "
-                f"{available} {'is' if available == 1 else 'are'} available{v.note}",
+                Phrase(
+                    "problem.group-size.round",
+                    where=v.where(round_id),
+                    seats=Count("problem.n.member", seats),
+                    have=Count("problem.n.only_available", available),
+                    note=v.note,
+                ),
             )
 
 

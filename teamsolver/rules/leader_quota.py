@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..i18n.phrase import Count, Phrase, Words
-from ..text import plural
 from .base import (
     Candidate,
     Context,
@@ -140,8 +139,13 @@ def inputs(v: Inputs) -> None:
                 "groups",
                 v.first_row[round_id],
                 "leaders",
-                f"{v.where(round_id)} needs {plural(leaders, 'leader')} but only "
-                f"{plural(can_lead, 'available member')} can lead{v.note}",
+                Phrase(
+                    "problem.leader-quota.round",
+                    where=v.where(round_id),
+                    leaders=Count("problem.n.leader", leaders),
+                    can=Count("problem.n.available", can_lead),
+                    note=v.note,
+                ),
             )
 
 

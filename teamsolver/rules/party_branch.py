@@ -87,9 +87,7 @@ def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
 
 def inputs(v: Inputs) -> None:
     """Per group: ``min`` above ``size_max``; per round: more than the available party members."""
-    attribute_minimum_inputs(
-        v, RULE_ID, v.instance.rules.party_branch.min, "party_member", "party", " for a branch"
-    )
+    attribute_minimum_inputs(v, RULE_ID, v.instance.rules.party_branch.min, "party_member")
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----

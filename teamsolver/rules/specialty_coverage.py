@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ..data.errors import did_you_mean as suggestion
 from ..i18n.phrase import Count, Phrase, Words
-from ..text import did_you_mean, plural
 from .base import (
     Candidate,
     Context,
@@ -131,9 +131,8 @@ def inputs(v: Inputs) -> None:
         cap = v.cap(g)
         for name, n in g.requires:
             if cap is not None and n > cap:
-                v.rule(
-                    RULE_ID, "groups", i, "requires", f"requires {n} {name} but size_max is {cap}"
-                )
+                phrase = Phrase("problem.specialty-coverage.cap", n=n, name=name, cap=cap)
+                v.rule(RULE_ID, "groups", i, "requires", phrase)
     if not v.pool:
         return
     specialists: Counter[str] = Counter()
@@ -143,20 +142,23 @@ def inputs(v: Inputs) -> None:
         for name, n in g.requires:
             have = specialists[name] + v.slack
             if n > have:
-                what = (
-                    f"only {plural(have, 'active member')} in the whole pool "
-                    f"{'has' if have == 1 else 'have'}"
-                    if have
-                    else "no active member in the whole pool has"
-                )
-                hint = did_you_mean(name, list(specialists), 0.75) if not have else ""
-                v.rule(
-                    RULE_ID,
-                    "groups",
-                    i,
-                    "requires",
-                    f"requires {n} {name} but {what} that specialty{v.note}{hint}",
-                )
+                if have:
+                    phrase = Phrase(
+                        "problem.specialty-coverage.few",
+                        n=n,
+                        name=name,
+                        have=Count("problem.n.active_has", have),
+                        note=v.note,
+                    )
+                else:
+                    phrase = Phrase(
+                        "problem.specialty-coverage.none",
+                        n=n,
+                        name=name,
+                        note=v.note,
+                        hint=suggestion(name, list(specialists), 0.75),
+                    )
+                v.rule(RULE_ID, "groups", i, "requires", phrase)
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
