@@ -7,8 +7,9 @@ the ``cli`` texts of :mod:`teamsolver.i18n`), of the report and of the roster fi
 keys). Without it, the instance decides: Chinese when its members table has Chinese headers or
 a Chinese table name (:func:`teamsolver.i18n.source.source_lang`), else English. Rule ids, goal
 ids, member and group ids, exit codes and every ``--json`` document are the same in every
-language; located input problems, the rules' violation sentences and the explainer's sentences
-stay English for now.
+language, and so are usage errors and ``--help`` (click's own English); everything else a
+command says, down to located input problems, rule violations, explanations and diff reasons,
+follows ``--lang``.
 """
 
 from __future__ import annotations
@@ -38,8 +39,7 @@ REPORT = click.option(
 )
 #: What stays English whatever --lang says (the end of every --lang help text).
 UNTRANSLATED = (
-    "Ids, exit codes and --json output never change; usage errors, input problems and the "
-    "rules' and the explainer's sentences stay English."
+    "Ids, exit codes and --json output never change; usage errors and --help stay English."
 )
 #: ``--lang`` of solve, check, whatif and explain.
 LANG_REPORT = click.option(
