@@ -37,6 +37,7 @@ from teamsolver.files.rosters import read_roster
 from teamsolver.i18n.phrase import Count, Label, Listed, Phrase, Shown
 from teamsolver.limits import objective_problem, size_problem
 from teamsolver.service import inputs as service
+from teamsolver.whatif import prepare
 from teamsolver.whatif.scenario import Scenario, apply_scenario, read_scenarios
 
 from . import helpers
@@ -54,6 +55,7 @@ from .test_input_errors import (
     write_table,
 )
 from .test_input_fidelity import edit_book, edit_zip, save_values_like_excel, sheet_part
+from .test_whatif import TINY_OPTIMUM
 
 needs_cli = pytest.mark.skipif(TEAMSOLVER is None, reason="teamsolver is not installed")
 
@@ -400,7 +402,8 @@ def _rules(tmp: Path) -> list[Problem]:
     texts = [
         'recusal = 3\n[objective]\nmix_attributes = ["hair"]\n',
         "[recusal",  # at the end of the file
-        '[attribute-quota]\nquotas = ["nonsense"]\n',  # the rule's own (English) words
+        '[attribute-quota]\nquotas = ["nonsense"]\n',  # the rule's own words
+        '[attribute-quota]\nquotas = ["hair=red>=1"]\n',
     ]
     out: list[Problem] = []
     for i, text in enumerate(texts):
@@ -604,6 +607,24 @@ def _cli_scenarios(tmp: Path) -> list[Problem]:
     return out
 
 
+@corpus("what-if and why-not arguments")
+def _arguments(tmp: Path) -> list[Problem]:
+    """``--freeze`` naming an unknown group or a group whose baseline member is out, and
+    why-not asked about an unknown member or group."""
+    from teamsolver.explainer.whynot import UnknownId
+
+    tiny = teamsolver.load(TINY)
+    base = read_roster(TINY_OPTIMUM, tiny)
+    out = list(problems_of(lambda: prepare(tiny, base, Scenario.empty(), ["G9"])))
+    (ill,) = Scenario.from_text('out = ["M12"]', "ill.toml")
+    out += problems_of(lambda: prepare(tiny, base, ill, ["G1"]))
+    for member, group in (("M99", None), ("M12", "G9")):
+        with pytest.raises(UnknownId) as got:
+            teamsolver.why_not(tiny, base, member, group)
+        out.append(Problem(phrase=got.value.phrase, file="--why"))
+    return out
+
+
 @corpus("JSON documents")
 def _json(tmp: Path) -> list[Problem]:
     base = json.loads(make(tmp / "base", "json").read_text(encoding="utf-8"))
@@ -722,7 +743,10 @@ def _where_keys(p: Problem) -> list[str]:
 
 
 #: Keys rendered with the problems around them, never on their own.
-STRUCTURE = {"problem.count", "problem.quoted", "problem.list"}
+#: ``problem.verbatim`` is the fallback for words that never came from the catalogue (an error
+#: type of pydantic's that no model of teamsolver's raises): the rules' own words, its last user,
+#: are phrases now.
+STRUCTURE = {"problem.count", "problem.quoted", "problem.list", "problem.verbatim"}
 KEYS = sorted(catalogue_keys() - UNREACHABLE)
 
 

@@ -170,6 +170,7 @@ def explain_command(
     # Imported here: the explainer imports OR-Tools (about 0.5 s), which --help and a usage
     # error should not wait for.
     from ..explainer import explain, why_not
+    from ..explainer.whynot import UnknownId
 
     limit = time_limit or math.inf
     chosen = language(lang, instance)
@@ -194,9 +195,11 @@ def explain_command(
                 seed=seed,
                 solutions=solutions,
             )
-        except TeamsolverError as exc:
-            column = "--group" if str(exc).startswith("unknown group") else "--why"
-            bad_input([Problem(message=str(exc), file=column)], as_json, failed, lang=chosen)
+        except UnknownId as exc:
+            column = "--group" if exc.argument == "group" else "--why"
+            bad_input([Problem(phrase=exc.phrase, file=column)], as_json, failed, lang=chosen)
+        except TeamsolverError as exc:  # (none known: an argument of why_not's own)
+            bad_input([Problem(message=str(exc), file="--why")], as_json, failed, lang=chosen)
         with reader_may_leave():
             _print_why(answer, as_json, chosen)
         sys.exit(EXIT_NO if answer.status == "UNKNOWN" else EXIT_OK)

@@ -15,18 +15,17 @@ from collections.abc import Iterable
 from typing import Literal
 
 from ..audit import Violation
-from ..data.errors import TeamsolverError
+from ..data.errors import TeamsolverError, did_you_mean
 from ..data.instance import Group, Instance, Pin
 from ..data.roster import Roster
 from ..data.settings import GOAL_IDS
 from ..engine.conflict import UNKNOWN, UNSAT, Limits, resolve_from
 from ..engine.model import Model
 from ..engine.solve import default_workers
-from ..i18n.phrase import Count, Join, Listed, Phrase, Saying, Words
+from ..i18n.phrase import Count, Join, Listed, Phrase, Saying, Shown, Words
 from ..limits import search_args
 from ..rules.base import Where
 from ..score import judge as judge_roster
-from ..text import did_you_mean
 from .core import explain
 from .report import CoreItem, GoalCost, GroupPrice, SeatMove, WhyNot
 from .swaps import MAX_EVALUATIONS, Allowed, Judged, judge, moves, swap_search
@@ -66,9 +65,9 @@ def why_not(
     search_args(time_limit=time_limit, workers=workers, seed=seed, solutions=solutions)
     start = time.perf_counter()
     if member not in instance.member_by_id:
-        raise TeamsolverError(unknown_id("member", member, instance.member_by_id))
+        raise unknown_id("member", member, instance.member_by_id)
     if group is not None and group not in instance.group_by_id:
-        raise TeamsolverError(unknown_id("group", group, instance.group_by_id))
+        raise unknown_id("group", group, instance.group_by_id)
     m = instance.member_by_id[member]
     groups = [instance.group_by_id[group]] if group else list(instance.groups)
     seats = [s for s in roster.seats if s.member == member and (group is None or s.group == group)]
@@ -375,13 +374,23 @@ def _moves_of(
     return moves(instance, roster, found[p.group].roster) if p.group in found else ()
 
 
-def unknown_id(word: str, value: str, known: Iterable[str]) -> str:
+class UnknownId(TeamsolverError):
+    """An id :func:`why_not` was asked about that the instance lacks: which argument
+    (``member`` or ``group``) and the words (``phrase``)."""
+
+    def __init__(self, argument: Literal["member", "group"], phrase: Phrase):
+        self.argument = argument
+        self.phrase = phrase
+        super().__init__(phrase.render())
+
+
+def unknown_id(word: Literal["member", "group"], value: str, known: Iterable[str]) -> UnknownId:
     """``unknown member 'm04' (did you mean 'M04'?) ...``: an id that differs only in case
     first, else the closest id."""
     ids = tuple(known)
     same = [i for i in ids if i.casefold() == value.casefold()]
-    hint = f" (did you mean {same[0]!r}?)" if same else did_you_mean(value, ids)
-    return f"unknown {word} {value!r}{hint}; expected an id from {word}s"
+    hint = Phrase("problem.near.paren", near=Shown(same[0])) if same else did_you_mean(value, ids)
+    return UnknownId(word, Phrase(f"problem.whynot.unknown.{word}", id=Shown(value), hint=hint))
 
 
 def _costs(instance: Instance, given: Roster, forced: Roster) -> list[GoalCost]:

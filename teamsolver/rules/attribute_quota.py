@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import field_validator
 
 from ..data.values import StrList
-from ..i18n.phrase import NOTHING, Count, Listed, Phrase, Words
+from ..i18n.phrase import NOTHING, Count, Listed, Phrase, PhraseError, Shown, Words
 from .base import (
     MEMBER_ATTRIBUTES,
     Candidate,
@@ -82,14 +82,16 @@ class Quota:
 def parse_quota(text: str) -> Quota:
     found = _BOUND.match(text)
     if found is None:
-        raise ValueError(
-            f"{text!r} is not a bound; write ATTRIBUTE=VALUE>=N or ATTRIBUTE=VALUE<=N, "
-            "e.g. gender=F>=1"
-        )
+        raise PhraseError(Phrase("problem.attribute-quota.bound", text=Shown(text)))
     attribute = found["attr"]
     if attribute not in MEMBER_ATTRIBUTES:
-        raise ValueError(
-            f"{text!r}: unknown attribute {attribute!r}; choose from {', '.join(MEMBER_ATTRIBUTES)}"
+        raise PhraseError(
+            Phrase(
+                "problem.attribute-quota.attribute",
+                text=Shown(text),
+                attribute=Shown(attribute),
+                valid=Listed(MEMBER_ATTRIBUTES),
+            )
         )
     op: Literal[">=", "<="] = ">=" if found["op"] == ">=" else "<="
     return Quota(attribute, found["value"], op, int(found["n"]))

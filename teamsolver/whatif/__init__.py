@@ -22,6 +22,7 @@ from ..data.instance import Instance, Pin
 from ..data.result import Progress, Result
 from ..data.roster import Roster
 from ..data.settings import RELAXABLE_RULES
+from ..i18n.phrase import Listed, Phrase, Shown
 from ..limits import ObjectiveTooLarge, objective_problem
 from ..rules.base import Rule
 from ..score import judge, reference_rating, strength, weighted_parts
@@ -107,10 +108,13 @@ def freeze_pins(instance: Instance, baseline: Roster, groups: Iterable[str]) -> 
     frozen = list(dict.fromkeys(groups))
     unknown = [g for g in frozen if g not in instance.group_by_id]
     if unknown:
-        known = ", ".join(instance.group_by_id)
+        known = Listed(instance.group_by_id)
         raise InputError(
             [
-                Problem(message=f"unknown group {g!r} (groups: {known})", file=FREEZE)
+                Problem(
+                    phrase=Phrase("problem.whatif.unknown_group", group=Shown(g), known=known),
+                    file=FREEZE,
+                )
                 for g in unknown
             ]
         )
@@ -302,12 +306,19 @@ def prepare(
         if p.table != "pins" or p.row is None or p.row <= kept:
             return p
         gid = changed.pins[p.row - 1].group
-        message = (
-            f"frozen group {gid!r} keeps its baseline seats, but {p.message}; "
-            f"leave {gid} out of --freeze to let it change"
-        )
+        what = p.phrase if p.phrase is not None and p.text() == p.phrase.render() else p.message
+        phrase = Phrase("problem.whatif.frozen", group=Shown(gid), what=what, gid=gid)
         return p.model_copy(
-            update={"message": message, "file": FREEZE, "table": None, "row": None, "column": None}
+            update={
+                "message": phrase.render(),
+                "phrase": phrase,
+                "file": FREEZE,
+                "place": None,
+                "table": None,
+                "row": None,
+                "column": None,
+                "header": None,
+            }
         )
 
     raise_if_errors(frozen(p) for p in validate_instance(changed))
