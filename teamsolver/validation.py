@@ -399,7 +399,11 @@ def _pins(r: _Report) -> None:
                 "pins",
                 i,
                 "member",
-                Phrase("problem.check.pin_inactive", member=Shown(p.member), status=m.status),
+                Phrase(
+                    "problem.check.pin_inactive",
+                    member=Shown(p.member),
+                    status=Phrase(f"phrase.status.{m.status}"),
+                ),
             )
         if g.round in m.unavailable_rounds:
             r.add(
