@@ -262,7 +262,7 @@ class Greedy:
 
     def open_needs(self, gi: int) -> dict[str, int]:
         """Missing seats per kind of member, as the rules want them (specialties of
-        ``requires``, ``@full_time``, ``@party``, attribute values...)."""
+        ``requires``, ``@full_time``, ``@party_member``, attribute values...)."""
         out: dict[str, int] = {}
         for wants in self._wants:
             out.update(wants(gi))

@@ -498,11 +498,11 @@ class RoleSeats(Seating):
 
 class KindMinimum(Seating):
     """At least ``need`` members whose ``attribute`` is true in every group, counted as the
-    kind ``tag``: ``full-time-anchor`` and ``party-branch`` in the greedy planner."""
+    kind ``@attribute``: ``full-time-anchor`` and ``party-branch`` in the greedy planner."""
 
-    def __init__(self, planner: Greedy, tag: str, attribute: str, need: int):
+    def __init__(self, planner: Greedy, attribute: str, need: int):
         self.have = planner.have
-        self.tag, self.need = tag, need
+        self.tag, self.need = f"@{attribute}", need
         self.has = [bool(getattr(m, attribute)) for m in planner.members]
 
     def kinds(self, mi: int) -> Iterable[str]:
@@ -644,6 +644,38 @@ def attribute_minimum_suggestions(
         ),
         (add_one(attribute), outsider(ctx.instance, word, **{attribute: True})),
     ]
+
+
+def role_quota_inputs(
+    v: Inputs,
+    rule_id: str,
+    column: str,
+    bounds: Callable[[Group], tuple[int, int]],
+    able: str,
+    noun: str,
+) -> None:
+    """``leader-quota`` and ``deputy-quota`` from the input: per round, more seats of the role
+    (Σ the fewest of ``bounds(g)``, counted in ``problem.n.<noun>``) than available members
+    whose ``able`` attribute is true (problem ``problem.<rule_id>.round`` on ``column``)."""
+    if not v.pool:
+        return
+    for round_id in v.instance.rounds:
+        seats = sum(bounds(g)[0] for g in v.instance.groups_in(round_id))
+        able_to = sum(bool(getattr(m, able)) for m in v.free(round_id)) + v.slack
+        if seats > able_to:
+            v.rule(
+                rule_id,
+                "groups",
+                v.first_row[round_id],
+                column,
+                Phrase(
+                    f"problem.{rule_id}.round",
+                    where=v.where(round_id),
+                    need=Count(f"problem.n.{noun}", seats),
+                    can=Count("problem.n.available", able_to),
+                    note=v.note,
+                ),
+            )
 
 
 def attribute_minimum_inputs(v: Inputs, rule_id: str, need: int, attribute: str) -> None:

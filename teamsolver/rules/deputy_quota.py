@@ -30,6 +30,7 @@ from .base import (
     needs,
     outsider,
     role_quota,
+    role_quota_inputs,
     role_quota_sentence,
     set_change,
 )
@@ -150,30 +151,17 @@ def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
 
 def inputs(v: Inputs) -> None:
     """Per round: more deputies (Σ deputies_min) than available members who can be deputy."""
-    if not v.pool:
-        return
-    for round_id in v.instance.rounds:
-        deputies = sum(g.deputies_min for g in v.instance.groups_in(round_id))
-        can_deputy = sum(m.can_deputy for m in v.free(round_id)) + v.slack
-        if deputies > can_deputy:
-            v.rule(
-                RULE_ID,
-                "groups",
-                v.first_row[round_id],
-                "deputies_min",
-                Phrase(
-                    "problem.deputy-quota.round",
-                    where=v.where(round_id),
-                    deputies=Count("problem.n.deputy", deputies),
-                    can=Count("problem.n.available", can_deputy),
-                    note=v.note,
-                ),
-            )
+    role_quota_inputs(v, RULE_ID, "deputies_min", _bounds, "can_deputy", "deputy")
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def _bounds(g: Group) -> tuple[int, int]:
+    """The fewest and most deputies of group ``g`` (the encoding's and the planner's)."""
+    return (g.deputies_min, g.deputies_max)
+
+
 def encode(m: Model) -> None:
-    role_quota(m, RULE_ID, m.dep, lambda g: (g.deputies_min, g.deputies_max), "can_deputy")
+    role_quota(m, RULE_ID, m.dep, _bounds, "can_deputy")
 
 
 # -- the greedy planner's desk check -----------------------------------------------------
@@ -182,4 +170,4 @@ def seating(planner: Greedy) -> Seating | None:
     ``deputies_max``, from members who ``can_deputy``."""
     if planner.rules.mode(RULE_ID) == "off":
         return None
-    return RoleSeats(planner, "deputy", "can_deputy", lambda g: (g.deputies_min, g.deputies_max))
+    return RoleSeats(planner, "deputy", "can_deputy", _bounds)

@@ -101,4 +101,4 @@ def seating(planner: Greedy) -> Seating | None:
     """The planner seats ``min`` full-time members in every group (kind ``@full_time``)."""
     if planner.rules.mode(RULE_ID) == "off":
         return None
-    return KindMinimum(planner, "@full_time", "full_time", planner.rules.full_time_anchor.min)
+    return KindMinimum(planner, "full_time", planner.rules.full_time_anchor.min)

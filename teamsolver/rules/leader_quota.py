@@ -28,6 +28,7 @@ from .base import (
     named,
     outsider,
     role_quota,
+    role_quota_inputs,
     role_quota_sentence,
     set_change,
 )
@@ -128,30 +129,17 @@ def suggestions(item: Where, ctx: WordsContext) -> list[Candidate]:
 
 def inputs(v: Inputs) -> None:
     """Per round: more leaders than available members who can lead."""
-    if not v.pool:
-        return
-    for round_id in v.instance.rounds:
-        leaders = sum(g.leaders for g in v.instance.groups_in(round_id))
-        can_lead = sum(m.can_lead for m in v.free(round_id)) + v.slack
-        if leaders > can_lead:
-            v.rule(
-                RULE_ID,
-                "groups",
-                v.first_row[round_id],
-                "leaders",
-                Phrase(
-                    "problem.leader-quota.round",
-                    where=v.where(round_id),
-                    leaders=Count("problem.n.leader", leaders),
-                    can=Count("problem.n.available", can_lead),
-                    note=v.note,
-                ),
-            )
+    role_quota_inputs(v, RULE_ID, "leaders", _bounds, "can_lead", "leader")
 
 
 # -- CP-SAT encoding (through the model builder: this module never imports ortools) -----
+def _bounds(g: Group) -> tuple[int, int]:
+    """The fewest and most leaders of group ``g`` (the encoding's and the planner's)."""
+    return (g.leaders, g.leaders)
+
+
 def encode(m: Model) -> None:
-    role_quota(m, RULE_ID, m.lead, lambda g: (g.leaders, g.leaders), "can_lead")
+    role_quota(m, RULE_ID, m.lead, _bounds, "can_lead")
 
 
 # -- the greedy planner's desk check -----------------------------------------------------
@@ -159,4 +147,4 @@ def seating(planner: Greedy) -> Seating | None:
     """Each group's ``leaders``, from members who ``can_lead``, and no more."""
     if planner.rules.mode(RULE_ID) == "off":
         return None
-    return RoleSeats(planner, "leader", "can_lead", lambda g: (g.leaders, g.leaders))
+    return RoleSeats(planner, "leader", "can_lead", _bounds)

@@ -106,10 +106,10 @@ def encode(m: Model) -> None:
 # -- the greedy planner's desk check -----------------------------------------------------
 class _Seating(Seating):
     def __init__(self, planner: Greedy):
-        self.used = planner  # ``used_round`` is replaced each round: read it at each call
+        self.p = planner  # its ``used_round`` is replaced each round: read it at each call
 
     def allows(self, mi: int, gi: int, role: str) -> bool:
-        return mi not in self.used.used_round
+        return mi not in self.p.used_round
 
 
 def seating(planner: Greedy) -> Seating:

@@ -97,7 +97,7 @@ def encode(m: Model) -> None:
 
 # -- the greedy planner's desk check -----------------------------------------------------
 def seating(planner: Greedy) -> Seating | None:
-    """The planner seats ``min`` party members in every group (kind ``@party``)."""
+    """The planner seats ``min`` party members in every group (kind ``@party_member``)."""
     if planner.rules.mode(RULE_ID) == "off":
         return None
-    return KindMinimum(planner, "@party", "party_member", planner.rules.party_branch.min)
+    return KindMinimum(planner, "party_member", planner.rules.party_branch.min)
