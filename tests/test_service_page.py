@@ -18,17 +18,8 @@ from teamsolver.audit import hard_violations
 from teamsolver.files.rosters import read_roster
 
 from .serving import CITY, TINY, Server, serving
+from .test_report_browser import CHROMIUM, FLAGS  # Chromium as root, headless, nothing fetched
 
-CHROMIUM = "/usr/bin/chromium"
-#: Chromium as root in a container: no sandbox, no GPU, nothing fetched in the background.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Where a page waits for the server (a solve of the city under load included).
 WAIT_MS = 240_000
 #: Where to keep the screenshots (a folder), else the test's own temporary folder.

@@ -215,10 +215,6 @@ def _hint(model: Model, chosen: Chosen) -> None:
     set_hint(model.cp.proto, *model.seat_values(chosen))
 
 
-def _parts(solver: cp_model.CpSolver, model: Model) -> tuple[dict[str, int], dict[str, int]]:
-    return model.part_values(solver.value)
-
-
 class Search:
     """The LNS loop over one plan (see the module's docstring)."""
 
@@ -325,7 +321,7 @@ class Search:
         solver = self.fixed(model, chosen)
         if solver is None:
             return None
-        goals, costs = _parts(solver, model)
+        goals, costs = model.part_values(solver.value)
         return round(solver.objective_value), goals, costs
 
     def evaluate(self, chosen: Chosen) -> Incumbent | None:
@@ -342,7 +338,7 @@ class Search:
         solver = self.fixed(model, chosen, timed=False)
         if solver is None:
             return None
-        goals, costs = _parts(solver, model)
+        goals, costs = model.part_values(solver.value)
         return Incumbent(chosen, round(solver.objective_value), goals, costs)
 
     def report(self, best: Incumbent) -> None:
@@ -517,7 +513,7 @@ class Search:
             return code, None
         found: Value | None = None
         if code == cp_model.OPTIMAL:
-            found = (round(solver.objective_value), *_parts(solver, model))
+            found = (round(solver.objective_value), *model.part_values(solver.value))
         else:
             found = self.exact(model, chosen)
         if found is None or found[0] >= objective:
@@ -549,7 +545,7 @@ class Search:
         if improved is None:
             return code, None
         found, (objective, goals1, costs1) = improved
-        goals0, costs0 = _parts(before, model)
+        goals0, costs0 = model.part_values(before.value)
         chosen = {k: v for k, v in base.chosen.items() if k[1] not in free}
         chosen.update(part.outside(found))
         goals = {
